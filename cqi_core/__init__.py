@@ -1,0 +1,43 @@
+"""cqi_core: the whole domain of the CQI dashboard, as a library.
+
+Data flows one way: export files → `ingest` → DuckDB `store` → queries (`summary`,
+`quality`, `flow`) → `charts` → pages. This package never imports streamlit; the app and
+the command line (`python -m cqi_core`) are thin clients of the names below.
+
+Names are loaded on first use (PEP 562), so `python -m cqi_core generate` does not pay
+for the importer and the importer does not pay for the generator.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+_PUBLIC = {
+    "bootstrap": ["ensure_database", "needs_sample"],
+    "contract": ["Contract", "load_contract"],
+    "errors": ["CQIError", "ImportRefused", "StoreError"],
+    "flow": ["monthly_flow"],
+    "ingest": ["ImportPlan", "ImportResult", "MappingProfile", "format_report", "import_files",
+               "list_mappings", "load_mapping", "plan_import", "save_mapping"],
+    "quality": ["checks_by_unit", "checks_over_time", "entry_timeliness", "failing_records",
+                "list_checks", "run_checks"],
+    "store": ["Store", "default_db_path", "open_store", "table_counts"],
+    "summary": ["agency_summary", "as_of_date", "format_status", "import_history",
+                "rejected_rows", "status"],
+}
+_WHERE = {name: module for module, names in _PUBLIC.items() for name in names}
+
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str):
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'cqi_core' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
