@@ -1,0 +1,232 @@
+"""What is loaded and what it says at a glance: the as-of date, headline counts, store status.
+
+The Home page shows `agency_summary`, the command line's `status` prints `format_status`,
+and the import page lists `import_history` and `rejected_rows`. Everything here is a
+read-only query (one named statement per file in `sql/summary/`), so it runs on a store
+opened read-only as well.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import lru_cache
+from pathlib import Path
+
+import polars as pl
+
+from .errors import CQIError
+from .store import Store, current_version, table_counts
+
+_SQL_DIR = Path(__file__).with_name("sql") / "summary"
+AS_OF_SETTING = "as_of_date"
+"""Name of the settings row that holds the configured extraction (as-of) date."""
+
+
+@lru_cache(maxsize=None)
+def _sql(name: str) -> str:
+    return (_SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
+
+
+@dataclass(frozen=True, eq=False)
+class AgencySummary:
+    """Headline figures of the agency on one as-of date (the Home page)."""
+
+    as_of: date | None
+    """The date the figures describe; None when the store holds no events."""
+    children_in_care: int
+    """Distinct children with an episode in care on as_of (removal_date <= as_of and
+    discharge_date NULL or after as_of)."""
+    entries_12m: int
+    """Episodes whose removal_date is in the 12 months ending on as_of:
+    as_of - 12 months < removal_date <= as_of."""
+    exits_12m: int
+    """Episodes whose discharge_date is in the same 12 months."""
+    children_in_care_by_region: pl.DataFrame
+    """Columns region, children: children in care on as_of by their episode unit's region."""
+    n_units: int
+    """Rows in the units table."""
+    n_regions: int
+    """Distinct regions of the units."""
+    n_workers_active: int
+    """Caseworkers employed on as_of (hire_date <= as_of, separation NULL or after as_of)."""
+    last_import: dict | None
+    """The newest import batch (keys batch_id, when, outcome, mode, rows_accepted,
+    rows_rejected; counts are 0 when not recorded), or None when nothing was imported."""
+    tables: dict[str, int]
+    """Rows per contract table."""
+
+
+@dataclass(frozen=True, eq=False)
+class StoreStatus:
+    """What the database holds (the `status` command and the data page)."""
+
+    path: Path
+    """The database file."""
+    file_size: int | None
+    """Size of the database file in bytes (None when it does not exist on disk)."""
+    schema_version: int | None
+    """Schema version written in the file."""
+    as_of: date | None
+    """The as-of date (configured, or the latest event date); None on an empty store."""
+    as_of_configured: bool
+    """True when the as-of date comes from the settings table, False when from the data."""
+    tables: dict[str, int]
+    """Rows per contract table."""
+    date_ranges: dict[str, tuple[date | None, date | None]]
+    """Per dated table, the earliest and latest value of its main date column(s)."""
+    imports: pl.DataFrame
+    """Up to 10 newest import batches: batch_id, when, mode, outcome, files, rows_read,
+    rows_accepted, rows_rejected, message."""
+
+
+def _configured_as_of(store: Store) -> date | None:
+    value = store.scalar(_sql("setting"), {"name": AS_OF_SETTING})
+    if value is None or not str(value).strip():
+        return None
+    try:
+        return date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise CQIError(f"The configured as-of date {value!r} is not a date; set it as "
+                       f"YYYY-MM-DD (for example 2024-06-30).") from None
+
+
+def as_of_date(store: Store) -> date | None:
+    """The date the data describes.
+
+    The configured extraction date (settings row `as_of_date`, `YYYY-MM-DD`) when set;
+    otherwise the latest date present in the event tables (episode removal and discharge,
+    placement start and end, report_date, visit_date).
+
+    Returns:
+        The as-of date, or None when nothing is configured and the event tables are empty.
+
+    Raises:
+        CQIError: the configured value is not a date.
+    """
+    return _configured_as_of(store) or store.scalar(_sql("as_of_from_data"))
+
+
+def agency_summary(store: Store, as_of: date | None = None) -> AgencySummary:
+    """Headline figures on `as_of` (default: `as_of_date(store)`).
+
+    Children in care are counted on the as-of date itself: an episode discharged on as_of
+    is no longer in care. Entries and exits count episodes (not children) whose removal or
+    discharge date d satisfies as_of - 12 months < d <= as_of (calendar months: the 12
+    months ending on as_of, so a date exactly 12 months before as_of is excluded).
+
+    Args:
+        store: the open store.
+        as_of: the date to describe; default the store's as-of date.
+
+    Returns:
+        An AgencySummary; on an empty store its as_of is None and every count is 0.
+    """
+    as_of = as_of or as_of_date(store)
+    if as_of is None:
+        counts = dict.fromkeys(("children_in_care", "entries_12m", "exits_12m", "n_units",
+                                "n_regions", "n_workers_active"), 0)
+        by_region = pl.DataFrame(schema={"region": pl.String, "children": pl.Int64})
+    else:
+        counts = store.query(_sql("agency_counts"), {"as_of": as_of}).row(0, named=True)
+        by_region = store.query(_sql("in_care_by_region"), {"as_of": as_of})
+    history = import_history(store, limit=1)
+    last = None
+    if len(history):
+        b = history.row(0, named=True)
+        last = {"batch_id": b["batch_id"], "when": b["started_at"], "outcome": b["outcome"],
+                "mode": b["mode"], "rows_accepted": b["rows_accepted"] or 0,
+                "rows_rejected": b["rows_rejected"] or 0}
+    return AgencySummary(as_of=as_of, children_in_care_by_region=by_region, last_import=last,
+                         tables=table_counts(store), **{k: int(v) for k, v in counts.items()})
+
+
+def status(store: Store) -> StoreStatus:
+    """Rows, date ranges, as-of date, schema version, file size and the last 10 imports."""
+    configured = _configured_as_of(store)
+    ranges = {t: (lo, hi) for t, lo, hi in store.query(_sql("date_ranges")).iter_rows()}
+    imports = import_history(store, limit=10).select(
+        "batch_id", pl.col("started_at").alias("when"), "mode", "outcome", "files",
+        "rows_read", "rows_accepted", "rows_rejected", "message")
+    return StoreStatus(
+        path=store.path,
+        file_size=store.path.stat().st_size if store.path.exists() else None,
+        schema_version=current_version(store),
+        as_of=configured or store.scalar(_sql("as_of_from_data")),
+        as_of_configured=configured is not None,
+        tables=table_counts(store), date_ranges=ranges, imports=imports)
+
+
+def _size(n: int | None) -> str:
+    if n is None:
+        return "not on disk"
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n:,} {unit}" if unit == "bytes" else f"{n:,.1f} {unit}"
+        n /= 1024
+    return f"{n} bytes"  # pragma: no cover
+
+
+def _cell(v) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, datetime):
+        return f"{v:%Y-%m-%d %H:%M}"
+    if isinstance(v, int):
+        return f"{v:,}"
+    return str(v)
+
+
+def _table(header: list[str], rows: list[list], right: set[int]) -> list[str]:
+    cells = [header] + [[_cell(v) for v in r] for r in rows]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
+
+    def fmt(r: list[str]) -> str:
+        return "  ".join(c.rjust(w) if i in right else c.ljust(w)
+                         for i, (c, w) in enumerate(zip(r, widths))).rstrip()
+
+    return [fmt(cells[0]), fmt(["-" * w for w in widths])] + [fmt(r) for r in cells[1:]]
+
+
+def format_status(st: StoreStatus) -> str:
+    """The status as plain text for the command line (`python -m cqi_core status`)."""
+    if st.as_of is None:
+        as_of = "none (no events loaded)"
+    else:
+        source = "configured extraction date" if st.as_of_configured else "latest date in the data"
+        as_of = f"{st.as_of} ({source})"
+    lines = [f"Database:       {st.path} ({_size(st.file_size)}, "
+             f"schema version {st.schema_version})",
+             f"As-of date:     {as_of}", ""]
+    rows = [[t, n, *st.date_ranges.get(t, (None, None))] for t, n in st.tables.items()]
+    lines += _table(["Table", "Rows", "From", "To"], rows, right={1})
+    lines += ["", "Last imports:"]
+    if not len(st.imports):
+        lines.append("  none yet")
+    else:
+        rows = [[b["batch_id"], b["when"], b["mode"], b["outcome"], b["files"], b["rows_read"],
+                 b["rows_accepted"], b["rows_rejected"], (b["message"] or "")[:60]]
+                for b in st.imports.iter_rows(named=True)]
+        lines += _table(["Batch", "When", "Mode", "Outcome", "Files", "Read", "Accepted",
+                         "Rejected", "Message"], rows, right={0, 4, 5, 6, 7})
+    return "\n".join(lines)
+
+
+def import_history(store: Store, limit: int = 50) -> pl.DataFrame:
+    """Import batches, newest first.
+
+    Returns:
+        Columns batch_id, started_at, finished_at, mode, mapping, user_name, outcome,
+        message, files, rows_read, rows_accepted, rows_rejected.
+    """
+    return store.query(_sql("import_history"), {"limit": int(limit)})
+
+
+def rejected_rows(store: Store, batch_id: int | None = None) -> pl.DataFrame:
+    """Rows the importer rejected, with their reasons (one batch, or all when None).
+
+    Returns:
+        Columns batch_id, table_name, file_name, row_number, column_name, value, reason,
+        record; newest batch first, then by table, file and row number.
+    """
+    return store.query(_sql("rejected_rows"), {"batch_id": batch_id})
