@@ -78,7 +78,8 @@ class Store:
         """Run one statement and return the first column of its first row (or None)."""
         cur = self.cursor()
         try:
-            row = cur.execute(sql, params or {}).fetchone()
+            rows = cur.execute(sql, params or {}).fetchall()
+            row = rows[0] if rows else None
             return None if row is None else row[0]
         finally:
             cur.close()
@@ -109,10 +110,10 @@ def current_version(store: Store) -> int | None:
     cur = store.cursor()
     try:
         exists = cur.execute("SELECT count(*) FROM information_schema.tables "
-                             "WHERE table_name = 'schema_version'").fetchone()[0]
+                             "WHERE table_name = 'schema_version'").fetchall()[0][0]
         if not exists:
             return None
-        return cur.execute("SELECT max(version) FROM schema_version").fetchone()[0]
+        return cur.execute("SELECT max(version) FROM schema_version").fetchall()[0][0]
     finally:
         cur.close()
 

@@ -1,0 +1,31 @@
+"""The importer: CSV / XLSX / Parquet export files → validated rows in the store.
+
+Read (`read`) → map headers (`mapping`, `profiles`, `plan`) → validate in SQL
+(`validate`) → load in one transaction with archive and log (`load`) → text report
+(`report`). The public names are listed in `__all__`; everything else may change.
+"""
+
+from __future__ import annotations
+
+from .load import import_files
+from .model import ColumnMatch, FilePlan, FileResult, ImportPlan, ImportResult, MappingProfile, \
+    MissingColumn
+from .plan import plan_import
+from .profiles import list_mappings, load_mapping, save_mapping
+from .report import format_report
+
+__all__ = [
+    "ColumnMatch",
+    "FilePlan",
+    "FileResult",
+    "ImportPlan",
+    "ImportResult",
+    "MappingProfile",
+    "MissingColumn",
+    "format_report",
+    "import_files",
+    "list_mappings",
+    "load_mapping",
+    "plan_import",
+    "save_mapping",
+]
