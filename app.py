@@ -1,0 +1,24 @@
+"""CQI dashboard: the router. Page config, who is looking, shared sidebar, navigation.
+
+Run with `streamlit run app.py`. On first run with no database, the sample agency in
+`data/sample/` is loaded (see cqi_core.bootstrap).
+"""
+
+import streamlit as st
+
+from pages import _shared as ui
+
+st.set_page_config(page_title="CQI dashboard", page_icon=":material/monitoring:", layout="wide")
+
+ui.store()
+ui.sidebar()
+
+home = st.Page("pages/home.py", title="Home", icon=":material/home:", default=True)
+data = st.Page("pages/data.py", title="Import data", icon=":material/upload_file:")
+quality = st.Page("pages/data_quality.py", title="Data quality", icon=":material/fact_check:")
+
+pages = {"Agency": [home]}
+if ui.role() == "analyst":
+    pages["Data"] = [data, quality]
+
+st.navigation(pages).run()

@@ -1,0 +1,144 @@
+"""The benchmark: generate an agency, import it, and time each step with its peak memory.
+
+Each step runs in its own Python process so that its peak resident memory is its own.
+Generated data is cached outside git (default `.bench/`), so a second run measures the
+import and the queries without generating again. Results go to `docs/BENCHMARKS.md`
+together with the machine they were measured on; tests never assert timings.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+# Targets from DESIGN.md, for a state-size agency on a 2-core machine.
+TARGETS = {"import": "< 60 s", "indicators": "< 3 s", "peak": "< 4 GB"}
+
+_STEP = r"""
+import json, resource, sys, time
+t0 = time.perf_counter()
+{body}
+print("BENCH " + json.dumps({{"seconds": time.perf_counter() - t0,
+    "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "note": note}}))
+"""
+
+
+@dataclass(frozen=True)
+class StepResult:
+    """One measured step."""
+
+    step: str
+    """What was measured."""
+    seconds: float
+    """Wall-clock seconds inside the step's process (interpreter start excluded)."""
+    peak_mb: float
+    """Peak resident memory of the step's process, in MB."""
+    note: str
+    """What the step produced (row counts, outcome)."""
+
+
+def _run_step(name: str, body: str) -> StepResult:
+    code = _STEP.format(body=body)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=Path(__file__).resolve().parent.parent)
+    if out.returncode != 0:
+        raise RuntimeError(f"benchmark step {name!r} failed:\n{out.stderr[-3000:]}")
+    line = next(l for l in out.stdout.splitlines() if l.startswith("BENCH "))
+    data = json.loads(line[6:])
+    r = StepResult(name, data["seconds"], data["peak_mb"], str(data["note"]))
+    print(f"{name:<34} {r.seconds:8.2f} s {r.peak_mb:8.0f} MB   {r.note}", flush=True)
+    return r
+
+
+def machine() -> str:
+    """A one-line description of this machine."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = ""
+    try:
+        kb = int(next(l for l in Path("/proc/meminfo").read_text().splitlines()
+                      if l.startswith("MemTotal")).split()[1])
+        mem = f", {kb / 1024 / 1024:.0f} GB memory"
+    except (OSError, StopIteration):
+        pass
+    import duckdb
+    import polars
+    return (f"{os.cpu_count()} cores ({cpu}){mem}; Python {platform.python_version()}, "
+            f"DuckDB {duckdb.__version__}, Polars {polars.__version__}")
+
+
+def run_bench(size: str = "demo", seed: int = 20261121, out: str | Path = "docs/BENCHMARKS.md",
+              cache: str | Path = ".bench") -> list[StepResult]:
+    """Measure every step for one size and record the figures in `out`."""
+    data = Path(cache).resolve() / f"{size}-{seed}"
+    db = Path(cache).resolve() / f"{size}-{seed}.duckdb"
+    results: list[StepResult] = []
+    stamp = data / ".generated.json"
+    if not stamp.exists():
+        shutil.rmtree(data, ignore_errors=True)
+        r = _run_step("generate", f"from cqi_core.synth import generate\n"
+                      f"s = generate({size!r}, {str(data)!r}, seed={seed})\n"
+                      f"note = ', '.join(f'{{k}} {{v:,}}' for k, v in s.rows.items())")
+        stamp.write_text(json.dumps(r.__dict__))
+        results.append(r)
+    else:
+        prev = StepResult(**json.loads(stamp.read_text()))
+        results.append(StepResult("generate (cached; time of first run)", prev.seconds,
+                                  prev.peak_mb, prev.note))
+        print(f"generate: cached in {data}")
+    for p in (db, Path(str(db) + ".wal")):
+        p.unlink(missing_ok=True)
+    shutil.rmtree(Path(str(db) + ".archive"), ignore_errors=True)
+    imp = (f"from cqi_core import open_store, import_files\n"
+           f"r = import_files(open_store({str(db)!r}), [{str(data)!r}])\n"
+           f"note = f'{{r.outcome}}: ' + f'{{sum(f.rows_accepted for f in r.files):,}} rows accepted, '"
+           f" + f'{{sum(f.rows_rejected for f in r.files):,}} rejected'")
+    results.append(_run_step("import (snapshot, fresh database)", imp))
+    results.append(_run_step("import again (same files)", imp))
+    results.append(_run_step("status", f"from cqi_core import open_store, status\n"
+                             f"s = status(open_store({str(db)!r}, read_only=True))\nnote = 'ok'"))
+    results.append(_run_step("home page figures", f"import cqi_core\n"
+                             f"st = cqi_core.open_store({str(db)!r}, read_only=True)\n"
+                             f"s = cqi_core.agency_summary(st)\n"
+                             f"from datetime import date\n"
+                             f"f = cqi_core.monthly_flow(st, date(s.as_of.year - 3, s.as_of.month, 1), s.as_of)\n"
+                             f"note = f'{{s.children_in_care:,}} in care, {{len(f)}} months'"))
+    results.append(_run_step("data quality checks (all)", f"import cqi_core\n"
+                             f"st = cqi_core.open_store({str(db)!r}, read_only=True)\n"
+                             f"c = cqi_core.run_checks(st)\n"
+                             f"note = f'{{len(c)}} checks, {{int(c[\"failing\"].sum()):,}} failing records'"))
+    _write_markdown(Path(out), size, seed, results)
+    return results
+
+
+def _write_markdown(path: Path, size: str, seed: int, results: list[StepResult]) -> None:
+    header = "# Benchmarks\n\nMeasured by `python -m cqi_core bench [--size state]`. Each step runs " \
+             "in its own process; peak memory is that process's peak resident set.\n" \
+             f"Targets for a state-size agency (DESIGN.md): import {TARGETS['import']}, all " \
+             f"indicators for a 12-month period {TARGETS['indicators']}, peak memory {TARGETS['peak']}.\n"
+    sections: dict[str, str] = {}
+    if path.exists():
+        text = path.read_text(encoding="utf-8")
+        for block in text.split("\n## ")[1:]:
+            title = block.split("\n", 1)[0]
+            sections[title] = "## " + block.rstrip() + "\n"
+    title = f"Size `{size}` (seed {seed})"
+    rows = "\n".join(f"| {r.step} | {r.seconds:.2f} | {r.peak_mb:,.0f} | {r.note} |" for r in results)
+    sections[title] = (f"## {title}\n\nMeasured {datetime.now():%Y-%m-%d %H:%M} on {machine()}.\n\n"
+                       f"| step | seconds | peak MB | result |\n|---|---:|---:|---|\n{rows}\n")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(header + "\n" + "\n".join(sections[k] for k in sorted(sections)),
+                    encoding="utf-8")

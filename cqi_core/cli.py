@@ -1,0 +1,123 @@
+"""The command line: `python -m cqi_core COMMAND ...`, a thin client of the package.
+
+Commands: generate (a synthetic agency), import (files into the store), status (what is
+loaded) and bench (time and memory of each step). Exit codes: 0 success, 1 an import
+batch refused whole (or the database could not be used), 2 usage errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from .errors import CQIError, StoreError
+
+
+def _progress_printer(stream=sys.stderr):
+    last = {"msg": None}
+
+    def progress(message: str, fraction: float) -> None:
+        if message != last["msg"]:
+            print(f"[{fraction:4.0%}] {message}", file=stream, flush=True)
+            last["msg"] = message
+
+    return progress
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    from .synth import generate
+
+    summary = generate(args.size, args.out, seed=args.seed, dirty=args.dirty,
+                       progress=None if args.quiet else _progress_printer())
+    print(f"Wrote a {args.size} agency (seed {summary.seed}, as of {summary.as_of}) to {args.out}")
+    for table, n in summary.rows.items():
+        print(f"  {table:<14} {n:>10,} rows")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from .ingest import format_report, import_files
+    from .store import open_store
+
+    store = open_store(args.db)
+    result = import_files(store, args.paths, mode=args.mode, mapping=args.mapping,
+                          user=args.user, progress=None if args.quiet else _progress_printer())
+    print(format_report(result))
+    return result.exit_code
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from .store import default_db_path, open_store
+    from .summary import format_status, status
+
+    path = Path(args.db) if args.db else default_db_path()
+    if not path.exists():
+        print(f"There is no database at {path} yet. Import data with "
+              f"`python -m cqi_core import FOLDER` or start the app to load the sample agency.")
+        return 0
+    print(format_status(status(open_store(path, read_only=True))))
+    return 0
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from .bench import run_bench
+
+    run_bench(size=args.size, seed=args.seed, out=args.out, cache=args.cache)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (also used by the test that every command is documented)."""
+    p = argparse.ArgumentParser(prog="python -m cqi_core",
+                                description="CQI dashboard core: generate, import and inspect data.")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    g = sub.add_parser("generate", help="write a synthetic agency in the canonical export format")
+    g.add_argument("--size", choices=["demo", "state", "tiny"], default="demo",
+                   help="demo (about 8,000 children) or state (about 200,000)")
+    g.add_argument("--seed", type=int, default=20261121, help="random seed (same seed, same files)")
+    g.add_argument("--out", required=True, help="folder to write the export into")
+    g.add_argument("--dirty", action="store_true", help="add a realistic share of invalid rows")
+    g.add_argument("--quiet", action="store_true", help="no progress lines")
+    g.set_defaults(func=cmd_generate)
+
+    i = sub.add_parser("import", help="import export files or folders into the database")
+    i.add_argument("paths", nargs="+", metavar="PATH", help="files (CSV, XLSX, Parquet) or folders")
+    i.add_argument("--db", help="database file (default: $CQI_DB or data/cqi.duckdb)")
+    i.add_argument("--mapping", help="mapping profile name in data/mappings/ or a YAML path")
+    i.add_argument("--mode", choices=["snapshot", "delta"], default="snapshot",
+                   help="snapshot replaces each table present; delta inserts or updates by key")
+    i.add_argument("--user", help="who is importing (for the import log)")
+    i.add_argument("--quiet", action="store_true", help="no progress lines")
+    i.set_defaults(func=cmd_import)
+
+    s = sub.add_parser("status", help="what is loaded: rows per table, dates, last imports")
+    s.add_argument("--db", help="database file (default: $CQI_DB or data/cqi.duckdb)")
+    s.set_defaults(func=cmd_status)
+
+    b = sub.add_parser("bench", help="generate, import and time each step; writes docs/BENCHMARKS.md")
+    b.add_argument("--size", choices=["demo", "state", "tiny"], default="demo")
+    b.add_argument("--seed", type=int, default=20261121)
+    b.add_argument("--out", default="docs/BENCHMARKS.md", help="markdown file to update")
+    b.add_argument("--cache", default=".bench", help="folder for generated data (not in git)")
+    b.set_defaults(func=cmd_bench)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; return its exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except StoreError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except CQIError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted; nothing was changed by an unfinished import", file=sys.stderr)
+        return 130

@@ -1,0 +1,77 @@
+"""Streamlit glue shared by the pages: the store, cached accessors, common widgets.
+
+Pages call only public `cqi_core` names; this module is the one place that knows how
+Streamlit caches and shows them.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import streamlit as st
+
+import cqi_core
+from cqi_core.charts import Figure
+from cqi_core.errors import CQIError
+
+
+def db_path() -> Path:
+    """The database this app works on (`CQI_DB` or data/cqi.duckdb)."""
+    return cqi_core.default_db_path()
+
+
+@st.cache_resource(show_spinner=False)
+def _store(path: str):
+    return cqi_core.open_store(path)
+
+
+def store():
+    """The process-wide store; on first run, loads the sample agency with a progress bar."""
+    s = _store(str(db_path()))
+    if cqi_core.needs_sample(s):
+        bar = st.progress(0.0, text="Setting up: loading the sample agency…")
+
+        def progress(message: str, fraction: float) -> None:
+            bar.progress(min(max(fraction, 0.0), 1.0), text=f"Setting up the sample agency: {message}")
+
+        try:
+            cqi_core.ensure_database(db_path(), progress=progress)
+        except CQIError as exc:
+            st.error(f"The sample agency could not be loaded: {exc}")
+        bar.empty()
+        st.cache_data.clear()
+    return s
+
+
+def data_version() -> int:
+    """A number that changes whenever an import lands (the cache key of every result)."""
+    return int(store().scalar("SELECT coalesce(max(batch_id), 0) FROM import_batches "
+                              "WHERE outcome = 'landed'") or 0)
+
+
+def role() -> str:
+    """Who is looking. Until sign-in is configured, the local demo runs as analyst."""
+    return "analyst"
+
+
+def sidebar() -> None:
+    """The shared sidebar: the demo-mode banner and what is loaded."""
+    with st.sidebar:
+        st.warning("**Demo mode**: no sign-in is configured, so you see everything as an "
+                   "analyst. Do not load real case data on a shared machine in this mode.",
+                   icon=":material/lock_open:")
+        st.caption(f"Database: `{db_path()}`")
+
+
+def show_figure(fig: Figure) -> None:
+    """Render a chart with its 'how to read this' line and its description for screen readers."""
+    st.altair_chart(fig.chart, use_container_width=True)
+    st.caption(f"**How to read this:** {fig.how_to_read}")
+    with st.expander("Chart description (text alternative)"):
+        st.write(fig.description)
+
+
+def env_flag(name: str) -> bool:
+    """True when an environment variable is set to a true-looking value."""
+    return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}

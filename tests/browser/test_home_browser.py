@@ -1,0 +1,116 @@
+"""A person opens the app in Chromium: `streamlit run` on a free loopback port with a fresh
+database, the sample agency loads, and the Home page shows its figures."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sample_facts import expected_home_figures
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+SHOTS = ROOT / "test-results"
+
+pytestmark = pytest.mark.browser
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory):
+    port = _free_port()
+    db = tmp_path_factory.mktemp("browser") / "cqi.duckdb"
+    env = {**os.environ, "CQI_DB": str(db)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless=true",
+         f"--server.port={port}", "--server.address=127.0.0.1",
+         "--browser.gatherUsageStats=false"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        for line in proc.stdout:  # wait until the server says it is listening
+            if f":{port}" in line:
+                break
+        else:
+            pytest.fail("streamlit exited before it was ready")
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: run scripts/test.sh, which installs it")
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield b
+        b.close()
+
+
+def test_home_page_shows_the_sample_agency(app_url, browser):
+    want = expected_home_figures()
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(app_url)
+    # first run: the app builds the database from the sample, then shows the Home page
+    metric = page.get_by_test_id("stMetric").filter(has_text="Children in care now")
+    metric.wait_for(timeout=180_000)
+    assert f"{want['in_care']:,}" in metric.inner_text()
+    page.get_by_text(f"The agency as of {want['as_of']:%B} {want['as_of'].day}").wait_for()
+    page.get_by_text("Demo mode").first.wait_for()
+    page.get_by_test_id("stVegaLiteChart").first.wait_for()
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / "home.png"), full_page=True)
+    page.close()
+
+
+def test_a_person_can_open_data_quality_from_the_navigation(app_url, browser):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(app_url)
+    page.get_by_test_id("stMetric").first.wait_for(timeout=180_000)
+    page.get_by_role("link", name="Data quality").click()
+    page.get_by_role("heading", name="Data quality").wait_for(timeout=60_000)
+    # the checks ran: the records of the first check are listed with a count
+    page.get_by_role("heading", name="Flagged records").wait_for(timeout=120_000)
+    page.get_by_text("How to read this").first.wait_for()
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / "data_quality.png"), full_page=True)
+    page.close()
+
+
+def test_an_analyst_uploads_a_file_and_reads_the_validation_report(app_url, browser, tmp_path):
+    # Two new caseworkers for unit U001; the second has a month 13 hire date, so the check
+    # must reject exactly that row (spreadsheet row 3) and name the value.
+    units = (ROOT / "data" / "sample" / "units.csv").read_text(encoding="utf-8")
+    unit_id = units.splitlines()[1].split(",")[0]
+    f = tmp_path / "workers.csv"
+    f.write_text("worker_id,unit_id,role,hire_date,separation_date\n"
+                 f"WTEST1,{unit_id},caseworker,2024-03-01,\n"
+                 f"WTEST2,{unit_id},caseworker,2024-13-01,\n", encoding="utf-8")
+    page = browser.new_page(viewport={"width": 1400, "height": 1100})
+    page.goto(app_url)
+    page.get_by_test_id("stMetric").first.wait_for(timeout=180_000)
+    page.get_by_role("link", name="Import data").click()
+    page.get_by_role("heading", name="Import data").wait_for(timeout=60_000)
+    page.locator("input[type=file]").set_input_files(str(f))
+    page.get_by_text("workers.csv → workers").wait_for(timeout=60_000)
+    page.get_by_role("button", name="Check the files (nothing is saved)").click()
+    page.get_by_text("Dry run: nothing was written").wait_for(timeout=60_000)
+    page.get_by_text("Rejected rows: 1 row, 1 problem").wait_for()
+    page.get_by_text("workers.csv row 3, column hire_date").wait_for()
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / "import_check.png"), full_page=True)
+    page.close()

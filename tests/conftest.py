@@ -1,0 +1,35 @@
+"""Shared fixtures: a real DuckDB file loaded with the committed sample agency."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "data" / "sample"
+
+
+@pytest.fixture(scope="session")
+def sample_db(tmp_path_factory) -> Path:
+    """A database file with the sample agency imported once per test session.
+
+    Tests that need their own copy take `sample_db_copy`.
+    """
+    from cqi_core import import_files, open_store
+
+    path = tmp_path_factory.mktemp("sample") / "cqi.duckdb"
+    store = open_store(path)
+    result = import_files(store, [SAMPLE], user="tests")
+    assert result.outcome == "landed", result.message
+    store.close()
+    return path
+
+
+@pytest.fixture
+def sample_db_copy(sample_db, tmp_path) -> Path:
+    """A private copy of the sample database for a test that writes."""
+    dest = tmp_path / "cqi.duckdb"
+    shutil.copy(sample_db, dest)
+    return dest
