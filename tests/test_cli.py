@@ -62,3 +62,52 @@ def test_every_cli_command_and_option_is_documented_in_the_readme():
             for opt in action.option_strings:
                 if opt.startswith("--") and opt != "--help":
                     assert opt in readme, f"{name} {opt}"
+
+
+GOOD = ROOT / "tests" / "fixtures" / "good"
+BAD = ROOT / "tests" / "fixtures" / "bad"
+
+
+def _children_rows(db):
+    import duckdb
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute("SELECT count(*) FROM children").fetchall()[0][0]
+    finally:
+        con.close()
+
+
+def test_import_exit_codes_landed_refused_and_row_rejects(tmp_path):
+    db = tmp_path / "cli.duckdb"
+    landed = run_cli("import", str(GOOD), "--db", str(db), "--quiet")
+    assert landed.returncode == 0, landed.stderr
+    assert "children.csv" in landed.stdout and "children" in landed.stdout
+    before = _children_rows(db)
+    assert before == 6  # the good fixture lists 6 children
+
+    # a required column is missing: the batch is refused (exit 1), naming file, column and
+    # the closest header, and the database keeps its 6 children
+    refused = run_cli("import", str(BAD / "missing_column.csv"), "--db", str(db), "--quiet")
+    assert refused.returncode == 1
+    assert "missing_column.csv" in refused.stdout
+    assert "race_ethnicity" in refused.stdout and '"Race"' in refused.stdout
+    assert "Traceback" not in refused.stdout + refused.stderr
+    assert _children_rows(db) == before
+
+    # one bad row (discharge before removal, spreadsheet row 3) is rejected, the rest lands
+    delta = run_cli("import", str(BAD / "discharge_before_removal.csv"), "--db", str(db),
+                    "--mode", "delta", "--quiet")
+    assert delta.returncode == 0, delta.stdout + delta.stderr
+    assert "discharge_before_removal.csv row 3" in delta.stdout
+    assert "discharge_date" in delta.stdout
+
+
+def test_generate_writes_every_contract_table(tmp_path):
+    out = run_cli("generate", "--size", "tiny", "--seed", "7", "--out", str(tmp_path / "agency"),
+                  "--quiet")
+    assert out.returncode == 0, out.stderr
+    names = {p.name for p in (tmp_path / "agency").iterdir()}
+    for table in ["units", "workers", "children", "episodes", "placements", "reports", "visits",
+                  "population", "staff_survey", "feedback"]:
+        assert f"{table}.csv" in names
+    assert "case_reviews.xlsx" in names
