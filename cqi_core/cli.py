@@ -61,6 +61,38 @@ def cmd_status(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_indicators(args: argparse.Namespace) -> int:
+    from .indicators import GROUPINGS, compute
+    from .indicators.output import to_csv, to_json
+    from .store import default_db_path, open_store
+
+    if args.audience in ("stakeholder", "youth"):
+        raise CQIError(f"--audience {args.audience} is not available yet: small-cell suppression "
+                       "for public audiences is not built, so only analyst and supervisor "
+                       "figures can be printed.")
+    by = [g.strip() for g in args.by.split(",") if g.strip()]
+    bad = [g for g in by if g not in GROUPINGS]
+    if bad:
+        raise CQIError(f"--by: unknown grouping {bad[0]!r}; choose from {', '.join(GROUPINGS)}.")
+    path = Path(args.db) if args.db else default_db_path()
+    if not path.exists():
+        raise CQIError(f"There is no database at {path}.")
+    ids = [i.strip() for i in args.indicators.split(",") if i.strip()] if args.indicators else None
+    frame = compute(open_store(path, read_only=True), _date(args.start, "--start"),
+                    _date(args.end, "--end"), by=by, indicators=ids)
+    sys.stdout.write(to_json(frame) if args.format == "json" else to_csv(frame))
+    return 0
+
+
+def _date(text: str, option: str):
+    from datetime import date
+
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise CQIError(f"{option} {text!r} is not a date in the form YYYY-MM-DD.") from None
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     from .bench import run_bench
 
@@ -96,6 +128,19 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("status", help="what is loaded: rows per table, dates, last imports")
     s.add_argument("--db", help="database file (default: $CQI_DB or data/cqi.duckdb)")
     s.set_defaults(func=cmd_status)
+
+    n = sub.add_parser("indicators", help="compute indicators for one period, by group")
+    n.add_argument("--db", help="database file (default: $CQI_DB or data/cqi.duckdb)")
+    n.add_argument("--start", required=True, help="first day of the period, YYYY-MM-DD")
+    n.add_argument("--end", required=True, help="last day of the period, YYYY-MM-DD")
+    n.add_argument("--by", default="all",
+                   help="groupings, comma-separated: all,unit,region,age_group,sex,"
+                        "race_ethnicity,source_group (all is always included)")
+    n.add_argument("--indicators", help="indicator ids, comma-separated (default: all), e.g. P1,Q1.4")
+    n.add_argument("--format", choices=["csv", "json"], default="csv")
+    n.add_argument("--audience", choices=["analyst", "supervisor", "stakeholder", "youth"],
+                   default="analyst", help="who the figures are for (default analyst)")
+    n.set_defaults(func=cmd_indicators)
 
     b = sub.add_parser("bench", help="generate, import and time each step; writes docs/BENCHMARKS.md")
     b.add_argument("--size", choices=["demo", "state", "tiny"], default="demo")

@@ -1,0 +1,288 @@
+"""The indicator engine: run each indicator's SQL, group its analysis rows, add intervals.
+
+Every indicator is one SQL file (`sql/<id>.sql`) that returns *analysis rows*: one row per
+counted thing (a child in a cohort, a child-month, a visit, a review item …) with the
+columns in `ROW_COLUMNS`. This module owns everything the indicators share: the helper
+macros, binding only the parameters a statement uses, the groupings (GROUPING SETS in
+DuckDB), the 'unknown' group, the multipliers, the 95% intervals and the follow-up flag.
+So a rule lives in exactly one SQL file, and the arithmetic around it in exactly one place.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+import polars as pl
+import yaml
+
+from ..errors import CQIError
+from ..store import Store
+from ..summary import as_of_date
+from .intervals import garwood, wilson
+
+HERE = Path(__file__).resolve().parent
+SQL_DIR = HERE / "sql"
+GROUP_COLUMNS = ("unit_id", "region", "age_group", "sex", "race_ethnicity", "source_group")
+ROW_COLUMNS = ("indicator_id", *GROUP_COLUMNS, "numerator", "denominator")
+GROUPINGS = ("all", "unit", "region", "age_group", "sex", "race_ethnicity", "source_group")
+_COLUMN_OF = {"unit": "unit_id", "region": "region", "age_group": "age_group", "sex": "sex",
+              "race_ethnicity": "race_ethnicity", "source_group": "source_group"}
+OUTPUT_COLUMNS = ("indicator_id", "period_start", "period_end", "group_by", "group_value",
+                  "numerator", "denominator", "value", "ci_low", "ci_high", "followup_complete")
+
+
+@dataclass(frozen=True)
+class IndicatorConfig:
+    """How the engine computes and reports one indicator (from config.yaml)."""
+
+    id: str
+    """Indicator id (a family such as Q1 computes several member ids)."""
+    kind: str
+    """proportion, rate or ratio."""
+    interval: str
+    """wilson, poisson or none."""
+    followup: str
+    """end, end_plus_12 or start_plus_12: the last day an event could still count."""
+    groupings: tuple[str, ...]
+    """Groupings allowed besides 'all'."""
+    multiplier: float = 1.0
+    """Value = multiplier × numerator / denominator (1,000 for P5 and E1, 100,000 for S1)."""
+    better: str | None = None
+    """higher, lower or None (context measures)."""
+    national: float | None = None
+    """National performance, shown as a reference."""
+    params: dict | None = None
+    """Values bound into the SQL where it uses them."""
+    members: tuple[str, ...] = ()
+    """For a family: the ids it computes, in order."""
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        """The output ids: the members of a family, else the id itself."""
+        return self.members or (self.id,)
+
+
+@lru_cache(maxsize=1)
+def load_config() -> dict[str, IndicatorConfig]:
+    """Indicator configurations by id, in catalog order (validated)."""
+    raw = yaml.safe_load((HERE / "config.yaml").read_text(encoding="utf-8"))
+    out = {}
+    for iid, spec in raw["indicators"].items():
+        bad = set(spec.get("groupings", [])) - set(GROUPINGS)
+        if bad or spec["kind"] not in ("proportion", "rate", "ratio") \
+                or spec["interval"] not in ("wilson", "poisson", "none") \
+                or spec["followup"] not in ("end", "end_plus_12", "start_plus_12"):
+            raise ValueError(f"indicators/config.yaml: entry {iid} is not valid")
+        out[iid] = IndicatorConfig(
+            id=iid, kind=spec["kind"], interval=spec["interval"], followup=spec["followup"],
+            groupings=tuple(spec.get("groupings", [])), multiplier=float(spec.get("multiplier", 1)),
+            better=spec.get("better"), national=spec.get("national"),
+            params=dict(spec.get("params") or {}), members=tuple(spec.get("members", ())))
+    return out
+
+
+def indicator_ids() -> list[str]:
+    """Every output id (families expanded), in catalog order."""
+    return [i for c in load_config().values() for i in c.ids]
+
+
+@lru_cache(maxsize=None)
+def _sql(name: str) -> str:
+    path = SQL_DIR / f"{name}.sql"
+    if not path.exists():
+        raise CQIError(f"Indicator {name} has no SQL definition ({path.name}).")
+    return path.read_text(encoding="utf-8")
+
+
+def _strip_comments(sql: str) -> str:
+    return "\n".join(line.split("--", 1)[0] for line in sql.splitlines())
+
+
+def _bind(sql: str, values: dict) -> dict:
+    used = set(re.findall(r"\$([A-Za-z_][A-Za-z0-9_]*)", _strip_comments(sql)))
+    missing = used - set(values)
+    if missing:
+        raise ValueError(f"no value for SQL parameter(s) {sorted(missing)}")
+    return {k: v for k, v in values.items() if k in used}
+
+
+@lru_cache(maxsize=1)
+def _rollup() -> tuple[list[tuple[str, str]], list[tuple[str, bool]]]:
+    raw = yaml.safe_load((HERE / "review_rollup.yaml").read_text(encoding="utf-8"))
+    items = [(str(i), o) for o, spec in raw["outcomes"].items() for i in spec["items"]]
+    outcomes = [(o, bool(spec["single_item"])) for o, spec in raw["outcomes"].items()]
+    return items, outcomes
+
+
+def _prepare(cur) -> None:
+    """Create the helper macros and the review roll-up tables on this cursor."""
+    for stmt in _strip_comments(_sql("_macros")).split(";"):
+        if stmt.strip():
+            cur.execute(stmt)
+    items, outcomes = _rollup()
+    cur.execute("CREATE OR REPLACE TEMP TABLE osri_items (item VARCHAR, outcome VARCHAR)")
+    cur.executemany("INSERT INTO osri_items VALUES (?, ?)", items)
+    cur.execute("CREATE OR REPLACE TEMP TABLE osri_outcomes (outcome VARCHAR, single_item BOOLEAN)")
+    cur.executemany("INSERT INTO osri_outcomes VALUES (?, ?)", outcomes)
+
+
+def _check_period(start: date, end: date) -> None:
+    if end < start:
+        raise CQIError(f"The period ends ({end}) before it starts ({start}).")
+
+
+def analysis_rows(store: Store, indicator: str, start: date, end: date) -> pl.DataFrame:
+    """The raw analysis rows of one indicator's SQL for a period (for tests and drill-down)."""
+    _check_period(start, end)
+    cfg = load_config()[indicator]
+    sql = _sql(indicator)
+    cur = store.cursor()
+    try:
+        _prepare(cur)
+        params = _bind(sql, {"start": start, "end": end, **(cfg.params or {})})
+        return cur.sql(sql, params=params or None).pl()
+    finally:
+        cur.close()
+
+
+def _grouped(cur, cfg: IndicatorConfig, start: date, end: date, by: Sequence[str]) -> pl.DataFrame:
+    groupings = [g for g in by if g in cfg.groupings]
+    sql = _sql(cfg.id).strip().rstrip(";")
+    inner = ", ".join(f"coalesce(CAST({c} AS VARCHAR), 'unknown') AS {c}" for c in GROUP_COLUMNS)
+    sets = ", ".join(["(indicator_id)"] + [f"(indicator_id, {_COLUMN_OF[g]})" for g in groupings])
+    case = " ".join(f"WHEN GROUPING({_COLUMN_OF[g]}) = 0 THEN '{g}'" for g in groupings)
+    value = " ".join(f"WHEN GROUPING({_COLUMN_OF[g]}) = 0 THEN {_COLUMN_OF[g]}" for g in groupings)
+    case = f"CASE {case} ELSE 'all' END" if groupings else "'all'"
+    value = f"CASE {value} ELSE 'all' END" if groupings else "'all'"
+    grouped = f"""
+        WITH r AS ({sql}),
+        rows AS (SELECT indicator_id, {inner}, numerator, denominator FROM r)
+        SELECT indicator_id,
+               {case} AS group_by,
+               {value} AS group_value,
+               coalesce(sum(numerator), 0)::DOUBLE AS numerator,
+               coalesce(sum(denominator), 0)::DOUBLE AS denominator
+        FROM rows
+        GROUP BY GROUPING SETS ({sets})
+    """
+    params = _bind(sql, {"start": start, "end": end, **(cfg.params or {})})
+    return cur.sql(grouped, params=params or None).pl()
+
+
+def plus_months(d: date, n: int) -> date:
+    """d + n calendar months, clamped to the month's last day (as DuckDB does)."""
+    m = d.month - 1 + n
+    year, month = d.year + m // 12, m % 12 + 1
+    return date(year, month, min(d.day, calendar.monthrange(year, month)[1]))
+
+
+def _followup_end(cfg: IndicatorConfig, start: date, end: date) -> date:
+    if cfg.followup == "end_plus_12":
+        return plus_months(end, 12)
+    if cfg.followup == "start_plus_12":
+        return plus_months(start, 12)
+    return end
+
+
+def compute(store: Store, start: date, end: date, by: Sequence[str] | None = None,
+            indicators: Sequence[str] | None = None, as_of: date | None = None) -> pl.DataFrame:
+    """Every requested indicator for one period, in the output shape of INDICATORS.md.
+
+    Args:
+        store: the database.
+        start, end: the period, both days included.
+        by: groupings to compute besides 'all' (default: every grouping); a grouping an
+            indicator does not allow is skipped for it.
+        indicators: ids to compute (a family id such as Q1 or a member such as Q1.4);
+            default all.
+        as_of: the data's extraction date for the follow-up flag (default: the store's).
+
+    Returns:
+        Columns indicator_id, period_start, period_end, group_by, group_value, numerator,
+        denominator, value, ci_low, ci_high, followup_complete; one row per indicator ×
+        group, 'all' always present (with a zero denominator and no value when empty).
+
+    Raises:
+        CQIError: an unknown indicator or grouping, or a period that ends before it starts.
+    """
+    _check_period(start, end)
+    config = load_config()
+    by = list(GROUPINGS[1:] if by is None else [g for g in by if g != "all"])
+    unknown = [g for g in by if g not in GROUPINGS]
+    if unknown:
+        raise CQIError(f"Unknown grouping {unknown[0]!r}; choose from {', '.join(GROUPINGS)}.")
+    wanted = _resolve(indicators, config)
+    as_of = as_of or as_of_date(store)
+    frames = []
+    cur = store.cursor()
+    try:
+        _prepare(cur)
+        for fid, ids in wanted.items():
+            cfg = config[fid]
+            g = _grouped(cur, cfg, start, end, by).filter(pl.col("indicator_id").is_in(ids))
+            have_all = set(g.filter(pl.col("group_by") == "all")["indicator_id"].to_list())
+            missing = [i for i in ids if i not in have_all]
+            if missing:
+                g = pl.concat([g, pl.DataFrame({
+                    "indicator_id": missing, "group_by": ["all"] * len(missing),
+                    "group_value": ["all"] * len(missing), "numerator": [0.0] * len(missing),
+                    "denominator": [0.0] * len(missing)})])
+            frames.append(_finish(g, cfg, ids, start, end, as_of))
+    finally:
+        cur.close()
+    if not frames:
+        return pl.DataFrame(schema={c: pl.String for c in OUTPUT_COLUMNS})
+    return pl.concat(frames).select(OUTPUT_COLUMNS)
+
+
+def _resolve(indicators: Sequence[str] | None, config: dict[str, IndicatorConfig]) -> dict[str, list[str]]:
+    if not indicators:
+        return {fid: list(c.ids) for fid, c in config.items()}
+    out: dict[str, list[str]] = {}
+    for name in indicators:
+        name = name.strip()
+        if name in config:
+            out.setdefault(name, [])
+            out[name] = list(dict.fromkeys(out[name] + list(config[name].ids)))
+            continue
+        family = next((f for f, c in config.items() if name in c.members), None)
+        if family is None:
+            raise CQIError(f"Unknown indicator {name!r}; known: {', '.join(config)} "
+                           "(and members such as Q1.4, Q2.WB1).")
+        out.setdefault(family, [])
+        if name not in out[family]:
+            out[family].append(name)
+    return out
+
+
+def _finish(g: pl.DataFrame, cfg: IndicatorConfig, ids: list[str], start: date, end: date,
+            as_of: date | None) -> pl.DataFrame:
+    num = g["numerator"].to_numpy()
+    den = g["denominator"].to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value = np.where(den > 0, num / den * cfg.multiplier, np.nan)
+    if cfg.interval == "wilson":
+        low, high = wilson(num, den)
+    elif cfg.interval == "poisson":
+        low, high = garwood(num, den, cfg.multiplier)
+    else:
+        low = high = np.full(len(g), np.nan)
+    fu_end = _followup_end(cfg, start, end)
+    order_id = {i: k for k, i in enumerate(ids)}
+    order_g = {gname: k for k, gname in enumerate(GROUPINGS)}
+    return (g.with_columns(
+                pl.Series("value", value).fill_nan(None),
+                pl.Series("ci_low", low).fill_nan(None),
+                pl.Series("ci_high", high).fill_nan(None),
+                pl.lit(start).alias("period_start"), pl.lit(end).alias("period_end"),
+                pl.lit(as_of is not None and fu_end <= as_of).alias("followup_complete"))
+            .with_columns(pl.col("indicator_id").replace_strict(order_id, default=len(ids)).alias("_i"),
+                          pl.col("group_by").replace_strict(order_g, default=99).alias("_g"))
+            .sort("_i", "_g", "group_value").drop("_i", "_g"))

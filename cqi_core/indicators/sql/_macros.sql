@@ -1,0 +1,27 @@
+-- Helpers every indicator statement may use. The runner creates them on its cursor
+-- (temp macros live per connection) before running an indicator.
+
+-- d + n calendar months (DuckDB clamps to the month's last day: 2024-02-29 + 12 → 2025-02-28).
+CREATE OR REPLACE TEMP MACRO plus_months(d, n) AS CAST(d + to_months(CAST(n AS INTEGER)) AS DATE);
+
+-- The 18th birthday: birth_date + 18 years (29 February → 28 February in a common year).
+CREATE OR REPLACE TEMP MACRO birthday18(b) AS CAST(b + INTERVAL 18 YEAR AS DATE);
+
+-- Completed years on d, consistent with the calendar arithmetic above: the largest k with
+-- b + k years <= d, so a 29 February birthday counts on 28 February in a common year.
+CREATE OR REPLACE TEMP MACRO age_years(b, d) AS
+    (year(d) - year(b))
+    - CASE WHEN CAST(b + to_years(CAST(year(d) - year(b) AS INTEGER)) AS DATE) > d THEN 1 ELSE 0 END;
+
+-- Age groups of INDICATORS.md on an anchor date; NULL for 18 and over (or no birth date).
+CREATE OR REPLACE TEMP MACRO age_group(b, d) AS
+    CASE
+        WHEN b IS NULL OR d IS NULL THEN NULL
+        WHEN age_years(b, d) < 0 THEN NULL
+        WHEN age_years(b, d) < 1 THEN '<1'
+        WHEN age_years(b, d) <= 5 THEN '1-5'
+        WHEN age_years(b, d) <= 10 THEN '6-10'
+        WHEN age_years(b, d) <= 15 THEN '11-15'
+        WHEN age_years(b, d) <= 17 THEN '16-17'
+        ELSE NULL
+    END;
