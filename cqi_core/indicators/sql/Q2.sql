@@ -1,0 +1,85 @@
+-- Q2 Case review outcome achievement, one indicator per outcome: 'Q2.S1', 'Q2.S2', 'Q2.P1',
+-- 'Q2.P2', 'Q2.WB1', 'Q2.WB2', 'Q2.WB3' (quality; INDICATORS.md "Case review roll-up").
+-- One analysis row per review with review_date in [$start, $end] × outcome that is
+-- applicable for it; numerator 1 when the outcome is substantially achieved.
+-- The roll-up is data, not code: the runner loads review_rollup.yaml into the temp tables
+-- osri_items(item, outcome) and osri_outcomes(outcome, single_item). From the outcome's
+-- items that are applicable (rated strength or area needing improvement): all strength →
+-- substantially achieved; none applicable → not applicable (no row); single-item outcome
+-- otherwise → not achieved; other outcomes → at least one strength → partially achieved,
+-- else not achieved. An item with no rating row is not applicable.
+-- Item 12 is taken exactly as in Q1.sql (keep the two in step): with no item-12 row it is
+-- derived from 12A-12C (not applicable when none is applicable, strength when every
+-- applicable sub-item is strength, else area needing improvement); a recorded item-12 row is
+-- used as recorded, except that a recorded strength becomes area needing improvement when an
+-- applicable sub-item is area needing improvement. The sub-items belong to no outcome.
+-- The rating (partially achieved vs not achieved) is worked out in full although only
+-- substantially achieved counts in the numerator, so the CTE can serve a drill-down.
+-- Unit = the review's unit_id; region = that unit's region.
+WITH p AS (
+    SELECT CAST($start AS DATE) AS p_start, CAST($end AS DATE) AS p_end
+),
+rev AS (
+    SELECT r.review_id, r.unit_id
+    FROM reviews r, p
+    WHERE r.review_date BETWEEN p.p_start AND p.p_end
+),
+given AS (
+    SELECT rt.review_id, rt.item, rt.rating
+    FROM ratings rt
+    JOIN rev ON rev.review_id = rt.review_id
+),
+sub_12 AS (
+    SELECT review_id,
+           count(*) FILTER (WHERE rating <> 'not_applicable') AS applicable,
+           count(*) FILTER (WHERE rating = 'area_needing_improvement') AS weak
+    FROM given
+    WHERE item IN ('12A', '12B', '12C')
+    GROUP BY review_id
+),
+effective AS (
+    SELECT review_id, item, rating FROM given WHERE item <> '12'
+    UNION ALL
+    SELECT COALESCE(g.review_id, s.review_id) AS review_id, '12' AS item,
+           CASE WHEN g.review_id IS NULL THEN
+                    CASE WHEN s.applicable = 0 THEN 'not_applicable'
+                         WHEN s.weak = 0 THEN 'strength'
+                         ELSE 'area_needing_improvement' END
+                WHEN g.rating = 'strength' AND COALESCE(s.weak, 0) > 0
+                    THEN 'area_needing_improvement'
+                ELSE g.rating END AS rating
+    FROM (SELECT review_id, rating FROM given WHERE item = '12') g
+    FULL OUTER JOIN sub_12 s ON s.review_id = g.review_id
+),
+outcome_counts AS (
+    SELECT ef.review_id, oi.outcome,
+           count(*) FILTER (WHERE ef.rating IN ('strength', 'area_needing_improvement'))
+               AS applicable,
+           count(*) FILTER (WHERE ef.rating = 'strength') AS strengths
+    FROM effective ef
+    JOIN osri_items oi ON oi.item = ef.item
+    GROUP BY ef.review_id, oi.outcome
+),
+outcome_rating AS (
+    SELECT oc.review_id, oc.outcome,
+           CASE WHEN oc.strengths = oc.applicable THEN 'substantially_achieved'
+                WHEN oo.single_item THEN 'not_achieved'
+                WHEN oc.strengths > 0 THEN 'partially_achieved'
+                ELSE 'not_achieved' END AS rating
+    FROM outcome_counts oc
+    JOIN osri_outcomes oo ON oo.outcome = oc.outcome
+    WHERE oc.applicable > 0
+)
+SELECT 'Q2.' || o.outcome AS indicator_id,
+       rev.unit_id,
+       u.region,
+       CAST(NULL AS VARCHAR) AS age_group,
+       CAST(NULL AS VARCHAR) AS sex,
+       CAST(NULL AS VARCHAR) AS race_ethnicity,
+       CAST(NULL AS VARCHAR) AS source_group,
+       CAST(CASE WHEN o.rating = 'substantially_achieved' THEN 1 ELSE 0 END AS DOUBLE)
+           AS numerator,
+       CAST(1 AS DOUBLE) AS denominator
+FROM outcome_rating o
+JOIN rev ON rev.review_id = o.review_id
+LEFT JOIN units u ON u.unit_id = rev.unit_id
