@@ -138,6 +138,7 @@ def migrate(store: Store) -> None:
             cur.execute((_SQL_DIR / "meta_schema.sql").read_text(encoding="utf-8"))
             cur.execute("INSERT INTO schema_version VALUES ($v, $t, 'initial schema')",
                         {"v": SCHEMA_VERSION, "t": datetime.now()})
+        cur.execute((_SQL_DIR / "catalog_schema.sql").read_text(encoding="utf-8"))
         for t in load_contract().tables.values():
             cur.execute(data_table_ddl(t.name))
             have = {r[0] for r in cur.execute(
