@@ -13,11 +13,15 @@ st.set_page_config(page_title="CQI dashboard", page_icon=":material/monitoring:"
 ui.store()
 ui.sidebar()
 
-home = st.Page("pages/home.py", title="Home", icon=":material/home:", default=True)
+scorecard = st.Page("pages/scorecard.py", title="Scorecard", icon=":material/dashboard:",
+                    default=True)
+indicator = st.Page("pages/indicator.py", title="Indicators", icon=":material/insights:",
+                    url_path="indicator")
+home = st.Page("pages/home.py", title="Agency overview", icon=":material/home:", url_path="overview")
 data = st.Page("pages/data.py", title="Import data", icon=":material/upload_file:")
 quality = st.Page("pages/data_quality.py", title="Data quality", icon=":material/fact_check:")
 
-pages = {"Agency": [home]}
+pages = {"Agency": [scorecard, indicator, home]}
 if ui.role() == "analyst":
     pages["Data"] = [data, quality]
 

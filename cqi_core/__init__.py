@@ -23,11 +23,12 @@ _PUBLIC = {
     "indicators.catalog": ["load_catalog", "save_edit", "history", "check_catalog_complete",
                            "youth_text"],
     "mission": ["load_values", "save_value_edit", "alignment", "value_status"],
-    "scorecard": ["scorecard", "latest_complete_period"],
+    "scorecard": ["build_scorecard", "latest_complete_period"],
     "quality": ["checks_by_unit", "checks_over_time", "entry_timeliness", "failing_records",
                 "list_checks", "run_checks"],
     "store": ["Store", "default_db_path", "open_store", "table_counts"],
-    "summary": ["agency_summary", "as_of_date", "format_status", "import_history",
+    "summary": ["agency_summary", "as_of_date", "data_version", "format_status", "import_history",
+                "unit_list",
                 "rejected_rows", "status"],
 }
 _WHERE = {name: module for module, names in _PUBLIC.items() for name in names}

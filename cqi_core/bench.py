@@ -120,6 +120,18 @@ def run_bench(size: str = "demo", seed: int = 20261121, out: str | Path = "docs/
                              f"st = cqi_core.open_store({str(db)!r}, read_only=True)\n"
                              f"c = cqi_core.run_checks(st)\n"
                              f"note = f'{{len(c)}} checks, {{int(c[\"failing\"].sum()):,}} failing records'"))
+    results.append(_run_step("indicators: one 12-month period, all groupings", f"import cqi_core\n"
+                             f"from cqi_core.scorecard import latest_complete_period\n"
+                             f"st = cqi_core.open_store({str(db)!r}, read_only=True)\n"
+                             f"start, end = latest_complete_period('end', cqi_core.as_of_date(st))\n"
+                             f"t0 = time.perf_counter()\n"
+                             f"r = cqi_core.compute(st, start, end)\n"
+                             f"note = f'{{r.height:,}} rows for {{start}} to {{end}}'"))
+    results.append(_run_step("scorecard (agency, both periods)", f"import cqi_core\n"
+                             f"st = cqi_core.open_store({str(db)!r}, read_only=True)\n"
+                             f"t0 = time.perf_counter()\n"
+                             f"r = cqi_core.build_scorecard(st)\n"
+                             f"note = f'{{r.height}} measures'"))
     _write_markdown(Path(out), size, seed, results)
     return results
 

@@ -19,6 +19,10 @@ from .indicators import compute, load_config, plus_months
 from .indicators.catalog import load_catalog
 from .indicators.display import change_words, format_change, format_value, how_to_read, status_words
 from .store import Store
+
+UNIT_LABELS = {"percent": "%", "per_1000_days": "per 1,000 days",
+               "per_100000_days": "per 100,000 days", "per_1000_children": "per 1,000 children",
+               "ratio": "ratio"}
 from .summary import as_of_date
 
 
@@ -46,7 +50,7 @@ def latest_complete_period(followup: str, as_of: date, months: int = 12) -> tupl
     raise CQIError("No period with complete follow-up fits before the as-of date.")
 
 
-def scorecard(store: Store, unit: str | None = None, region: str | None = None,
+def build_scorecard(store: Store, unit: str | None = None, region: str | None = None,
               measure_types: list[str] | None = None, months: int = 12,
               as_of: date | None = None) -> pl.DataFrame:
     """One row per indicator: latest complete period, value, interval, standard, change.
@@ -100,7 +104,8 @@ def scorecard(store: Store, unit: str | None = None, region: str | None = None,
                 "value": value, "ci_low": now.get("ci_low"), "ci_high": now.get("ci_high"),
                 "standard": entry.standard, "national": entry.national, "meets_standard": meets,
                 "status": status_words(meets, entry), "previous_value": old, "change": change,
-                "value_text": format_value(entry, value),
+                "value_text": format_value(entry, value, short=True),
+                "unit_text": UNIT_LABELS.get(entry.unit, ""),
                 "interval_text": (f"{format_value(entry, now.get('ci_low'), True)} to "
                                   f"{format_value(entry, now.get('ci_high'), True)}"
                                   if now.get("ci_low") is not None else "—"),

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 
+import duckdb
 import polars as pl
 
 from .errors import CQIError
@@ -230,3 +231,21 @@ def rejected_rows(store: Store, batch_id: int | None = None) -> pl.DataFrame:
         record; newest batch first, then by table, file and row number.
     """
     return store.query(_sql("rejected_rows"), {"batch_id": batch_id})
+
+
+def unit_list(store: Store) -> pl.DataFrame:
+    """Units with their names and regions (columns unit_id, unit_name, region)."""
+    return store.query(_sql("units"))
+
+
+def data_version(store: Store) -> str:
+    """A key that changes whenever an import lands or an edit is saved (for result caches).
+
+    It names the database file too, so two databases in one process never share results.
+    """
+    try:
+        batch, catalog, values = store.query(_sql("data_version")).row(0)
+    except duckdb.CatalogException:  # a file from before the catalog tables existed
+        batch, catalog, values = store.scalar(
+            "SELECT coalesce(max(batch_id), 0) FROM import_batches WHERE outcome = 'landed'"), 0, 0
+    return f"{store.path.resolve()}|{batch}|{catalog}|{values}"

@@ -44,10 +44,10 @@ def store():
     return s
 
 
-def data_version() -> int:
-    """A number that changes whenever an import lands (the cache key of every result)."""
-    return int(store().scalar("SELECT coalesce(max(batch_id), 0) FROM import_batches "
-                              "WHERE outcome = 'landed'") or 0)
+def data_version() -> str:
+    """Changes whenever an import lands or an edit is saved: the first argument of every
+    cached result, so caches follow the data (and never mix two databases)."""
+    return cqi_core.data_version(store())
 
 
 def role() -> str:
@@ -62,6 +62,38 @@ def sidebar() -> None:
                    "analyst. Do not load real case data on a shared machine in this mode.",
                    icon=":material/lock_open:")
         st.caption(f"Database: `{db_path()}`")
+
+
+@st.cache_data(show_spinner=False)
+def _agency_summary(version: str):
+    return cqi_core.agency_summary(store())
+
+
+def agency_strip():
+    """The loaded agency in one row of figures (as-of date, in care, flow, units, last import).
+
+    Returns the summary, or None (after saying so) when no data is loaded.
+    """
+    s = _agency_summary(data_version())
+    if s.as_of is None:
+        st.info("No data is loaded yet. An analyst can load the agency's exports on the "
+                "**Import data** page, or with `python -m cqi_core import FOLDER`.")
+        return None
+    st.markdown(f"#### The agency as of {s.as_of:%B %-d, %Y}")
+    c = st.columns(5)
+    c[0].metric("Children in care now", f"{s.children_in_care:,}",
+                help="Children with a removal episode open on the as-of date.")
+    c[1].metric("Came into care, last 12 months", f"{s.entries_12m:,}",
+                help="Removal episodes that started in the 12 months ending on the as-of date.")
+    c[2].metric("Left care, last 12 months", f"{s.exits_12m:,}",
+                help="Removal episodes that ended in the 12 months ending on the as-of date.")
+    c[3].metric("Units", f"{s.n_units:,}", help="Offices or supervisory units in the units table.")
+    c[4].metric("Regions", f"{s.n_regions:,}", help="Counties or regions the units belong to.")
+    if s.last_import is not None:
+        li = s.last_import
+        st.caption(f"Last import: {li['when']:%B %-d, %Y at %H:%M} ({li['mode']}, {li['outcome']}), "
+                   f"{li['rows_accepted']:,} rows accepted, {li['rows_rejected']:,} rejected.")
+    return s
 
 
 def show_figure(fig: Figure) -> None:

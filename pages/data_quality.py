@@ -10,27 +10,27 @@ from pages import _shared as ui
 
 
 @st.cache_data(show_spinner="Running the data quality checks…")
-def _checks(_version: int) -> pl.DataFrame:
+def _checks(version: str) -> pl.DataFrame:
     return cqi_core.run_checks(ui.store())
 
 
 @st.cache_data(show_spinner=False)
-def _by_unit(_version: int) -> pl.DataFrame:
+def _by_unit(version: str) -> pl.DataFrame:
     return cqi_core.checks_by_unit(ui.store())
 
 
 @st.cache_data(show_spinner=False)
-def _over_time(_version: int, check_id: str) -> pl.DataFrame:
+def _over_time(version: str, check_id: str) -> pl.DataFrame:
     return cqi_core.checks_over_time(ui.store(), check_id)
 
 
 @st.cache_data(show_spinner=False)
-def _failing(_version: int, check_id: str) -> pl.DataFrame:
+def _failing(version: str, check_id: str) -> pl.DataFrame:
     return cqi_core.failing_records(ui.store(), check_id)
 
 
 @st.cache_data(show_spinner=False)
-def _timeliness(_version: int, by: str) -> pl.DataFrame:
+def _timeliness(version: str, by: str) -> pl.DataFrame:
     return cqi_core.entry_timeliness(ui.store(), by=by)
 
 

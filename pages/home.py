@@ -11,12 +11,12 @@ from pages import _shared as ui
 
 
 @st.cache_data(show_spinner=False)
-def _summary(_version: int):
+def _summary(version: str):
     return cqi_core.agency_summary(ui.store())
 
 
 @st.cache_data(show_spinner=False)
-def _flow(_version: int, start: date, as_of: date) -> pl.DataFrame:
+def _flow(version: str, start: date, as_of: date) -> pl.DataFrame:
     return cqi_core.monthly_flow(ui.store(), start, as_of)
 
 

@@ -15,7 +15,8 @@ from streamlit.testing.v1 import AppTest
 from sample_facts import expected_home_figures
 
 ROOT = Path(__file__).resolve().parents[2]
-PAGES = ["pages/home.py", "pages/data.py", "pages/data_quality.py"]
+PAGES = ["pages/scorecard.py", "pages/indicator.py", "pages/home.py", "pages/data.py",
+         "pages/data_quality.py"]
 
 
 def _app(monkeypatch, db: Path) -> AppTest:
@@ -38,6 +39,7 @@ def test_home_shows_children_in_care_and_the_as_of_date(monkeypatch, sample_db_c
     at = _app(monkeypatch, sample_db_copy).run()
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Children in care now"] == f"{want['in_care']:,}"
+    at.switch_page("pages/home.py").run()
     assert any(f"{want['as_of']:%B} {want['as_of'].day}, {want['as_of'].year}" in s.value
                for s in at.subheader)
 

@@ -1,0 +1,101 @@
+"""One indicator: definition and method, its trend, and its breakdown by group.
+
+The indicator, the period and the grouping live in the URL (?id=P1&end=2025-09-30&by=unit),
+so a copied link reproduces the view.
+"""
+
+from datetime import date, timedelta
+
+import polars as pl
+import streamlit as st
+
+import cqi_core
+from cqi_core.indicator_charts import breakdown_chart, trend_chart
+from cqi_core.indicators import load_config
+from cqi_core.indicators.display import format_value, how_to_read
+from cqi_core.scorecard import latest_complete_period, period_ending
+from cqi_core.indicators.series import indicator_series
+from pages import _shared as ui
+
+GROUP_TITLES = {"unit": "Unit", "region": "Region", "age_group": "Age group", "sex": "Sex",
+                "race_ethnicity": "Race/ethnicity", "source_group": "Who gave feedback"}
+
+
+@st.cache_data(show_spinner="Computing…")
+def _breakdown(version: str, iid: str, start: date, end: date, by: str) -> pl.DataFrame:
+    return cqi_core.compute(ui.store(), start, end, by=[by], indicators=[iid])
+
+
+@st.cache_data(show_spinner="Computing the trend…")
+def _series(version: str, iid: str, grain: str) -> pl.DataFrame:
+    return indicator_series(ui.store(), iid, grain=grain)
+
+
+catalog = cqi_core.load_catalog(ui.store())
+config = load_config()
+family = {i: f for f, c in config.items() for i in c.ids}
+qp = st.query_params
+ids = catalog.ids
+iid = st.selectbox("Indicator", ids, index=ids.index(qp["id"]) if qp.get("id") in ids else 0,
+                   format_func=lambda i: f"{catalog.entry(i).name} ({i})")
+entry, cfg = catalog.entry(iid), config[family[iid]]
+as_of = cqi_core.as_of_date(ui.store())
+st.title(entry.name)
+if as_of is None:
+    st.info("No data is loaded yet.")
+    st.stop()
+
+latest = latest_complete_period(cfg.followup, as_of)
+ends = [latest[1]]
+for _ in range(23):  # the two years of month ends before the latest complete one
+    ends.append(ends[-1].replace(day=1) - timedelta(days=1))
+want_end = date.fromisoformat(qp["end"]) if qp.get("end") else latest[1]
+c1, c2 = st.columns(2)
+end = c1.selectbox("12 months ending", ends, index=ends.index(want_end) if want_end in ends else 0,
+                   format_func=lambda d: f"{d:%B %-d, %Y}")
+groupings = [g for g in cfg.groupings]
+by = c2.radio("Break down by", groupings, horizontal=True, format_func=GROUP_TITLES.get,
+              index=groupings.index(qp["by"]) if qp.get("by") in groupings else 0)
+start = period_ending(end)[0]
+st.query_params.update({"id": iid, "end": end.isoformat(), "by": by})
+
+st.markdown(f"**What it measures.** {entry.definition}")
+if entry.label:
+    st.caption(f"Federal statewide data indicator: {entry.label}.")
+frame = _breakdown(ui.data_version(), iid, start, end, by)
+whole = frame.filter(pl.col("group_by") == "all").row(0, named=True)
+m = st.columns(3)
+m[0].metric(f"{start:%b %Y} – {end:%b %Y}", format_value(entry, whole["value"], short=True),
+            help=format_value(entry, whole["value"]))
+m[1].metric("Agency standard", format_value(entry, entry.standard, True) if entry.standard is not None else "none set")
+m[2].metric("National performance", format_value(entry, entry.national, True) if entry.national is not None else "—")
+interval = ("no interval" if whole["ci_low"] is None else
+            f"95% interval {format_value(entry, whole['ci_low'], True)} to {format_value(entry, whole['ci_high'], True)}")
+den = whole["denominator"]
+den_text = f"{den:,.0f}" if float(den).is_integer() else f"{den:,.2f}"
+followup = ("" if whole["followup_complete"] else
+            " Follow-up is not complete for this period: the figure can still change.")
+st.caption(f"{interval}; numerator {whole['numerator']:,.0f} of denominator {den_text}."
+           f"{followup} {how_to_read(entry)}")
+
+grain = st.radio("Trend by", ["quarter", "year"], horizontal=True,
+                 format_func={"quarter": "Quarters", "year": "Fiscal years (October–September)"}.get)
+series = _series(ui.data_version(), iid, grain)
+shown = series.filter(pl.col("followup_complete"))
+left_out = series.height - shown.height
+ui.show_figure(trend_chart(shown, entry))
+if left_out:
+    st.caption(f"{left_out} recent period(s) are left out because their follow-up is not complete.")
+
+groups = frame.filter(pl.col("group_by") == by)
+if groups.height:
+    ui.show_figure(breakdown_chart(groups, entry, GROUP_TITLES[by]))
+    st.dataframe(groups.select("group_value", "numerator", "denominator", "value", "ci_low", "ci_high"),
+                 hide_index=True, use_container_width=True,
+                 column_config={"group_value": GROUP_TITLES[by]})
+st.download_button("Download these figures (CSV)", frame.write_csv(),
+                   file_name=f"{iid}_{start}_{end}.csv", mime="text/csv")
+with st.expander("How it is calculated"):
+    st.write(entry.methodology)
+    for choice in entry.choices:
+        st.markdown(f"- {choice}")

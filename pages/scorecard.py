@@ -1,0 +1,69 @@
+"""Scorecard (the landing page): each measure's latest complete period against its standard."""
+
+import polars as pl
+import streamlit as st
+
+import cqi_core
+from pages import _shared as ui
+
+TYPES = ["outcome", "performance", "completion", "timeliness", "quality", "context"]
+MARK = {"meets the standard": "✓ meets the standard",
+        "opportunity to improve": "△ opportunity to improve"}
+
+
+@st.cache_data(show_spinner="Computing the scorecard…")
+def _scorecard(version: str, unit: str | None, region: str | None) -> pl.DataFrame:
+    return cqi_core.build_scorecard(ui.store(), unit=unit, region=region)
+
+
+@st.cache_data(show_spinner=False)
+def _units(version: str) -> pl.DataFrame:
+    return cqi_core.unit_list(ui.store())
+
+
+st.title("Scorecard")
+s = ui.agency_strip()
+if s is None:
+    st.stop()
+
+units = _units(ui.data_version())
+left, right = st.columns([2, 3])
+view = left.selectbox("Whose figures", ["The whole agency", "One region", "One unit"])
+unit = region = None
+if view == "One region":
+    region = left.selectbox("Region", sorted(units["region"].unique().to_list()))
+elif view == "One unit":
+    labels = dict(zip(units["unit_name"] + " (" + units["unit_id"] + ")", units["unit_id"]))
+    unit = labels[left.selectbox("Unit", list(labels))]
+types = right.multiselect("Measure types", TYPES, default=TYPES,
+                          help="Outcomes for children, and the practice that leads to them.")
+
+card = _scorecard(ui.data_version(), unit, region)
+card = card.filter(pl.col("measure_type").is_in(types)) if card.height else card
+st.caption("Each measure is shown for its latest complete 12 months: measures that follow "
+           "children for a year after the period (permanency, re-entry, recurrence) end earlier. "
+           "Federal measures are observed, not risk-adjusted. An **opportunity to improve** means "
+           "the figure has not reached the agency's standard yet; it is a place to look, not a verdict.")
+met = card.filter(pl.col("meets_standard") == True).height  # noqa: E712 - Polars expression
+gap = card.filter(pl.col("meets_standard") == False).height  # noqa: E712
+st.markdown(f"**{met}** measures meet their standard and **{gap}** show an opportunity to improve.")
+
+for mtype in [t for t in TYPES if t in types]:
+    part = card.filter(pl.col("measure_type") == mtype)
+    if not part.height:
+        continue
+    st.subheader(mtype.capitalize())
+    table = part.select(
+        pl.col("name").alias("Measure"),
+        (pl.col("period_start").dt.strftime("%b %Y") + " – " + pl.col("period_end").dt.strftime("%b %Y")).alias("Period"),
+        pl.col("value_text").alias("Value"), pl.col("unit_text").alias("Unit"),
+        pl.col("interval_text").alias("95% interval"),
+        pl.col("standard_text").alias("Standard"), pl.col("national_text").alias("National"),
+        pl.col("status").replace(MARK).alias("Status"), pl.col("change_text").alias("Change from the 12 months before"),
+        ("indicator?id=" + pl.col("indicator_id")).alias("Details"))
+    st.dataframe(table, hide_index=True, use_container_width=True,
+                 column_config={"Details": st.column_config.LinkColumn("Details", display_text="open")})
+
+st.caption("**How to read this:** the 95% interval is the range the true figure most likely lies "
+           "in; when the standard sits inside it, the difference from the standard may be chance. "
+           "Open a measure for its definition, its trend and its breakdown by group.")
