@@ -8,6 +8,7 @@ import streamlit as st
 
 from pages import _shared as ui
 
+ui.mark_routed()
 st.set_page_config(page_title="CQI dashboard", page_icon=":material/monitoring:", layout="wide")
 
 ui.store()
@@ -18,10 +19,14 @@ scorecard = st.Page("pages/scorecard.py", title="Scorecard", icon=":material/das
 indicator = st.Page("pages/indicator.py", title="Indicators", icon=":material/insights:",
                     url_path="indicator")
 home = st.Page("pages/home.py", title="Agency overview", icon=":material/home:", url_path="overview")
+mission = st.Page("pages/mission.py", title="Mission alignment", icon=":material/flag:")
+catalog = st.Page("pages/catalog.py", title="Indicator catalog", icon=":material/menu_book:")
 data = st.Page("pages/data.py", title="Import data", icon=":material/upload_file:")
 quality = st.Page("pages/data_quality.py", title="Data quality", icon=":material/fact_check:")
 
 pages = {"Agency": [scorecard, indicator, home]}
+if ui.role() in ("analyst", "supervisor"):
+    pages["Practice and values"] = [mission, catalog]
 if ui.role() == "analyst":
     pages["Data"] = [data, quality]
 

@@ -9,11 +9,38 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import threading
+
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 
 import cqi_core
 from cqi_core.charts import Figure
 from cqi_core.errors import CQIError
+
+
+# Until st.navigation has run once, Streamlit runs a script in a `pages/` folder beside the
+# main script directly when its URL is opened (its first multipage style), bypassing
+# app.py. We switch that style off as soon as this module loads, and every page also
+# calls `require_router`, so a page started directly still shows the sidebar and still
+# refuses roles it does not serve: access never depends on the router alone.
+PagesManager.uses_pages_directory = False
+_run = threading.local()
+EVERYONE = ("analyst", "supervisor", "stakeholder", "youth")
+
+
+def mark_routed() -> None:
+    """Called by app.py at the start of every run: this run goes through the router."""
+    _run.routed = True
+
+
+def require_router(roles: tuple[str, ...] = EVERYONE) -> None:
+    """Make a page safe however it was started: sidebar shown, other roles refused."""
+    if not getattr(_run, "routed", False):
+        sidebar()
+    if role() not in roles:
+        st.error("This page is not available to your role.")
+        st.stop()
 
 
 def db_path() -> Path:
@@ -28,7 +55,11 @@ def _store(path: str):
 
 def store():
     """The process-wide store; on first run, loads the sample agency with a progress bar."""
-    s = _store(str(db_path()))
+    try:
+        s = _store(str(db_path()))
+    except CQIError as exc:  # e.g. the file is held by a running import
+        st.error(f"The database cannot be opened. {exc}")
+        st.stop()
     if cqi_core.needs_sample(s):
         bar = st.progress(0.0, text="Setting up: loading the sample agency…")
 

@@ -8,6 +8,8 @@ from cqi_core.errors import CQIError
 from pages import _import_widgets as w
 from pages import _shared as ui
 
+ui.require_router(roles=("analyst",))
+
 st.title("Import data")
 tab_import, tab_history = st.tabs(["Import files", "Import history"])
 

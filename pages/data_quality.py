@@ -8,6 +8,8 @@ import cqi_core
 from cqi_core.charts import bar_by_group_chart, line_over_time_chart
 from pages import _shared as ui
 
+ui.require_router(roles=("analyst",))
+
 
 @st.cache_data(show_spinner="Running the data quality checks…")
 def _checks(version: str) -> pl.DataFrame:

@@ -9,6 +9,8 @@ import cqi_core
 from cqi_core.charts import in_care_by_region_chart, monthly_flow_chart
 from pages import _shared as ui
 
+ui.require_router()
+
 
 @st.cache_data(show_spinner=False)
 def _summary(version: str):

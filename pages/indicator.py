@@ -17,6 +17,8 @@ from cqi_core.scorecard import latest_complete_period, period_ending
 from cqi_core.indicators.series import indicator_series
 from pages import _shared as ui
 
+ui.require_router()
+
 GROUP_TITLES = {"unit": "Unit", "region": "Region", "age_group": "Age group", "sex": "Sex",
                 "race_ethnicity": "Race/ethnicity", "source_group": "Who gave feedback"}
 

@@ -6,6 +6,8 @@ import streamlit as st
 import cqi_core
 from pages import _shared as ui
 
+ui.require_router()
+
 TYPES = ["outcome", "performance", "completion", "timeliness", "quality", "context"]
 MARK = {"meets the standard": "✓ meets the standard",
         "opportunity to improve": "△ opportunity to improve"}

@@ -15,8 +15,8 @@ from streamlit.testing.v1 import AppTest
 from sample_facts import expected_home_figures
 
 ROOT = Path(__file__).resolve().parents[2]
-PAGES = ["pages/scorecard.py", "pages/indicator.py", "pages/home.py", "pages/data.py",
-         "pages/data_quality.py"]
+PAGES = ["pages/scorecard.py", "pages/indicator.py", "pages/home.py", "pages/mission.py",
+         "pages/catalog.py", "pages/data.py", "pages/data_quality.py"]
 
 
 def _app(monkeypatch, db: Path) -> AppTest:
@@ -78,3 +78,17 @@ def test_data_quality_counts_same_day_discharges(monkeypatch, sample_db_copy):
     checks = at.dataframe[0].value
     row = checks[checks["name"] == "Discharged the day of removal"]
     assert int(row["failing"].iloc[0]) == same_day_discharges()
+
+
+def test_a_page_opened_directly_still_refuses_a_role_it_does_not_serve(monkeypatch, sample_db_copy):
+    # Streamlit can start a file in pages/ without the router (its older multipage
+    # style); the page itself must still refuse roles it does not serve.
+    from pages import _shared
+    monkeypatch.setattr(_shared, "role", lambda: "supervisor")
+    monkeypatch.setenv("CQI_DB", str(sample_db_copy))
+    monkeypatch.chdir(ROOT)
+    at = AppTest.from_file(str(ROOT / "pages" / "data_quality.py"), default_timeout=60).run()
+    assert not at.exception
+    assert [e.value for e in at.error] == ["This page is not available to your role."]
+    assert not at.dataframe
+    assert any("Demo mode" in w.value for w in at.sidebar.warning)
