@@ -51,16 +51,19 @@ def trend_chart(series: pl.DataFrame, entry: CatalogEntry, group_label: str = "t
                alt.Tooltip("ci_high:Q", title="95% interval to", format=_fmt(entry)),
                alt.Tooltip("numerator:Q", title="Numerator", format=",.0f"),
                alt.Tooltip("denominator:Q", title="Denominator", format=",.0f")]
+    y_scale = alt.Scale(zero=False)  # changes matter more than the distance from zero here
     band = alt.Chart(data).mark_area(opacity=0.2, color=PALETTE[0]).encode(
-        x=x, y=alt.Y("ci_low:Q", title=y_title), y2="ci_high:Q")
+        x=x, y=alt.Y("ci_low:Q", title=y_title, scale=y_scale), y2="ci_high:Q")
     line = alt.Chart(data).mark_line(color=PALETTE[0], point=alt.OverlayMarkDef(filled=True, size=40)
-                                     ).encode(x=x, y=alt.Y("value:Q", title=y_title), tooltip=tooltip)
+                                     ).encode(x=x, y=alt.Y("value:Q", title=y_title, scale=y_scale),
+                                              tooltip=tooltip)
     refs = _reference_lines(entry)
     layers = [band, line]
     if refs.height:
         rules = alt.Chart(refs).mark_rule(color="#000000").encode(
             y="y:Q", strokeDash=alt.StrokeDash("line:N", title="", scale=alt.Scale(
-                domain=["Agency standard", "National performance"], range=[[6, 4], [2, 2]]),
+                domain=refs["line"].to_list(),
+                range=[[6, 4] if n == "Agency standard" else [2, 2] for n in refs["line"]]),
                 legend=alt.Legend(orient="top")))
         layers.append(rules)
     last = data.tail(1)

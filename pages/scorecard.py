@@ -66,6 +66,12 @@ for mtype in [t for t in TYPES if t in types]:
     st.dataframe(table, hide_index=True, use_container_width=True,
                  column_config={"Details": st.column_config.LinkColumn("Details", display_text="open")})
 
+if card.height:
+    names = dict(zip(card["name"], card["indicator_id"]))
+    pick = st.selectbox("Open a measure", list(names))
+    st.page_link("pages/indicator.py", label=f"Open “{pick}”: definition, trend and breakdown",
+                 icon=":material/insights:", query_params={"id": names[pick]})
+
 st.caption("**How to read this:** the 95% interval is the range the true figure most likely lies "
            "in; when the standard sits inside it, the difference from the standard may be chance. "
            "Open a measure for its definition, its trend and its breakdown by group.")

@@ -71,8 +71,11 @@ def test_home_page_shows_the_sample_agency(app_url, browser):
     assert f"{want['in_care']:,}" in metric.inner_text()
     page.get_by_text(f"The agency as of {want['as_of']:%B} {want['as_of'].day}").wait_for()
     page.get_by_text("Demo mode").first.wait_for()
-    page.get_by_test_id("stVegaLiteChart").first.wait_for()
+    page.get_by_text("opportunity to improve").first.wait_for(timeout=120_000)
     SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / "scorecard.png"), full_page=True)
+    page.get_by_role("link", name="Agency overview").click()
+    page.get_by_test_id("stVegaLiteChart").first.wait_for(timeout=180_000)
     page.screenshot(path=str(SHOTS / "home.png"), full_page=True)
     page.close()
 
@@ -82,7 +85,7 @@ def test_a_person_can_open_data_quality_from_the_navigation(app_url, browser):
     page.goto(app_url)
     page.get_by_test_id("stMetric").first.wait_for(timeout=180_000)
     page.get_by_role("link", name="Data quality").click()
-    page.get_by_role("heading", name="Data quality").wait_for(timeout=60_000)
+    page.get_by_role("heading", name="Data quality").wait_for(timeout=180_000)
     # the checks ran: the records of the first check are listed with a count
     page.get_by_role("heading", name="Flagged records").wait_for(timeout=120_000)
     page.get_by_text("How to read this").first.wait_for()
@@ -113,4 +116,21 @@ def test_an_analyst_uploads_a_file_and_reads_the_validation_report(app_url, brow
     page.get_by_text("workers.csv row 3, column hire_date").wait_for()
     SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SHOTS / "import_check.png"), full_page=True)
+    page.close()
+
+
+def test_a_supervisor_opens_a_measure_from_the_scorecard(app_url, browser):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(app_url)
+    page.get_by_role("heading", name="Scorecard").wait_for(timeout=180_000)
+    page.get_by_text("opportunity to improve").first.wait_for(timeout=120_000)
+    # choose a measure and follow its link to the indicator page
+    page.get_by_test_id("stSelectbox").filter(has_text="Open a measure").click()
+    page.get_by_role("option", name="Monthly caseworker visits").click()
+    page.get_by_role("link", name="Open “Monthly caseworker visits”").click()
+    page.get_by_role("heading", name="Monthly caseworker visits").wait_for(timeout=120_000)
+    page.get_by_text("How it is calculated").wait_for(timeout=60_000)
+    assert "id=V1" in page.url
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / "indicator_v1.png"), full_page=True)
     page.close()

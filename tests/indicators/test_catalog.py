@@ -161,7 +161,8 @@ def test_the_shipped_entries_follow_the_documented_rules():
     for e in cat:
         assert e.version == 1 and e.history[0].version == 1
         assert (e.label == FEDERAL_LABEL) == e.federal
-        assert e.choices_confirmed is False  # placeholder list until the lead fills it
+        assert e.choices_confirmed is True  # checked against the SQL headers
+        assert not any(c.startswith("Open:") for c in e.choices), e.id
     federal = {e.id for e in cat if e.federal}
     assert federal == {"S1", "S2", "P1", "P2", "P3", "P4", "P5", "E1"}
     for i in ("S1", "S2", "P1", "P2", "P3", "P4"):
