@@ -35,12 +35,8 @@ last_placement AS (
 ),
 exits AS (
     SELECT k.*,
-           CASE WHEN k.discharge_reason = 'reunification'
-                     AND lp.setting = 'trial_home_visit'
-                     AND k.discharge_date - lp.start_date > 30
-                THEN CAST(lp.start_date + 30 AS DATE)
-                ELSE k.discharge_date
-           END AS adjusted_exit
+           adjusted_exit(k.discharge_reason, k.discharge_date, lp.setting, lp.start_date)
+               AS adjusted_exit
     FROM cohort k
     LEFT JOIN last_placement lp ON lp.episode_id = k.episode_id
 )
@@ -52,7 +48,7 @@ SELECT
     CAST(x.sex AS VARCHAR) AS sex,
     CAST(x.race_ethnicity AS VARCHAR) AS race_ethnicity,
     CAST(NULL AS VARCHAR) AS source_group,
-    CAST(CASE WHEN x.discharge_reason IN ('reunification', 'relative', 'adoption', 'guardianship')
+    CAST(CASE WHEN permanency_exit(x.discharge_reason)
                    AND x.adjusted_exit < plus_months($start, 12)
                    AND x.discharge_date < birthday18(x.birth_date)
               THEN 1 ELSE 0 END AS DOUBLE) AS numerator,

@@ -25,3 +25,17 @@ CREATE OR REPLACE TEMP MACRO age_group(b, d) AS
         WHEN age_years(b, d) <= 17 THEN '16-17'
         ELSE NULL
     END;
+
+-- Permanency exit (INDICATORS.md common terms).
+CREATE OR REPLACE TEMP MACRO permanency_exit(reason) AS
+    reason IN ('reunification', 'relative', 'adoption', 'guardianship');
+
+-- Adjusted exit date (trial home visits), used by P1-P3 for the 12-month test only: when
+-- an episode ends in reunification and its last placement is a trial home visit that began
+-- more than 30 days before discharge, the exit counts from thv_start + 30 days.
+CREATE OR REPLACE TEMP MACRO adjusted_exit(reason, discharge, last_setting, last_start) AS
+    CASE WHEN reason = 'reunification' AND last_setting = 'trial_home_visit'
+              AND discharge - last_start > 30
+         THEN CAST(last_start + 30 AS DATE)
+         ELSE discharge
+    END;
