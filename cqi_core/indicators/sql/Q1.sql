@@ -17,45 +17,13 @@
 --   all-strength sub-items necessary for a strength, not sufficient, and a recorded rating
 --   may be a reviewer's or site leader's override.
 -- Choice where the rules leave one open: the treatment of a recorded item-12 row above.
--- The sub-items are reported as they are recorded (Q1.12A-Q1.12C). Q2.sql repeats the same
--- item-12 rule: keep the two in step.
-WITH p AS (
-    SELECT CAST($start AS DATE) AS p_start, CAST($end AS DATE) AS p_end
-),
-rev AS (
-    SELECT r.review_id, r.unit_id
-    FROM reviews r, p
-    WHERE r.review_date BETWEEN p.p_start AND p.p_end
-),
-given AS (
-    SELECT rt.review_id, rt.item, rt.rating
-    FROM ratings rt
-    JOIN rev ON rev.review_id = rt.review_id
-),
-sub_12 AS (
-    SELECT review_id,
-           count(*) FILTER (WHERE rating <> 'not_applicable') AS applicable,
-           count(*) FILTER (WHERE rating = 'area_needing_improvement') AS weak
-    FROM given
-    WHERE item IN ('12A', '12B', '12C')
-    GROUP BY review_id
-),
-effective AS (
-    SELECT review_id, item, rating FROM given WHERE item <> '12'
-    UNION ALL
-    SELECT COALESCE(g.review_id, s.review_id) AS review_id, '12' AS item,
-           CASE WHEN g.review_id IS NULL THEN
-                    CASE WHEN s.applicable = 0 THEN 'not_applicable'
-                         WHEN s.weak = 0 THEN 'strength'
-                         ELSE 'area_needing_improvement' END
-                WHEN g.rating = 'strength' AND COALESCE(s.weak, 0) > 0
-                    THEN 'area_needing_improvement'
-                ELSE g.rating END AS rating
-    FROM (SELECT review_id, rating FROM given WHERE item = '12') g
-    FULL OUTER JOIN sub_12 s ON s.review_id = g.review_id
+-- The sub-items are reported as they are recorded (Q1.12A-Q1.12C). The item-12 rule lives
+-- in the macro review_item_ratings (_macros.sql), which Q2 uses too.
+WITH effective AS (
+    SELECT * FROM review_item_ratings($start, $end)
 )
 SELECT 'Q1.' || ef.item AS indicator_id,
-       rev.unit_id,
+       ef.unit_id,
        u.region,
        CAST(NULL AS VARCHAR) AS age_group,
        CAST(NULL AS VARCHAR) AS sex,
@@ -64,6 +32,5 @@ SELECT 'Q1.' || ef.item AS indicator_id,
        CAST(CASE WHEN ef.rating = 'strength' THEN 1 ELSE 0 END AS DOUBLE) AS numerator,
        CAST(1 AS DOUBLE) AS denominator
 FROM effective ef
-JOIN rev ON rev.review_id = ef.review_id
-LEFT JOIN units u ON u.unit_id = rev.unit_id
+LEFT JOIN units u ON u.unit_id = ef.unit_id
 WHERE ef.rating <> 'not_applicable'

@@ -8,7 +8,7 @@
 -- substantially achieved; none applicable → not applicable (no row); single-item outcome
 -- otherwise → not achieved; other outcomes → at least one strength → partially achieved,
 -- else not achieved. An item with no rating row is not applicable.
--- Item 12 is taken exactly as in Q1.sql (keep the two in step): with no item-12 row it is
+-- Item 12 comes from the shared macro review_item_ratings (_macros.sql): with no item-12 row it is
 -- derived from 12A-12C (not applicable when none is applicable, strength when every
 -- applicable sub-item is strength, else area needing improvement); a recorded item-12 row is
 -- used as recorded, except that a recorded strength becomes area needing improvement when an
@@ -16,52 +16,20 @@
 -- The rating (partially achieved vs not achieved) is worked out in full although only
 -- substantially achieved counts in the numerator, so the CTE can serve a drill-down.
 -- Unit = the review's unit_id; region = that unit's region.
-WITH p AS (
-    SELECT CAST($start AS DATE) AS p_start, CAST($end AS DATE) AS p_end
-),
-rev AS (
-    SELECT r.review_id, r.unit_id
-    FROM reviews r, p
-    WHERE r.review_date BETWEEN p.p_start AND p.p_end
-),
-given AS (
-    SELECT rt.review_id, rt.item, rt.rating
-    FROM ratings rt
-    JOIN rev ON rev.review_id = rt.review_id
-),
-sub_12 AS (
-    SELECT review_id,
-           count(*) FILTER (WHERE rating <> 'not_applicable') AS applicable,
-           count(*) FILTER (WHERE rating = 'area_needing_improvement') AS weak
-    FROM given
-    WHERE item IN ('12A', '12B', '12C')
-    GROUP BY review_id
-),
-effective AS (
-    SELECT review_id, item, rating FROM given WHERE item <> '12'
-    UNION ALL
-    SELECT COALESCE(g.review_id, s.review_id) AS review_id, '12' AS item,
-           CASE WHEN g.review_id IS NULL THEN
-                    CASE WHEN s.applicable = 0 THEN 'not_applicable'
-                         WHEN s.weak = 0 THEN 'strength'
-                         ELSE 'area_needing_improvement' END
-                WHEN g.rating = 'strength' AND COALESCE(s.weak, 0) > 0
-                    THEN 'area_needing_improvement'
-                ELSE g.rating END AS rating
-    FROM (SELECT review_id, rating FROM given WHERE item = '12') g
-    FULL OUTER JOIN sub_12 s ON s.review_id = g.review_id
+WITH effective AS (
+    SELECT * FROM review_item_ratings($start, $end)
 ),
 outcome_counts AS (
-    SELECT ef.review_id, oi.outcome,
+    SELECT ef.review_id, ef.unit_id, oi.outcome,
            count(*) FILTER (WHERE ef.rating IN ('strength', 'area_needing_improvement'))
                AS applicable,
            count(*) FILTER (WHERE ef.rating = 'strength') AS strengths
     FROM effective ef
     JOIN osri_items oi ON oi.item = ef.item
-    GROUP BY ef.review_id, oi.outcome
+    GROUP BY ef.review_id, ef.unit_id, oi.outcome
 ),
 outcome_rating AS (
-    SELECT oc.review_id, oc.outcome,
+    SELECT oc.review_id, oc.unit_id, oc.outcome,
            CASE WHEN oc.strengths = oc.applicable THEN 'substantially_achieved'
                 WHEN oo.single_item THEN 'not_achieved'
                 WHEN oc.strengths > 0 THEN 'partially_achieved'
@@ -71,7 +39,7 @@ outcome_rating AS (
     WHERE oc.applicable > 0
 )
 SELECT 'Q2.' || o.outcome AS indicator_id,
-       rev.unit_id,
+       o.unit_id,
        u.region,
        CAST(NULL AS VARCHAR) AS age_group,
        CAST(NULL AS VARCHAR) AS sex,
@@ -81,5 +49,4 @@ SELECT 'Q2.' || o.outcome AS indicator_id,
            AS numerator,
        CAST(1 AS DOUBLE) AS denominator
 FROM outcome_rating o
-JOIN rev ON rev.review_id = o.review_id
-LEFT JOIN units u ON u.unit_id = rev.unit_id
+LEFT JOIN units u ON u.unit_id = o.unit_id

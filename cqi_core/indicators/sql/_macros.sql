@@ -39,3 +39,38 @@ CREATE OR REPLACE TEMP MACRO adjusted_exit(reason, discharge, last_setting, last
          THEN CAST(last_start + 30 AS DATE)
          ELSE discharge
     END;
+
+-- Effective item ratings of the reviews dated in [p_start, p_end] (Q1 and Q2): every
+-- rating row as given, except item 12, which is strength only when every applicable
+-- sub-item (12A-12C) is strength. With no item-12 row it is derived from the sub-items (not
+-- applicable when none is applicable, strength when every applicable one is strength, else
+-- area needing improvement); a recorded item-12 strength gives way to an applicable
+-- sub-item rated area needing improvement; any other recorded item-12 rating stands.
+CREATE OR REPLACE TEMP MACRO review_item_ratings(p_start, p_end) AS TABLE
+WITH rev AS (
+    SELECT review_id, unit_id FROM reviews
+    WHERE review_date BETWEEN CAST(p_start AS DATE) AND CAST(p_end AS DATE)
+),
+given AS (
+    SELECT rt.review_id, rev.unit_id, rt.item, rt.rating
+    FROM ratings rt JOIN rev ON rev.review_id = rt.review_id
+),
+sub_12 AS (
+    SELECT review_id, unit_id,
+           count(*) FILTER (WHERE rating <> 'not_applicable') AS applicable,
+           count(*) FILTER (WHERE rating = 'area_needing_improvement') AS weak
+    FROM given WHERE item IN ('12A', '12B', '12C')
+    GROUP BY review_id, unit_id
+)
+SELECT review_id, unit_id, item, rating FROM given WHERE item <> '12'
+UNION ALL
+SELECT COALESCE(g.review_id, s.review_id) AS review_id, COALESCE(g.unit_id, s.unit_id) AS unit_id,
+       '12' AS item,
+       CASE WHEN g.review_id IS NULL THEN
+                CASE WHEN s.applicable = 0 THEN 'not_applicable'
+                     WHEN s.weak = 0 THEN 'strength'
+                     ELSE 'area_needing_improvement' END
+            WHEN g.rating = 'strength' AND COALESCE(s.weak, 0) > 0 THEN 'area_needing_improvement'
+            ELSE g.rating END AS rating
+FROM (SELECT review_id, unit_id, rating FROM given WHERE item = '12') g
+FULL OUTER JOIN sub_12 s ON s.review_id = g.review_id;
