@@ -110,7 +110,7 @@ def agency_strip():
         st.info("No data is loaded yet. An analyst can load the agency's exports on the "
                 "**Import data** page, or with `python -m cqi_core import FOLDER`.")
         return None
-    st.markdown(f"#### The agency as of {s.as_of:%B %-d, %Y}")
+    st.subheader(f"The agency as of {s.as_of:%B %-d, %Y}")
     c = st.columns(5)
     c[0].metric("Children in care now", f"{s.children_in_care:,}",
                 help="Children with a removal episode open on the as-of date.")
