@@ -74,3 +74,45 @@ SELECT COALESCE(g.review_id, s.review_id) AS review_id, COALESCE(g.unit_id, s.un
             ELSE g.rating END AS rating
 FROM (SELECT review_id, unit_id, rating FROM given WHERE item = '12') g
 FULL OUTER JOIN sub_12 s ON s.review_id = g.review_id;
+
+-- P2 and P3 (permanency in 12 months for children already in care): one analysis row per
+-- episode in care on p_start, child under 18 on it, with
+-- removal_date + min_months <= p_start (< removal_date + max_months when max_months is set).
+-- Numerator: permanency exit, adjusted exit date < p_start + 12 months, and discharge before
+-- the 18th birthday. The last placement is the latest start_date, ties by placement_id.
+CREATE OR REPLACE TEMP MACRO in_care_permanency(indicator, p_start, min_months, max_months) AS TABLE
+WITH cohort AS (
+    SELECT e.episode_id, e.removal_date, e.discharge_date, e.discharge_reason,
+           e.unit_id, c.birth_date, c.sex, c.race_ethnicity
+    FROM episodes e
+    JOIN children c ON c.child_id = e.child_id
+    WHERE e.removal_date <= CAST(p_start AS DATE)
+      AND (e.discharge_date IS NULL OR e.discharge_date > CAST(p_start AS DATE))
+      AND CAST(p_start AS DATE) < birthday18(c.birth_date)
+      AND plus_months(e.removal_date, min_months) <= CAST(p_start AS DATE)
+      AND (max_months IS NULL OR CAST(p_start AS DATE) < plus_months(e.removal_date, max_months))
+),
+last_placement AS (
+    SELECT p.episode_id, p.setting, p.start_date
+    FROM placements p
+    WHERE p.episode_id IN (SELECT episode_id FROM cohort)
+    QUALIFY row_number() OVER (PARTITION BY p.episode_id
+                               ORDER BY p.start_date DESC, p.placement_id DESC) = 1
+)
+SELECT
+    CAST(indicator AS VARCHAR) AS indicator_id,
+    CAST(k.unit_id AS VARCHAR) AS unit_id,
+    CAST(u.region AS VARCHAR) AS region,
+    CAST(age_group(k.birth_date, CAST(p_start AS DATE)) AS VARCHAR) AS age_group,
+    CAST(k.sex AS VARCHAR) AS sex,
+    CAST(k.race_ethnicity AS VARCHAR) AS race_ethnicity,
+    CAST(NULL AS VARCHAR) AS source_group,
+    CAST(CASE WHEN permanency_exit(k.discharge_reason)
+                   AND adjusted_exit(k.discharge_reason, k.discharge_date, lp.setting, lp.start_date)
+                       < plus_months(CAST(p_start AS DATE), 12)
+                   AND k.discharge_date < birthday18(k.birth_date)
+              THEN 1 ELSE 0 END AS DOUBLE) AS numerator,
+    CAST(1 AS DOUBLE) AS denominator
+FROM cohort k
+LEFT JOIN last_placement lp ON lp.episode_id = k.episode_id
+LEFT JOIN units u ON u.unit_id = k.unit_id;
