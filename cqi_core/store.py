@@ -125,6 +125,15 @@ def data_table_ddl(name: str) -> str:
     return f"CREATE TABLE IF NOT EXISTS {t.name} ({cols}, _batch_id BIGINT)"
 
 
+def _feature_schemas() -> list[Path]:
+    """Tables of the product's own features (catalog edits, chart notes ...), one file each.
+
+    Every `*_schema.sql` beside the meta schema is run on each open with IF NOT EXISTS, so
+    a file written before a feature existed gains its tables.
+    """
+    return sorted(p for p in _SQL_DIR.glob("*_schema.sql") if p.name != "meta_schema.sql")
+
+
 def migrate(store: Store) -> None:
     """Bring the file to SCHEMA_VERSION and add any contract column it lacks."""
     version = current_version(store)
@@ -138,7 +147,8 @@ def migrate(store: Store) -> None:
             cur.execute((_SQL_DIR / "meta_schema.sql").read_text(encoding="utf-8"))
             cur.execute("INSERT INTO schema_version VALUES ($v, $t, 'initial schema')",
                         {"v": SCHEMA_VERSION, "t": datetime.now()})
-        cur.execute((_SQL_DIR / "catalog_schema.sql").read_text(encoding="utf-8"))
+        for schema in _feature_schemas():
+            cur.execute(schema.read_text(encoding="utf-8"))
         for t in load_contract().tables.values():
             cur.execute(data_table_ddl(t.name))
             have = {r[0] for r in cur.execute(

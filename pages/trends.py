@@ -1,0 +1,70 @@
+"""Trends: one measure as a run or control chart, its signals in words, and its baseline.
+
+The measure, the grouping, the group, the periods and the rule preset live in the URL
+(?id=V1&by=unit&group=U012&grain=month&rules=anhoej), so a link from What changed, or a
+copied link, reproduces the view. Freezing the baseline, splitting the chart and dated
+notes are stored with who and why, and every later drawing of the chart uses them.
+"""
+
+import streamlit as st
+
+import cqi_core
+from cqi_core import trends
+from cqi_core.errors import CQIError
+from cqi_core.trend_charts import (VARIATION_ICONS, assurance_icon, control_chart_figure,
+                                   to_png, variation_icon)
+from pages import _shared as ui
+from pages import _trend_widgets as w
+
+ui.require_router(roles=("analyst", "supervisor"))
+
+st.title("Trends")
+st.caption("Is a change real, or ordinary ups and downs? Each measure by month or quarter, "
+           "with the limits chance alone would stay within, and every signal said in words.")
+
+catalog = cqi_core.load_catalog(ui.store())
+all_series = w.series(st.query_params.get("grain") if st.query_params.get("grain") in w.GRAINS
+                      else "month")
+if all_series.is_empty():
+    st.info("No data is loaded yet. An analyst can load the agency's exports on the "
+            "**Import data** page.")
+    st.stop()
+view = w.choose_view(catalog, all_series)
+all_series = w.series(view.grain)
+entry = catalog.entry(view.indicator_id)
+whose = w.label(view.group_by, view.group_value)
+
+notes = trends.chart_notes(ui.store(), view.indicator_id, view.group_by, view.group_value)
+freeze_at, split_at = trends.chart_phases(notes)
+one = trends.series_for(all_series, view.indicator_id, view.group_by, view.group_value)
+try:
+    chart = trends.control_chart(one, entry, view.grain, preset=view.preset,
+                                 freeze_at=freeze_at, split_at=split_at)
+except CQIError as exc:
+    st.info(f"{exc} Choose another group, or quarterly periods.")
+    st.stop()
+
+w.icons(entry, chart, variation_icon(chart.variation), assurance_icon(chart.assurance))
+figure = control_chart_figure(chart, entry, whose, notes)
+ui.show_figure(figure)
+st.caption(f"**{chart.chart_label}.** " + " ".join(chart.notes))
+png_name = f"{view.indicator_id}_{view.group_value}_{view.grain}.png".replace(" ", "_")
+st.download_button("Download the chart (PNG)", data=lambda: to_png(figure), file_name=png_name,
+                   mime="image/png", icon=":material/download:", on_click="ignore")
+
+st.subheader("Signals")
+symbols = {"concern": VARIATION_ICONS["special_cause_concern"][0],
+           "improvement": VARIATION_ICONS["special_cause_improvement"][0], "neutral": "◆"}
+w.signal_lists(chart, symbols)
+st.markdown(w.references(entry))
+with st.expander("How signals are found"):
+    for preset, words in w.PRESET_WORDS.items():
+        mark = " **(used here)**" if preset == view.preset else ""
+        st.markdown(f"**{w.PRESETS[preset]}**{mark}: {words}")
+    st.caption("The default is set in trends.yaml; choosing other rules above changes this "
+               "view only. A signal says the process changed, not why: the case reviews and "
+               "the notes on the chart help with that.")
+
+w.phases_editor(view, chart, notes)
+w.notes_editor(view, chart, notes)
+w.points_table(chart, entry)

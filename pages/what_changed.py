@@ -1,0 +1,62 @@
+"""What changed: the signals in the most recent periods of every measure, for the agency,
+each region and each unit, concerns and improvements apart, strongest first.
+
+It is what a supervisor opens on Monday: pick your unit (or ?unit=U012 in the URL), read
+the few lines at the top, and open a chart for the story behind a line.
+"""
+
+import streamlit as st
+
+import cqi_core
+from cqi_core import trends
+from cqi_core.trend_charts import VARIATION_ICONS
+from pages import _shared as ui
+from pages import _change_widgets as cw
+from pages import _trend_widgets as w
+
+ui.require_router(roles=("analyst", "supervisor"))
+
+st.title("What changed")
+st.caption("Every measure, for the agency, each region and each unit, checked for signals: "
+           "changes bigger or longer than ordinary ups and downs. Only signals that reach "
+           "into the most recent periods are listed.")
+
+settings = trends.load_settings()
+qp = st.query_params
+c = st.columns([3, 2, 2, 2])
+with c[0]:
+    unit, region = cw.choose_scope()
+grains = list(w.GRAINS)
+grain = c[1].radio("Periods", grains, horizontal=True, format_func=w.GRAINS.get,
+                   index=grains.index(qp["grain"]) if qp.get("grain") in grains else 0)
+presets = list(w.PRESETS)
+preset = c[2].radio("Signal rules", presets, horizontal=True, format_func=w.PRESETS.get,
+                    index=presets.index(qp.get("rules") or settings.preset)
+                    if (qp.get("rules") or settings.preset) in presets else 0,
+                    help=w.PRESET_WORDS["anhoej"] + " " + w.PRESET_WORDS["mdc"])
+recent = c[3].number_input("Recent periods", min_value=1, max_value=24, step=1,
+                           value=settings.recent_periods[grain], key=f"recent_{grain}",
+                           help="A signal is listed when it touches one of this many latest "
+                                "periods (provisional ones are not judged).")
+st.query_params.update({"grain": grain, "rules": preset})
+
+catalog = cqi_core.load_catalog(ui.store())
+found = cw.in_scope(w.scan(grain, preset, int(recent)), unit, region)
+st.markdown(cw.summary_line(found, int(recent), grain))
+st.caption(cw.ranking_words())
+
+sections = [("concern", "Needs attention", VARIATION_ICONS["special_cause_concern"][0]),
+            ("improvement", "Improvements", VARIATION_ICONS["special_cause_improvement"][0])]
+show_all = st.toggle("Show every chart with a signal (not only the top 10 of each list)")
+limit = 10_000 if show_all else 10
+columns = st.columns(2)
+for col, (direction, title, symbol) in zip(columns, sections):
+    with col:
+        part = found.filter(found["direction"] == direction)
+        st.subheader(f"{symbol} {title} ({part.height})")
+        cw.change_cards(part, catalog, symbol, grain, preset, limit, key=direction)
+neutral = found.filter(found["direction"] == "neutral")
+if neutral.height:
+    st.subheader(f"◆ Changes where neither way is better ({neutral.height})")
+    cw.change_cards(neutral, catalog, "◆", grain, preset, limit, key="neutral")
+cw.full_list(found, catalog, grain, preset)

@@ -1,0 +1,192 @@
+"""Trend charts: chart choice, signals in words, provisional periods, the scan, notes."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+import pytest
+
+import cqi_core
+from cqi_core import trends
+from cqi_core.errors import CQIError
+from cqi_core.indicators.engine import plus_months
+
+
+@pytest.fixture(scope="module")
+def catalog(sample_db):
+    store = cqi_core.open_store(sample_db, read_only=True)
+    try:
+        return cqi_core.load_catalog(store)
+    finally:
+        store.close()
+
+
+def _series(numerators, denominators, indicator="V1", group_by="unit", group_value="U001",
+            first=date(2022, 1, 1), complete=None, provisional=None) -> pl.DataFrame:
+    count = len(numerators)
+    starts = [plus_months(first, i) for i in range(count)]
+    return pl.DataFrame({
+        "indicator_id": [indicator] * count, "period_start": starts,
+        "period_end": [plus_months(s, 1) for s in starts],
+        "group_by": [group_by] * count, "group_value": [group_value] * count,
+        "numerator": [float(v) for v in numerators],
+        "denominator": [float(v) for v in denominators],
+        "value": [n / d for n, d in zip(numerators, denominators)],
+        "followup_complete": complete or [True] * count,
+        "provisional": provisional or [False] * count,
+    })
+
+
+def test_periods_are_whole_months_or_quarters_ending_by_the_as_of_date():
+    assert trends.periods(date(2026, 9, 30), "month", 3)[-1] == (date(2026, 9, 1), date(2026, 9, 30))
+    assert trends.periods(date(2026, 9, 29), "month", 3)[-1] == (date(2026, 8, 1), date(2026, 8, 31))
+    quarters = trends.periods(date(2026, 9, 30), "quarter", 12)
+    assert quarters == [(date(2025, 10, 1), date(2025, 12, 31)), (date(2026, 1, 1), date(2026, 3, 31)),
+                        (date(2026, 4, 1), date(2026, 6, 30)), (date(2026, 7, 1), date(2026, 9, 30))]
+    with pytest.raises(CQIError):
+        trends.periods(date(2026, 9, 30), "week", 3)
+
+
+def test_a_short_series_gets_a_run_chart_and_says_why(catalog):
+    chart = trends.control_chart(_series([40, 42, 41, 39, 44, 40], [50] * 6), catalog.entry("V1"))
+    assert chart.chart == "run"
+    assert chart.points["cl"][0] == pytest.approx(0.81)  # median of 0.78..0.88 (40.5/50)
+    assert any("too few for control limits" in n for n in chart.notes)
+    assert chart.assurance is None and chart.trial is False
+
+
+def test_a_sustained_drop_is_a_shift_explained_in_one_sentence(catalog):
+    # From January 2022: 12 months at 45/50, then January-September 2023 at 35/50. P chart;
+    # centre 855/1050; the last 9
+    # points sit below the centre line, longest run 12 (above) and 9 (below) against a limit
+    # of round(log2 21) + 3 = 7.
+    chart = trends.control_chart(_series([45] * 12 + [35] * 9, [50] * 21), catalog.entry("V1"))
+    assert chart.chart == "p"
+    shifts = [s for s in chart.signals if s.rule == "shift"]
+    below = [s for s in shifts if s.side == "low"][0]
+    assert below.points == 9 and below.direction == "concern"
+    assert below.sentence.startswith("9 months in a row below the average (January 2023 to "
+                                     "September 2023): a real shift, not chance.")
+    assert chart.variation == "special_cause_concern"
+
+
+def test_over_dispersed_proportions_switch_to_laney(catalog):
+    # Denominators of 10,000 with proportions swinging 0.80/0.90: binomial sigma is 0.004, so
+    # the spread is far beyond chance (sigma-z ~ 25) and P' is used.
+    num = [8000, 9000] * 10
+    chart = trends.control_chart(_series(num, [10000] * 20), catalog.entry("V1"))
+    assert chart.chart == "pp" and chart.sigma_z > 20
+    assert "Laney" in chart.chart_label
+    assert not any(s.rule == "outside_limits" for s in chart.signals)
+
+
+def test_a_provisional_latest_month_is_drawn_but_not_judged(catalog):
+    num = [45, 44, 46, 45, 44, 46, 45, 44, 46, 45, 44, 46, 45, 44, 10]
+    chart = trends.control_chart(_series(num, [50] * 15, provisional=[False] * 14 + [True]),
+                                 catalog.entry("V1"))
+    assert chart.points["provisional"][-1] is True
+    assert chart.points["signal"][-1] is False
+    assert not chart.signals
+    assert any("provisional" in n for n in chart.notes)
+
+
+def test_periods_with_follow_up_still_open_are_left_out_and_said_so(catalog):
+    chart = trends.control_chart(
+        _series([10] * 14, [20] * 14, indicator="P1", complete=[True] * 12 + [False] * 2),
+        catalog.entry("P1"))
+    assert len(chart.left_out) == 2 and chart.points.height == 12
+    assert any("follow-up is not complete" in n for n in chart.notes)
+
+
+def test_small_denominators_are_left_out_for_units_but_not_for_the_agency(catalog):
+    den = [20] * 13 + [3]
+    assert len(trends.control_chart(_series([10] * 14, den), catalog.entry("V1")).too_small) == 1
+    agency = trends.control_chart(_series([10] * 14, den, group_by="all", group_value="all"),
+                                  catalog.entry("V1"))
+    assert agency.too_small == ()
+
+
+def test_freeze_extends_the_baseline_and_split_starts_a_new_process(catalog):
+    series = _series([45] * 12 + [35] * 12, [50] * 24)
+    frozen = trends.control_chart(series, catalog.entry("V1"), freeze_at=date(2023, 1, 1))
+    assert frozen.points["baseline"].sum() == 12
+    assert frozen.points["cl"][20] == pytest.approx(0.9)  # the baseline's 45/50
+    assert frozen.trial  # a 12-point baseline is below the 20 points for settled limits
+    split = trends.control_chart(series, catalog.entry("V1"), split_at=[date(2023, 1, 1)])
+    assert split.points["part"].to_list() == [1] * 12 + [2] * 12
+    assert split.points["cl"][20] == pytest.approx(0.7)
+
+
+def test_assurance_compares_the_standard_with_the_latest_limits(catalog):
+    p1 = catalog.entry("P1")  # higher is better; standard = national 35.2%
+    assert p1.standard == pytest.approx(0.352)
+    # A P chart's limits come from the binomial model, so a flat 80% has limits too
+    # (0.8 -/+ 3 * 0.04) and they are all above 35.2%.
+    high = trends.control_chart(_series([80] * 20, [100] * 20, indicator="P1"), p1)
+    assert high.assurance == "consistent_pass"
+    wobble = [78, 82] * 10
+    assert trends.control_chart(_series(wobble, [100] * 20, indicator="P1"), p1).assurance == \
+        "consistent_pass"
+    low = [18, 22] * 10
+    assert trends.control_chart(_series(low, [100] * 20, indicator="P1"), p1).assurance == \
+        "consistent_fail"
+
+
+def test_the_mdc_preset_names_its_rules_and_icons(catalog):
+    # 88%/92% alternating for 12 months, then 78%/82% for 9: mean 0.857, mean moving range
+    # 0.04 after screening the one jump, limits 0.857 -/+ 0.106: nothing outside, nine points
+    # below the mean.
+    chart = trends.control_chart(_series([44, 46] * 6 + [39, 41] * 4 + [39], [50] * 21),
+                                 catalog.entry("V1"), preset="mdc")
+    assert chart.chart == "xmr"
+    assert {s.rule for s in chart.signals} >= {"shift"}
+    assert chart.variation == "special_cause_concern"
+
+
+def test_scan_ranks_recent_concerns_and_improvements(catalog):
+    series = pl.concat([
+        _series([45] * 24 + [30] * 3, [50] * 27, group_value="U001"),  # recent drop: concern
+        _series([30] * 24 + [45] * 3, [50] * 27, group_value="U002"),  # recent rise: improvement
+        _series([45, 44, 46] * 9, [50] * 27, group_value="U003"),      # steady: nothing
+        _series([45] * 3 + [30] * 24, [50] * 27, group_value="U004"),  # old change only
+    ])
+    found = trends.scan(series, catalog, "month", recent=6, groups=("unit",))
+    units = found["group_value"].to_list()
+    assert "U003" not in units
+    assert found.filter(pl.col("group_value") == "U001")["direction"].to_list()[0] == "concern"
+    assert found.filter(pl.col("group_value") == "U002")["direction"].to_list()[0] == "improvement"
+    assert found["score"].to_list() == sorted(found["score"].to_list(), reverse=True)
+    u4 = found.filter(pl.col("group_value") == "U004")
+    assert not (u4["rule"] == "outside_limits").any()
+
+
+def test_notes_need_a_reason_and_removing_keeps_the_record(sample_db_copy):
+    store = cqi_core.open_store(sample_db_copy)
+    with pytest.raises(CQIError, match="needs a reason"):
+        trends.add_note(store, "V1", "unit", "U012", date(2025, 3, 1), "freeze", "  ", "ana")
+    note = trends.add_note(store, "V1", "unit", "U012", date(2025, 3, 1), "freeze",
+                           "New visit scheduling tool from March", "ana")
+    trends.add_note(store, "*", "*", "*", date(2024, 7, 1), "note", "Policy change", "ana")
+    notes = trends.chart_notes(store, "V1", "unit", "U012")
+    assert notes["kind"].to_list() == ["note", "freeze"]
+    assert trends.chart_notes(store, "V1", "unit", "U011")["kind"].to_list() == ["note"]
+    trends.remove_note(store, note, "ana")
+    assert trends.chart_notes(store, "V1", "unit", "U012")["kind"].to_list() == ["note"]
+    assert store.scalar("SELECT removed_by FROM chart_notes WHERE note_id = $n", {"n": note}) == "ana"
+    store.close()
+
+
+def test_series_match_single_period_results_and_are_kept_beside_the_database(sample_db_copy):
+    store = cqi_core.open_store(sample_db_copy)
+    series = trends.build_series(store, "quarter", months=12)
+    assert set(series["group_by"].unique()) == {"all", "unit", "region"}
+    last = series.filter(pl.col("indicator_id") == "T1", pl.col("group_by") == "all") \
+        .sort("period_start").row(-1, named=True)
+    single = cqi_core.compute(store, last["period_start"], last["period_end"], by=[],
+                              indicators=["T1"])
+    assert last["numerator"] == single["numerator"][0]
+    cached = list(sample_db_copy.parent.glob("*.cache/series-quarter-*.parquet"))
+    assert len(cached) == 1
+    assert trends.build_series(store, "quarter", months=12).equals(series)
+    store.close()
