@@ -208,6 +208,14 @@ CASES = {
          "episodes": [dict(episode_id="E9", child_id="C9", removal_date="2024-02-01",
                            unit_id="U1", worker_id="W404")]},
         {("visits", "V9"), ("episodes", "E9")}),
+    "qa_review_unknown": (
+        # QA1 pairs with RV1 (same child): passes. QA2 names no review, QA3 a review of
+        # another child, QA4 another QA review: all three fail.
+        {"reviews": [dict(review_id=r, child_id=c, unit_id="U1", review_date="2024-02-01",
+                          case_type="foster_care", qa_of_review_id=q)
+                     for r, c, q in (("RV1", "C1", None), ("QA1", "C1", "RV1"), ("QA2", "C1", "RV404"),
+                                     ("QA3", "C2", "RV1"), ("QA4", "C1", "QA1"))]},
+        {("reviews", "QA2"), ("reviews", "QA3"), ("reviews", "QA4")}),
     "report_before_birth": (
         # C1 born 2015-05-01: R9 the day before fails, R8 on the birthday passes.
         {"reports": [dict(report_id="R9", child_id="C1", report_date="2015-04-30", disposition="other"),

@@ -122,15 +122,16 @@ def _rollup() -> tuple[list[tuple[str, str]], list[tuple[str, bool]]]:
 
 
 def _prepare(cur) -> None:
-    """Create the helper macros and the review roll-up tables on this cursor."""
-    for stmt in _strip_comments(_sql("_macros")).split(";"):
-        if stmt.strip():
-            cur.execute(stmt)
+    """Create the review roll-up tables and the helper macros on this cursor (the tables
+    first: a table macro binds the tables it names when it is created)."""
     items, outcomes = _rollup()
     cur.execute("CREATE OR REPLACE TEMP TABLE osri_items (item VARCHAR, outcome VARCHAR)")
     cur.executemany("INSERT INTO osri_items VALUES (?, ?)", items)
     cur.execute("CREATE OR REPLACE TEMP TABLE osri_outcomes (outcome VARCHAR, single_item BOOLEAN)")
     cur.executemany("INSERT INTO osri_outcomes VALUES (?, ?)", outcomes)
+    for stmt in _strip_comments(_sql("_macros")).split(";"):
+        if stmt.strip():
+            cur.execute(stmt)
 
 
 def _check_period(start: date, end: date) -> None:

@@ -43,7 +43,11 @@ def readme_text(plan: Plan, summary, spoil) -> str:
         "|---|---:|",
     ]
     lines += [f"| {t} | {n:,} |" for t, n in summary.rows.items()]
-    lines += ["", "(`reviews` and `ratings` are the two sheets of `case_reviews.xlsx`.)", "",
+    lines += ["", "(`reviews` and `ratings` are the two sheets of `case_reviews.xlsx`. About "
+              f"{plan['reviews']['qa']['share']:.0%} of the reviewed cases also have a quality-assurance "
+              "review: a second, independent review of the same case, with a review_id starting QA and "
+              "`qa_of_review_id` naming the first review. The case review measures count first "
+              "reviews only; the pairs show how often reviewers agree.)", "",
               "## Planted changes", "",
               "These are real changes built into the data; the dashboard should find them.", ""]
     lines += [f"{i}. {c.description}" for i, c in enumerate(summary.planted, start=1)]

@@ -8,11 +8,19 @@ open during the period under review, reads the case's facts and rates items 1-18
 improvement more often, missed visit months do the same for item 14, a late first
 contact for item 1, a long stay without permanency for items 5 and 6. The permanency
 items do not apply to in-home cases.
+
+Some cases then get a quality-assurance (QA) review: a second, independent review of the
+same case file and period by a QA reviewer a few weeks later, with its own review_id and
+`qa_of_review_id` pointing at the first. The two agree on most items, less often where
+the rating rests on judgement (needs and services, involvement in case planning) than
+where the record settles it (the date of first contact). QA reviews draw from their own
+random stream after every first review is written, so they leave the first reviews, their
+ids, ratings and narratives exactly as they were.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -52,6 +60,8 @@ class Review:
     period_end: int
     ratings: tuple[tuple[str, str, str], ...]
     """(item, rating, narrative)."""
+    facts: dict = field(default_factory=dict, compare=False, repr=False)
+    """The case facts the narratives were written from (a QA review writes from them too)."""
 
 
 class ReviewBook:
@@ -135,18 +145,44 @@ class ReviewBook:
             text = [(item, rating, self.narrator.write(item, rating, facts | _item12(ratings, facts), rng))
                     for item, rating in ratings]
             self.reviews.append(Review(int(chunk.child_id[kid]), slot.unit, slot.day, case_type,
-                                       slot.reviewer, ps, pe, tuple(text)))
+                                       slot.reviewer, ps, pe, tuple(text), facts))
 
     def sheets(self) -> tuple[list[tuple], list[tuple]]:
-        """Rows of the `reviews` and `ratings` sheets, reviews numbered by date."""
+        """Rows of the `reviews` and `ratings` sheets: first reviews numbered by date
+        (RV…), then the QA reviews (QA…), each pointing at its first review."""
         order = sorted(self.reviews, key=lambda v: (v.day, v.unit, v.child))
         reviews, ratings = [], []
-        for i, v in enumerate(order, start=1):
-            rid = f"RV{i:06d}"
+
+        def put(rid: str, v: Review, qa_of: str | None) -> None:
             reviews.append((rid, f"C{v.child:07d}", self.agency.unit_id[v.unit], to_date(v.day), v.case_type,
-                            v.reviewer, to_date(v.period_start), to_date(v.period_end)))
-            ratings += [(rid, item, rating, text) for item, rating, text in v.ratings]
+                            v.reviewer, to_date(v.period_start), to_date(v.period_end), qa_of))
+            ratings.extend((rid, item, rating, text) for item, rating, text in v.ratings)
+
+        for i, v in enumerate(order, start=1):
+            put(f"RV{i:06d}", v, None)
+        for j, (i, v) in enumerate(self._qa_reviews(order), start=1):
+            put(f"QA{j:06d}", v, f"RV{i + 1:06d}")
         return reviews, ratings
+
+    def _qa_reviews(self, order: list[Review]) -> list[tuple[int, Review]]:
+        """(index of the first review in `order`, its QA review) for a share of the reviews."""
+        qa = self.plan["reviews"]["qa"]
+        rng = stream(self.seed, self.plan.size, "qa-reviews")
+        lo, hi = qa["lag_days"]
+        out = []
+        for i, v in enumerate(order):
+            if rng.random() >= qa["share"]:
+                continue
+            day = min(v.day + int(rng.integers(lo, hi + 1)), self.plan.as_of)
+            weekday = (day + 3) % 7                # 1970-01-01 was a Thursday; 0 = Monday
+            day -= max(weekday - 4, 0)
+            reviewer = f"QA reviewer {int(rng.integers(1, qa['reviewers'] + 1)):02d}"
+            rated = rerate([(item, rating) for item, rating, _ in v.ratings], v.case_type, qa, rng)
+            text = tuple((item, rating, self.narrator.write(item, rating, v.facts | _item12(rated, v.facts), rng))
+                         for item, rating in rated)
+            out.append((i, Review(v.child, v.unit, day, v.case_type, reviewer, v.period_start, v.period_end,
+                                  text, v.facts)))
+        return out
 
 
 def _drop_month(plan: Plan, agency: Agency) -> int:
@@ -162,6 +198,26 @@ def _item12(ratings: list[tuple[str, str]], facts: dict) -> dict:
     return {"subitems_rated": ", ".join(i for i, _ in sub) or None,
             "subitems_ani": " and ".join(ani) or None,
             "subitems_ok_words": (" and ".join(ok) + (" was met" if len(ok) == 1 else " were met")) if ok else None}
+
+
+def rerate(first: list[tuple[str, str]], case_type: str, qa: dict,
+           rng: np.random.Generator) -> list[tuple[str, str]]:
+    """A QA reviewer's ratings of a case: the first review's, with the plan's chance per item
+    of rating an applicable item the other way or of judging its applicability the other
+    way. Item 12 is derived from 12A-12C as in `rate`; permanency items stay not applicable
+    for in-home cases."""
+    flip, scope = qa["flip"], qa["applicability"]
+    out: dict[str, str] = {}
+    for item, rating in first:
+        fixed = case_type == "in_home" and item in PERMANENCY_ITEMS
+        if item != "12" and not fixed and rng.random() < scope.get(item, 0.0):
+            rating = (S if rng.random() < 0.5 else ANI) if rating == NA else NA
+        elif rating != NA and rng.random() < flip.get(item, flip["default"]):
+            rating = ANI if rating == S else S
+        out[item] = rating
+    sub = [out[i] for i in ("12A", "12B", "12C") if out[i] != NA]
+    out["12"] = NA if not sub else (S if all(x == S for x in sub) else ANI)
+    return [(item, out[item]) for item in ITEMS]
 
 
 def rate(f: dict, quality: float, rng: np.random.Generator) -> list[tuple[str, str]]:

@@ -34,7 +34,7 @@ TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
                  "rating", "text"),
 }
 REVIEW_COLUMNS = ("review_id", "child_id", "unit_id", "review_date", "case_type", "reviewer",
-                  "period_start", "period_end")
+                  "period_start", "period_end", "qa_of_review_id")
 RATING_COLUMNS = ("review_id", "item", "rating", "comment")
 
 

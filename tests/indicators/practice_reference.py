@@ -187,9 +187,10 @@ def w2(t, start: date, end: date) -> list[dict]:
 
 
 def _effective(t, start: date, end: date) -> tuple[dict, dict]:
-    """Reviews in the period (id → unit) and their item ratings with item 12 settled."""
+    """First reviews in the period (id → unit) and their item ratings with item 12 settled.
+    A quality-assurance second review (qa_of_review_id set) does not count."""
     reviews = {r["review_id"]: r["unit_id"] for r in t["reviews"]
-               if start <= r["review_date"] <= end}
+               if start <= r["review_date"] <= end and r.get("qa_of_review_id") is None}
     given = defaultdict(dict)
     for r in t["ratings"]:
         if r["review_id"] in reviews:

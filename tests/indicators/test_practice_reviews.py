@@ -90,6 +90,22 @@ def test_q1_reads_item_labels_imported_as_item_4(tmp_path):
     assert q1["Q1.12B"] == (0, 1)
 
 
+def test_q1_and_q2_count_first_reviews_only_not_quality_assurance_reviews(tmp_path):
+    store = new_store(tmp_path)
+    qa = {**review("QA1", "2025-02-20", "U1"), "child_id": "CR1", "qa_of_review_id": "R1"}
+    add(store, "reviews", [review("R1", "2025-01-15", "U1"), qa])
+    add(store, "ratings", ratings("R1", i1="S", i4="S") + ratings("QA1", i1="ANI", i4="S"))
+    # QA1 is a second review of R1's case: only R1 counts. Item 1: R1 S → 1 / 1 (QA1's ANI
+    # is left out); item 4: 1 / 1, not 2 / 2. Q2: S1 {1 S} and P1 {4 S} substantially
+    # achieved for R1 alone → 1 / 1 each.
+    q1 = _all(sums(store, "Q1", *Q1_2025, by=()), "Q1.")
+    assert q1["Q1.1"] == (1, 1)
+    assert q1["Q1.4"] == (1, 1)
+    q2 = _all(sums(store, "Q2", *Q1_2025, by=()), "Q2.")
+    assert q2["Q2.S1"] == (1, 1)
+    assert q2["Q2.P1"] == (1, 1)
+
+
 # ---- Q2 -------------------------------------------------------------------------------
 
 def _outcome_reviews(store) -> None:

@@ -21,7 +21,8 @@ COLUMNS = {
     "population": ["region", "year", "child_population"],
     "staff_survey": ["response_id", "unit_id", "survey_date", "question", "score", "comment"],
     "feedback": ["feedback_id", "received_date", "source_group", "channel", "unit_id", "region", "rating", "text"],
-    "reviews": ["review_id", "child_id", "unit_id", "review_date", "case_type", "reviewer", "period_start", "period_end"],
+    "reviews": ["review_id", "child_id", "unit_id", "review_date", "case_type", "reviewer", "period_start", "period_end",
+                "qa_of_review_id"],
     "ratings": ["review_id", "item", "rating", "comment"],
 }
 REQUIRED = {

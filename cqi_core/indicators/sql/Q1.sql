@@ -4,6 +4,8 @@
 -- not_applicable; numerator 1 when rated strength. An item with no rating row is not
 -- applicable (no row). Item labels are stored canonical ('4', '12A'; the importer reads
 -- "Item 4" as '4'). Unit = the review's unit_id; region = that unit's region.
+-- First reviews only: a quality-assurance second review of the same case (qa_of_review_id
+-- set) is left out by the macro review_item_ratings, so no case counts twice.
 -- Item 12 (INDICATORS.md "Case review roll-up"): "strength only when every applicable
 -- sub-item (12A, 12B, 12C) is strength; when only sub-items are given, item 12 is derived
 -- from them". So:

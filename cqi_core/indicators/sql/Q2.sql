@@ -2,41 +2,24 @@
 -- 'Q2.P2', 'Q2.WB1', 'Q2.WB2', 'Q2.WB3' (quality; INDICATORS.md "Case review roll-up").
 -- One analysis row per review with review_date in [$start, $end] × outcome that is
 -- applicable for it; numerator 1 when the outcome is substantially achieved.
+-- First reviews only: a quality-assurance second review (qa_of_review_id set) is left out.
 -- The roll-up is data, not code: the runner loads review_rollup.yaml into the temp tables
--- osri_items(item, outcome) and osri_outcomes(outcome, single_item). From the outcome's
--- items that are applicable (rated strength or area needing improvement): all strength →
--- substantially achieved; none applicable → not applicable (no row); single-item outcome
--- otherwise → not achieved; other outcomes → at least one strength → partially achieved,
--- else not achieved. An item with no rating row is not applicable.
--- Item 12 comes from the shared macro review_item_ratings (_macros.sql): with no item-12 row it is
--- derived from 12A-12C (not applicable when none is applicable, strength when every
--- applicable sub-item is strength, else area needing improvement); a recorded item-12 row is
--- used as recorded, except that a recorded strength becomes area needing improvement when an
--- applicable sub-item is area needing improvement. The sub-items belong to no outcome.
+-- osri_items(item, outcome) and osri_outcomes(outcome, single_item), and the shared macro
+-- review_outcome_ratings (_macros.sql) rates each outcome from its applicable items (rated
+-- strength or area needing improvement): all strength → substantially achieved; none
+-- applicable → not applicable (no row); single-item outcome otherwise → not achieved;
+-- other outcomes → at least one strength → partially achieved, else not achieved. An item
+-- with no rating row is not applicable.
+-- Item 12 comes from the shared macro effective_item_ratings (_macros.sql): with no item-12
+-- row it is derived from 12A-12C (not applicable when none is applicable, strength when
+-- every applicable sub-item is strength, else area needing improvement); a recorded item-12
+-- row is used as recorded, except that a recorded strength becomes area needing improvement
+-- when an applicable sub-item is area needing improvement. The sub-items belong to no outcome.
 -- The rating (partially achieved vs not achieved) is worked out in full although only
--- substantially achieved counts in the numerator, so the CTE can serve a drill-down.
+-- substantially achieved counts in the numerator, so the case review pages can show it.
 -- Unit = the review's unit_id; region = that unit's region.
-WITH effective AS (
-    SELECT * FROM review_item_ratings($start, $end)
-),
-outcome_counts AS (
-    SELECT ef.review_id, ef.unit_id, oi.outcome,
-           count(*) FILTER (WHERE ef.rating IN ('strength', 'area_needing_improvement'))
-               AS applicable,
-           count(*) FILTER (WHERE ef.rating = 'strength') AS strengths
-    FROM effective ef
-    JOIN osri_items oi ON oi.item = ef.item
-    GROUP BY ef.review_id, ef.unit_id, oi.outcome
-),
-outcome_rating AS (
-    SELECT oc.review_id, oc.unit_id, oc.outcome,
-           CASE WHEN oc.strengths = oc.applicable THEN 'substantially_achieved'
-                WHEN oo.single_item THEN 'not_achieved'
-                WHEN oc.strengths > 0 THEN 'partially_achieved'
-                ELSE 'not_achieved' END AS rating
-    FROM outcome_counts oc
-    JOIN osri_outcomes oo ON oo.outcome = oc.outcome
-    WHERE oc.applicable > 0
+WITH outcome_rating AS (
+    SELECT * FROM review_outcome_ratings($start, $end, false)
 )
 SELECT 'Q2.' || o.outcome AS indicator_id,
        o.unit_id,

@@ -40,16 +40,18 @@ CREATE OR REPLACE TEMP MACRO adjusted_exit(reason, discharge, last_setting, last
          ELSE discharge
     END;
 
--- Effective item ratings of the reviews dated in [p_start, p_end] (Q1 and Q2): every
--- rating row as given, except item 12, which is strength only when every applicable
--- sub-item (12A-12C) is strength. With no item-12 row it is derived from the sub-items (not
--- applicable when none is applicable, strength when every applicable one is strength, else
--- area needing improvement); a recorded item-12 strength gives way to an applicable
--- sub-item rated area needing improvement; any other recorded item-12 rating stands.
-CREATE OR REPLACE TEMP MACRO review_item_ratings(p_start, p_end) AS TABLE
+-- Effective item ratings of the reviews dated in [p_start, p_end]: every rating row as
+-- given, except item 12, which is strength only when every applicable sub-item (12A-12C)
+-- is strength. With no item-12 row it is derived from the sub-items (not applicable when
+-- none is applicable, strength when every applicable one is strength, else area needing
+-- improvement); a recorded item-12 strength gives way to an applicable sub-item rated area
+-- needing improvement; any other recorded item-12 rating stands. with_qa: also the
+-- quality-assurance reviews (rows with qa_of_review_id), which only reviewer agreement reads.
+CREATE OR REPLACE TEMP MACRO effective_item_ratings(p_start, p_end, with_qa) AS TABLE
 WITH rev AS (
     SELECT review_id, unit_id FROM reviews
     WHERE review_date BETWEEN CAST(p_start AS DATE) AND CAST(p_end AS DATE)
+      AND (with_qa OR qa_of_review_id IS NULL)
 ),
 given AS (
     SELECT rt.review_id, rev.unit_id, rt.item, rt.rating
@@ -74,6 +76,36 @@ SELECT COALESCE(g.review_id, s.review_id) AS review_id, COALESCE(g.unit_id, s.un
             ELSE g.rating END AS rating
 FROM (SELECT review_id, unit_id, rating FROM given WHERE item = '12') g
 FULL OUTER JOIN sub_12 s ON s.review_id = g.review_id;
+
+-- Q1 and Q2 count first reviews only: a quality-assurance second review of a case
+-- (qa_of_review_id set) would count the case twice.
+CREATE OR REPLACE TEMP MACRO review_item_ratings(p_start, p_end) AS TABLE
+SELECT * FROM effective_item_ratings(p_start, p_end, false);
+
+-- Outcome ratings (review_rollup.yaml, loaded into osri_items and osri_outcomes) of the
+-- reviews dated in [p_start, p_end], one row per review × applicable outcome. From the
+-- outcome's applicable items (strength or area needing improvement): all strength →
+-- substantially achieved; none applicable → not applicable (no row); single-item outcome
+-- otherwise → not achieved; other outcomes → at least one strength → partially achieved,
+-- else not achieved. Q2 and the case review pages read it.
+CREATE OR REPLACE TEMP MACRO review_outcome_ratings(p_start, p_end, with_qa) AS TABLE
+WITH outcome_counts AS (
+    SELECT ef.review_id, ef.unit_id, oi.outcome,
+           count(*) FILTER (WHERE ef.rating IN ('strength', 'area_needing_improvement'))
+               AS applicable,
+           count(*) FILTER (WHERE ef.rating = 'strength') AS strengths
+    FROM effective_item_ratings(p_start, p_end, with_qa) ef
+    JOIN osri_items oi ON oi.item = ef.item
+    GROUP BY ef.review_id, ef.unit_id, oi.outcome
+)
+SELECT oc.review_id, oc.unit_id, oc.outcome,
+       CASE WHEN oc.strengths = oc.applicable THEN 'substantially_achieved'
+            WHEN oo.single_item THEN 'not_achieved'
+            WHEN oc.strengths > 0 THEN 'partially_achieved'
+            ELSE 'not_achieved' END AS rating
+FROM outcome_counts oc
+JOIN osri_outcomes oo ON oo.outcome = oc.outcome
+WHERE oc.applicable > 0;
 
 -- P2 and P3 (permanency in 12 months for children already in care): one analysis row per
 -- episode in care on p_start, child under 18 on it, with
