@@ -84,6 +84,26 @@ def cmd_indicators(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_themes(args: argparse.Namespace) -> int:
+    from .indicators.output import to_csv, to_json
+    from .qualitative import themes
+    from .store import default_db_path, open_store
+
+    if args.audience in ("stakeholder", "youth"):
+        raise CQIError(f"--audience {args.audience} is not available yet: small-cell suppression "
+                       "for public audiences is not built, so only analyst and supervisor "
+                       "counts can be printed.")
+    start, end = _date(args.start, "--start"), _date(args.end, "--end")
+    if start > end:
+        raise CQIError(f"--start {args.start} is after --end {args.end}.")
+    path = Path(args.db) if args.db else default_db_path()
+    if not path.exists():
+        raise CQIError(f"There is no database at {path}.")
+    frame = themes(open_store(path, read_only=True), start, end, by=args.by)
+    sys.stdout.write(to_json(frame) if args.format == "json" else to_csv(frame))
+    return 0
+
+
 def _date(text: str, option: str):
     from datetime import date
 
@@ -141,6 +161,18 @@ def build_parser() -> argparse.ArgumentParser:
     n.add_argument("--audience", choices=["analyst", "supervisor", "stakeholder", "youth"],
                    default="analyst", help="who the figures are for (default analyst)")
     n.set_defaults(func=cmd_indicators)
+
+    t = sub.add_parser("themes", help="codebook themes of one period's narratives and comments, by group")
+    t.add_argument("--db", help="database file (default: $CQI_DB or data/cqi.duckdb)")
+    t.add_argument("--start", required=True, help="first day of the period, YYYY-MM-DD")
+    t.add_argument("--end", required=True, help="last day of the period, YYYY-MM-DD")
+    t.add_argument("--by", choices=["source_type", "unit", "region", "source_group"],
+                   default="source_type", help="group by source type (default), unit, region "
+                                               "or source group")
+    t.add_argument("--format", choices=["csv", "json"], default="csv")
+    t.add_argument("--audience", choices=["analyst", "supervisor", "stakeholder", "youth"],
+                   default="analyst", help="who the counts are for (default analyst)")
+    t.set_defaults(func=cmd_themes)
 
     b = sub.add_parser("bench", help="generate, import and time each step; writes docs/BENCHMARKS.md")
     b.add_argument("--size", choices=["demo", "state", "tiny"], default="demo")
