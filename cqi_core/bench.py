@@ -137,6 +137,32 @@ def run_bench(size: str = "demo", seed: int = 20261121, out: str | Path = "docs/
                              f"t0 = time.perf_counter()\n"
                              f"r = cqi_core.build_scorecard(st)\n"
                              f"note = f'{{r.height}} measures'"))
+    shutil.rmtree(Path(str(db) + ".cache"), ignore_errors=True)
+    results.append(_run_step("trend series: 48 months, every indicator x agency/unit/region",
+                             f"import cqi_core\nfrom cqi_core import trends\n"
+                             f"st = cqi_core.open_store({str(db)!r}, read_only=True)\n"
+                             f"s = trends.build_series(st, 'month')\n"
+                             f"note = f'{{s.height:,}} series points; kept beside the database "
+                             f"for this data version'"))
+    results.append(_run_step("what changed: scan every series (cached months)",
+                             f"import cqi_core\nfrom cqi_core import trends\n"
+                             f"st = cqi_core.open_store({str(db)!r}, read_only=True)\n"
+                             f"s = trends.build_series(st, 'month')\n"
+                             f"t0 = time.perf_counter()\n"
+                             f"r = trends.scan(s, cqi_core.load_catalog(st), 'month')\n"
+                             f"n = s.select('indicator_id', 'group_by', 'group_value').unique().height\n"
+                             f"note = f'{{n:,}} series scanned, {{r.height}} recent signals'"))
+    results.append(_run_step("theme suggestion: every narrative and comment x codebook",
+                             f"from cqi_core import open_store, qualitative\n"
+                             f"st = open_store({str(db)!r}, read_only=True)\n"
+                             f"t0 = time.perf_counter()\n"
+                             f"s = qualitative.suggest_themes(st)\n"
+                             f"t1 = time.perf_counter()\n"
+                             f"n = qualitative.excerpts(st).height\n"
+                             f"t0 += time.perf_counter() - t1\n"
+                             f"note = f'{{s.height:,}} suggestions of "
+                             f"{{len(qualitative.load_codebook(st))}} themes on {{n:,}} excerpts "
+                             f"({{s[\"excerpt_id\"].n_unique():,}} with a theme)'"))
     _write_markdown(Path(out), size, seed, results)
     return results
 

@@ -1,0 +1,146 @@
+"""Voices: what youth, parents, caregivers, partners, providers and staff told the agency,
+from feedback and the staff survey: ratings (F1), themes, quotes, trends and a "What we
+heard" list for a meeting. Analysts and supervisors (supervisors read comments redacted)."""
+
+from datetime import date
+
+import polars as pl
+import streamlit as st
+
+from cqi_core import qualitative, quotes, voices
+from cqi_core import review_charts as rc
+from cqi_core import reviews as rv
+from pages import _review_widgets as rw
+from pages import _shared as ui
+
+ui.require_router(roles=("analyst", "supervisor"))
+BY = {"source_group": "Who", "channel": "Channel", "region": "Region", "unit": "Unit"}
+
+
+@st.cache_data(show_spinner="Reading the comments…")
+def _all(version: str) -> pl.DataFrame:
+    return voices.voices(ui.store())
+
+
+@st.cache_data(show_spinner=False)
+def _pick(version: str, start: date | None, end: date | None, f: tuple) -> pl.DataFrame:
+    return voices.filter_voices(_all(version), start, end, *f)
+
+
+@st.cache_data(show_spinner=False)
+def _coded(version: str, coding: str, start: date | None, end: date | None, f: tuple) -> pl.DataFrame:
+    return voices.selection_coded(rw.coded(version, coding, None, None, voices.SOURCE_TYPES),
+                                  _pick(version, start, end, f))
+
+
+@st.cache_data(show_spinner="Preparing the text for your role…")
+def _seen(version: str, coding: str, role: str, start: date, end: date, f: tuple, which: str) -> pl.DataFrame:
+    frame = _coded(version, coding, start, end, f) if which == "coded" else _pick(version, start, end, f)
+    return qualitative.text_for_audience(frame, role, ui.store())
+
+
+st.title("Voices")
+st.write("Feedback from youth, parents, caregivers, community partners and providers, and the "
+         "comments staff write in the staff survey. Themes count **sources** (one feedback or "
+         "one survey answer), so a long comment does not weigh more than a short one.")
+version, coding = rw.versions()
+everything = _all(version)
+if everything.is_empty():
+    st.info("No feedback or staff survey comments are loaded yet.")
+    st.stop()
+first, last = everything["date"].min(), everything["date"].max()
+period = rw.period_picker("vo_grain", lambda grain: rv.periods_between(first, last, grain))
+unit_names = dict(everything.select("unit_id", "unit_name").drop_nulls("unit_id").unique().iter_rows())
+c = st.columns(5)
+f = (tuple(c[0].multiselect("Source", voices.SOURCE_TYPES, format_func=voices.SOURCE_TYPE_WORDS.get,
+                            placeholder="Feedback and staff survey")),
+     tuple(c[1].multiselect("Who", list(voices.GROUP_WORDS), format_func=voices.GROUP_WORDS.get,
+                            placeholder="Everyone")),
+     tuple(c[2].multiselect("Channel", list(voices.CHANNEL_WORDS), format_func=voices.CHANNEL_WORDS.get,
+                            placeholder="Every channel")),
+     tuple(c[4].multiselect("Unit", sorted(unit_names, key=unit_names.get), format_func=unit_names.get,
+                            placeholder="Every unit")),
+     tuple(c[3].multiselect("Region", sorted(everything["region"].drop_nulls().unique()),
+                            placeholder="Every region")))
+sel = _pick(version, period.start, period.end, f)
+if sel.is_empty():
+    st.info(f"Nothing was heard in {period.label} for this selection.")
+    st.stop()
+fav = voices.favourable(sel).row(0, named=True) if voices.favourable(sel).height else None
+m = st.columns(3)
+m[0].metric("Comments and answers", f"{sel['source_key'].n_unique():,}")
+m[1].metric("Feedback with a rating", f"{fav['rated']:,}" if fav else "0")
+m[2].metric("Rated 4 or 5 (F1)", f"{fav['share']:.0%}" if fav else "–",
+            help="The stakeholder feedback measure: the share of rated feedback rated 4 or 5 out of 5.")
+by = st.radio("Compare by", list(BY), horizontal=True, format_func=BY.get)
+themes = rw.theme_names(version, coding)
+coded = _coded(version, coding, period.start, period.end, f)
+
+tabs = st.tabs(["Ratings", "Themes", "Quotes", "Trends", "What we heard"])
+with tabs[0]:
+    dist = voices.rating_distribution(sel, by)
+    if dist.is_empty():
+        st.info("No feedback in this selection has a rating.")
+    else:
+        ui.show_figure(rc.rating_distribution_chart(dist, BY[by]))
+
+with tabs[1]:
+    presence = voices.theme_presence(coded, sel, "all", themes)
+    if presence.is_empty():
+        st.info("No themes were found in these comments.")
+    else:
+        ui.show_figure(rc.theme_bars(presence, "Themes people raised", sel["source_key"].n_unique()))
+        split = voices.theme_presence(coded, sel, by, themes).with_columns(
+            cell=(pl.col("share") * 100).round(0).cast(pl.Int64).cast(pl.String) + "% of "
+            + pl.col("total_sources").cast(pl.String))
+        st.dataframe(split.pivot(on="group_label", index="theme", values="cell"), hide_index=True,
+                     width="stretch", column_config={"theme": "Theme"})
+        code = st.selectbox("Read the comments of one theme", presence["code"], format_func=themes.get)
+        behind = qualitative.excerpts_for(_seen(version, coding, ui.role(), period.start, period.end, f,
+                                                "coded"), code)
+        rw.show_texts(behind, "vo_theme", {"date": "Date", "source_group": "Who", "channel": "Channel",
+                                           "rating": "Rating", "text": "Comment"}, "No comment carries this theme.")
+
+with tabs[2]:
+    seen = _seen(version, coding, ui.role(), period.start, period.end, f, "texts")
+    query = st.text_input("Search the comments", placeholder="for example: bus")
+    found = quotes.search(seen, query)
+    for row in quotes.exemplars(found, ["source_group"]).iter_rows(named=True):
+        rw.quote(row["text"], f"{voices.GROUP_WORDS.get(row['source_group'], row['source_group'])} · "
+                              f"{voices.SOURCE_TYPE_WORDS[row['source_type']]} · {row['date']:%B %Y}")
+    shown = rw.show_texts(found, "vo_texts", {"date": "Date", "source_group": "Who", "channel": "Channel",
+                                              "unit_name": "Unit", "rating": "Rating", "text": "Comment"},
+                          "No comment matches.")
+    if ui.role() == "analyst" and shown.height:
+        with st.expander("Approve a comment for sharing with stakeholders and youth"):
+            pick = st.selectbox("Comment", shown["excerpt_id"].to_list(), key="vo_share_pick")
+            row = shown.filter(pl.col("excerpt_id") == pick).row(0, named=True)
+            st.write(qualitative.redact(row["text"]))
+            rw.sharing_control(row, "vo_share")
+
+with tabs[3]:
+    past = _pick(version, None, None, f)
+    trend = voices.favourable_trend(past, first, last)
+    ui.show_figure(rc.share_trend_chart(trend, "Feedback rated 4 or 5, each quarter", "Share rated 4 or 5",
+                                        "Each point is one quarter's rated feedback; the line shows "
+                                        "whether people rate their experience better over time."))
+    top = voices.theme_presence(coded, sel, "all", themes)["code"].head(3).to_list()
+    chosen = st.multiselect("Themes to follow", list(themes), default=top, format_func=themes.get)
+    if chosen:
+        over = voices.theme_trend(_coded(version, coding, None, None, f), past, chosen, first, last, themes)
+        ui.show_figure(rc.share_trend_chart(over, "Themes raised, each quarter", "Share of sources",
+                                            "Each line is one theme: the share of the quarter's "
+                                            "comments and answers that raise it."))
+
+with tabs[4]:
+    n = st.slider("How many themes", 3, 10, 5)
+    heard = voices.what_we_heard(coded, sel, _seen(version, coding, ui.role(), period.start, period.end,
+                                                   f, "coded"), themes, top=n)
+    about = f"{period.label}: {sel['source_key'].n_unique():,} comments and answers."
+    text = voices.what_we_heard_markdown(heard, "What we heard", about)
+    st.markdown(voices.what_we_heard_markdown(heard, "What we heard", about, level=3))
+    d1, d2 = st.columns(2)
+    d1.download_button("Download for the meeting (Markdown)", text, file_name="what_we_heard.md",
+                       mime="text/markdown")
+    d2.download_button("Download as a table (CSV)", voices.what_we_heard_csv(heard),
+                       file_name="what_we_heard.csv", mime="text/csv")
