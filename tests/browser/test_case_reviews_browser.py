@@ -5,61 +5,20 @@ narratives."""
 
 from __future__ import annotations
 
-import os
 import re
-import socket
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
-SHOTS = ROOT / "test-results"
+from browser_support import SHOTS, serve
 
 pytestmark = pytest.mark.browser
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory):
-    port = _free_port()
     db = tmp_path_factory.mktemp("browser_reviews") / "cqi.duckdb"
-    env = {**os.environ, "CQI_DB": str(db)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless=true",
-         f"--server.port={port}", "--server.address=127.0.0.1",
-         "--browser.gatherUsageStats=false"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    try:
-        for line in proc.stdout:  # wait until the server says it is listening
-            if f":{port}" in line:
-                break
-        else:
-            pytest.fail("streamlit exited before it was ready")
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: run scripts/test.sh, which installs it")
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield b
-        b.close()
+    with serve(db) as url:
+        yield url
 
 
 def _reviewed(page) -> int:
@@ -91,9 +50,9 @@ def test_a_person_narrows_case_reviews_to_foster_care_and_reads_heatmap_and_narr
 
     # The item × unit heatmap, with its title and how-to-read line.
     page.get_by_role("tab", name="Items by unit").click()
-    page.get_by_text("Each cell is one unit's reviews of one item").wait_for(timeout=60_000)
+    page.get_by_text("Each cell is one unit's reviews of one item").wait_for(timeout=180_000)
     heatmap = page.locator("[data-testid='stVegaLiteChart']:visible").first
-    heatmap.wait_for(timeout=60_000)
+    heatmap.wait_for(timeout=180_000)
     assert heatmap.bounding_box()["height"] > 600               # a row per unit, not squeezed
     SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SHOTS / "case_reviews_page.png"))
@@ -101,10 +60,10 @@ def test_a_person_narrows_case_reviews_to_foster_care_and_reads_heatmap_and_narr
 
     # The narratives: one page of them, then a search narrows the list.
     page.get_by_role("tab", name="Narratives").click()
-    page.get_by_role("heading", name="Narratives").wait_for(timeout=60_000)
+    page.get_by_role("heading", name="Narratives").wait_for(timeout=180_000)
     panel = page.locator("[data-testid='stTabPanel']:visible").first
     caption = panel.get_by_text(re.compile(r"texts; 20 a page"))
-    caption.wait_for(timeout=60_000)
+    caption.wait_for(timeout=180_000)
     total = int(re.sub(r"\D", "", caption.inner_text().split("texts")[0]))
     page.get_by_label("Search the narratives").fill("caseworker")
     page.get_by_label("Search the narratives").press("Enter")
@@ -113,7 +72,7 @@ def test_a_person_narrows_case_reviews_to_foster_care_and_reads_heatmap_and_narr
             const c = [...document.querySelectorAll('[data-testid="stCaptionContainer"]')]
                 .find(e => e.offsetParent !== null && e.innerText.includes('texts; 20 a page'));
             return c && parseInt(c.innerText.split('texts')[0].replace(/\\D/g, '')) < total;
-        }""", arg=total, timeout=60_000)
-    panel.locator("[data-testid='stDataFrame']").first.wait_for(timeout=60_000)
+        }""", arg=total, timeout=180_000)
+    panel.locator("[data-testid='stDataFrame']").first.wait_for(timeout=180_000)
     panel.screenshot(path=str(SHOTS / "case_reviews_narratives.png"))
     page.close()

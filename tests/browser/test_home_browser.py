@@ -3,62 +3,19 @@ database, the sample agency loads, and the Home page shows its figures."""
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
+from browser_support import ROOT, SHOTS, serve
 from sample_facts import expected_home_figures
-
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
-SHOTS = ROOT / "test-results"
 
 pytestmark = pytest.mark.browser
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory):
-    port = _free_port()
     db = tmp_path_factory.mktemp("browser") / "cqi.duckdb"
-    env = {**os.environ, "CQI_DB": str(db)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless=true",
-         f"--server.port={port}", "--server.address=127.0.0.1",
-         "--browser.gatherUsageStats=false"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    try:
-        for line in proc.stdout:  # wait until the server says it is listening
-            if f":{port}" in line:
-                break
-        else:
-            pytest.fail("streamlit exited before it was ready")
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: run scripts/test.sh, which installs it")
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield b
-        b.close()
+    with serve(db) as url:
+        yield url
 
 
 def test_home_page_shows_the_sample_agency(app_url, browser):
@@ -71,9 +28,9 @@ def test_home_page_shows_the_sample_agency(app_url, browser):
     assert f"{want['in_care']:,}" in metric.inner_text()
     page.get_by_text(f"The agency as of {want['as_of']:%B} {want['as_of'].day}").wait_for()
     page.get_by_text("Demo mode").first.wait_for()
-    page.get_by_text("opportunity to improve").first.wait_for(timeout=120_000)
+    page.get_by_text("opportunity to improve").first.wait_for(timeout=180_000)
     SHOTS.mkdir(exist_ok=True)
-    page.get_by_role("combobox", name="Open a measure").wait_for(timeout=120_000)
+    page.get_by_role("combobox", name="Open a measure").wait_for(timeout=180_000)
     page.screenshot(path=str(SHOTS / "scorecard.png"), full_page=True)
     page.get_by_role("link", name="Agency overview").click()
     page.get_by_test_id("stVegaLiteChart").first.wait_for(timeout=180_000)
@@ -88,7 +45,7 @@ def test_a_person_can_open_data_quality_from_the_navigation(app_url, browser):
     page.get_by_role("link", name="Data quality").click()
     page.get_by_role("heading", name="Data quality").wait_for(timeout=180_000)
     # the checks ran: the records of the first check are listed with a count
-    page.get_by_role("heading", name="Flagged records").wait_for(timeout=120_000)
+    page.get_by_role("heading", name="Flagged records").wait_for(timeout=180_000)
     page.get_by_text("How to read this").first.wait_for()
     SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SHOTS / "data_quality.png"), full_page=True)
@@ -108,11 +65,11 @@ def test_an_analyst_uploads_a_file_and_reads_the_validation_report(app_url, brow
     page.goto(app_url)
     page.get_by_test_id("stMetric").first.wait_for(timeout=180_000)
     page.get_by_role("link", name="Import data").click()
-    page.get_by_role("heading", name="Import data").wait_for(timeout=60_000)
+    page.get_by_role("heading", name="Import data").wait_for(timeout=180_000)
     page.locator("input[type=file]").set_input_files(str(f))
-    page.get_by_text("workers.csv → workers").wait_for(timeout=60_000)
+    page.get_by_text("workers.csv → workers").wait_for(timeout=180_000)
     page.get_by_role("button", name="Check the files (nothing is saved)").click()
-    page.get_by_text("Dry run: nothing was written").wait_for(timeout=60_000)
+    page.get_by_text("Dry run: nothing was written").wait_for(timeout=180_000)
     page.get_by_text("Rejected rows: 1 row, 1 problem").wait_for()
     page.get_by_text("workers.csv row 3, column hire_date").wait_for()
     SHOTS.mkdir(exist_ok=True)
@@ -124,15 +81,15 @@ def test_a_supervisor_opens_a_measure_from_the_scorecard(app_url, browser):
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     page.goto(app_url)
     page.get_by_role("heading", name="Scorecard").wait_for(timeout=180_000)
-    page.get_by_text("opportunity to improve").first.wait_for(timeout=120_000)
+    page.get_by_text("opportunity to improve").first.wait_for(timeout=180_000)
     # choose a measure and follow its link to the indicator page
     chooser = page.get_by_role("combobox", name="Open a measure")
-    chooser.click(timeout=120_000)
+    chooser.click(timeout=180_000)
     chooser.fill("Monthly caseworker")
-    page.get_by_role("option", name="Monthly caseworker visits").first.click(timeout=60_000)
+    page.get_by_role("option", name="Monthly caseworker visits").first.click(timeout=180_000)
     page.get_by_role("link", name="Open “Monthly caseworker visits”").click()
-    page.get_by_role("heading", name="Monthly caseworker visits").wait_for(timeout=120_000)
-    page.get_by_text("How it is calculated").wait_for(timeout=60_000)
+    page.get_by_role("heading", name="Monthly caseworker visits").wait_for(timeout=180_000)
+    page.get_by_text("How it is calculated").wait_for(timeout=180_000)
     assert "id=V1" in page.url
     SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SHOTS / "indicator_v1.png"), full_page=True)

@@ -6,32 +6,18 @@ series were built beforehand (as the first visit after an import would build the
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
+
+from browser_support import ROOT, SHOTS, serve
 
 import cqi_core
 from cqi_core import trends
 
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
-SHOTS = ROOT / "test-results"
 DOC_SHOT = ROOT / "docs" / "screenshots" / "trends.png"
 
 pytestmark = pytest.mark.browser
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -41,39 +27,13 @@ def app_url(sample_db, tmp_path_factory):
     store = cqi_core.open_store(db)
     trends.build_series(store, "month")
     store.close()
-    port = _free_port()
-    env = {**os.environ, "CQI_DB": str(db)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless=true",
-         f"--server.port={port}", "--server.address=127.0.0.1",
-         "--browser.gatherUsageStats=false"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    try:
-        for line in proc.stdout:  # wait until the server says it is listening
-            if f":{port}" in line:
-                break
-        else:
-            pytest.fail("streamlit exited before it was ready")
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: run scripts/test.sh, which installs it")
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield b
-        b.close()
+    with serve(db) as url:
+        yield url
 
 
 def _settled(page) -> None:
     """Wait until the app has finished running, and move the pointer off the chart."""
-    page.get_by_test_id("stStatusWidget").wait_for(state="hidden", timeout=120_000)
+    page.get_by_test_id("stStatusWidget").wait_for(state="hidden", timeout=180_000)
     page.mouse.move(5, 5)
 
 
@@ -84,16 +44,16 @@ def test_a_supervisor_goes_from_what_changed_to_a_chart_and_downloads_it(app_url
 
     # What changed, for one unit: the summary line, then the visits card
     page.get_by_role("link", name="What changed").click()
-    page.get_by_role("heading", name="What changed").wait_for(timeout=120_000)
+    page.get_by_role("heading", name="What changed").wait_for(timeout=180_000)
     page.get_by_text("signals in the last 6 months").wait_for(timeout=180_000)
     chooser = page.get_by_role("combobox", name="Whose signals")
     chooser.click()
     chooser.fill("Alder Creek Family Services 2")
     page.get_by_role("option", name="Unit: Alder Creek Family Services 2").click()
-    page.wait_for_url("**unit=U012**", timeout=60_000)
+    page.wait_for_url("**unit=U012**", timeout=180_000)
     card = page.locator("[class*='st-key-concern-']").filter(
         has_text="Monthly caseworker visits").first
-    card.wait_for(timeout=60_000)
+    card.wait_for(timeout=180_000)
     _settled(page)
     SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SHOTS / "what_changed.png"), full_page=True)
@@ -102,10 +62,10 @@ def test_a_supervisor_goes_from_what_changed_to_a_chart_and_downloads_it(app_url
     card.get_by_role("link", name="Open the chart").click()
 
     # Trends: the same signal, said in one sentence, under its chart
-    page.get_by_role("heading", name="Trends").wait_for(timeout=120_000)
-    page.get_by_test_id("stVegaLiteChart").first.wait_for(timeout=120_000)
+    page.get_by_role("heading", name="Trends").wait_for(timeout=180_000)
+    page.get_by_test_id("stVegaLiteChart").first.wait_for(timeout=180_000)
     assert "id=V1" in page.url and "group=U012" in page.url
-    page.get_by_role("listitem").filter(has_text=sentence).first.wait_for(timeout=60_000)
+    page.get_by_role("listitem").filter(has_text=sentence).first.wait_for(timeout=180_000)
     page.get_by_text("How to read this").first.wait_for()
     _settled(page)
     page.screenshot(path=str(SHOTS / "trends.png"), full_page=True)
@@ -115,15 +75,15 @@ def test_a_supervisor_goes_from_what_changed_to_a_chart_and_downloads_it(app_url
     # switch to the unit's region: the URL follows, a new chart is drawn
     page.get_by_test_id("stRadio").filter(has_text="Whose figures").get_by_text(
         "A region", exact=True).click()
-    page.wait_for_url("**by=region**", timeout=60_000)
-    page.get_by_test_id("stSelectbox").filter(has_text="Region").wait_for(timeout=60_000)
-    page.get_by_test_id("stVegaLiteChart").first.wait_for(timeout=60_000)
+    page.wait_for_url("**by=region**", timeout=180_000)
+    page.get_by_test_id("stSelectbox").filter(has_text="Region").wait_for(timeout=180_000)
+    page.get_by_test_id("stVegaLiteChart").first.wait_for(timeout=180_000)
     page.get_by_role("heading", name="Signals").wait_for()
     _settled(page)
     page.screenshot(path=str(SHOTS / "trends_region.png"), full_page=True)
 
     # the chart as a PNG, rendered by the server
-    with page.expect_download(timeout=120_000) as download:
+    with page.expect_download(timeout=180_000) as download:
         page.get_by_role("button", name="Download the chart (PNG)").click()
     target = SHOTS / "trends_download.png"
     download.value.save_as(target)
