@@ -10,6 +10,7 @@ import re
 import pytest
 
 from browser_support import SHOTS, serve
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 pytestmark = pytest.mark.browser
 
@@ -19,6 +20,24 @@ def app_url(tmp_path_factory):
     db = tmp_path_factory.mktemp("browser_reviews") / "cqi.duckdb"
     with serve(db) as url:
         yield url
+
+
+def _settled(page) -> None:
+    """Wait until the app has finished its run (a click during a rerun can be lost)."""
+    page.get_by_test_id("stStatusWidget").wait_for(state="hidden", timeout=180_000)
+
+
+def _open_tab(page, name: str, shows) -> None:
+    """Click a tab until what it shows is visible (a rerun may replace the tab bar)."""
+    for _ in range(3):
+        _settled(page)
+        page.get_by_role("tab", name=name).click()
+        try:
+            shows.first.wait_for(timeout=60_000)
+            return
+        except PlaywrightTimeout:
+            continue
+    shows.first.wait_for(timeout=60_000)
 
 
 def _reviewed(page) -> int:
@@ -49,8 +68,8 @@ def test_a_person_narrows_case_reviews_to_foster_care_and_reads_heatmap_and_narr
     assert 0 < after < before
 
     # The item × unit heatmap, with its title and how-to-read line.
-    page.get_by_role("tab", name="Items by unit").click()
-    page.get_by_text("Each cell is one unit's reviews of one item").wait_for(timeout=180_000)
+    _settled(page)
+    _open_tab(page, "Items by unit", page.get_by_text("Each cell is one unit's reviews of one item"))
     heatmap = page.locator("[data-testid='stVegaLiteChart']:visible").first
     heatmap.wait_for(timeout=180_000)
     assert heatmap.bounding_box()["height"] > 600               # a row per unit, not squeezed
@@ -59,8 +78,7 @@ def test_a_person_narrows_case_reviews_to_foster_care_and_reads_heatmap_and_narr
     heatmap.screenshot(path=str(SHOTS / "case_reviews_heatmap.png"))
 
     # The narratives: one page of them, then a search narrows the list.
-    page.get_by_role("tab", name="Narratives").click()
-    page.get_by_role("heading", name="Narratives").wait_for(timeout=180_000)
+    _open_tab(page, "Narratives", page.get_by_role("heading", name="Narratives"))
     panel = page.locator("[data-testid='stTabPanel']:visible").first
     caption = panel.get_by_text(re.compile(r"texts; 20 a page"))
     caption.wait_for(timeout=180_000)
