@@ -28,7 +28,7 @@ import yaml
 from . import qualitative, spc
 from .contract import load_contract
 from .indicators.catalog import load_catalog
-from .indicators.engine import _prepare as prepare_rating_rules
+from .indicators.engine import prepare_cursor as prepare_rating_rules
 from .indicators.engine import plus_months
 from .indicators.series import consecutive_periods
 from .store import Store

@@ -270,7 +270,13 @@ def _limits_i(y: np.ndarray, base: np.ndarray, screen: bool = True):
     return np.full(y.size, cl), np.full(y.size, sigma)
 
 
-def _laney_sigma_z(y, cl, sigma, base, ordered: bool) -> float:
+def laney_sigma_z(y: np.ndarray, cl: np.ndarray, sigma: np.ndarray, base: np.ndarray,
+                  ordered: bool) -> float:
+    """Laney's sigma-z: the spread of the base points' z-scores (1 = as chance predicts).
+
+    Ordered points use the screened mean moving range / d2; categories use the standard
+    deviation.
+    """
     z = (y[base] - cl[base]) / sigma[base]
     if not ordered:
         return float(np.std(z, ddof=1)) if z.size > 1 and not np.isnan(z).any() else math.nan
@@ -323,7 +329,7 @@ def _chart_part(chart: str, y: np.ndarray, y_sum: np.ndarray, n: np.ndarray,
         cl = np.full(size, cl_value)
         sigma = np.sqrt(cl * (1 - cl) / n) if chart in ("p", "pp") else np.sqrt(cl / n)
         if chart in ("pp", "up"):
-            sigma = sigma * _laney_sigma_z(y, cl, sigma, base, ordered)
+            sigma = sigma * laney_sigma_z(y, cl, sigma, base, ordered)
         lcl, ucl = cl - 3 * sigma, cl + 3 * sigma
         lcl95, ucl95 = cl - 2 * sigma, cl + 2 * sigma
         lcl = np.where(np.isfinite(lcl) & (lcl < 0), 0.0, lcl)

@@ -452,9 +452,9 @@ def _sigma_z(num: np.ndarray, den: np.ndarray, kind: str) -> float | None:
     if cl <= 0 or (kind == "p" and cl >= 1):
         return None
     sigma = np.sqrt(cl * (1 - cl) / den) if kind == "p" else np.sqrt(cl / den)
-    z = (num / den - cl) / sigma
-    amr = spc._mean_moving_range(z, screen=True)  # noqa: SLF001 - same screening as qic
-    return None if math.isnan(amr) else float(amr / spc.D2)
+    value = spc.laney_sigma_z(num / den, np.full(num.size, cl), sigma,
+                              np.ones(num.size, dtype=bool), ordered=True)
+    return None if math.isnan(value) else value
 
 
 def _usable_parts(parts: list[int], provisional: Sequence[bool]) -> list[int]:

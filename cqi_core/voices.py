@@ -20,6 +20,7 @@ import polars as pl
 
 from . import qualitative
 from .quotes import exemplars, keep
+from .indicators.engine import load_config
 from .reviews import ReviewSettings, periods_between
 from .summary import unit_list
 
@@ -31,9 +32,8 @@ GROUP_WORDS = {"youth": "Youth", "parent": "Parents", "caregiver": "Caregivers",
 CHANNEL_WORDS = {"survey": "Survey", "focus_group": "Focus group", "advisory_board": "Advisory board",
                  "listening_session": "Listening session", "complaint": "Complaint", "other": "Other"}
 GROUPINGS = ("all", "source_group", "channel", "unit", "region", "quarter")
-F1_FAVOURABLE = 4
-"""F1 (indicators/sql/F1.sql) counts a feedback rating of 4 or 5 as favourable; a test
-checks that this share agrees with the indicator engine."""
+F1_FAVOURABLE = load_config()["F1"].params["f1_favourable"]
+"""The lowest rating F1 counts as favourable (indicators/config.yaml, bound into F1.sql)."""
 
 
 def voices(store, start: date | None = None, end: date | None = None,

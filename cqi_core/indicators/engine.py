@@ -121,7 +121,7 @@ def _rollup() -> tuple[list[tuple[str, str]], list[tuple[str, bool]]]:
     return items, outcomes
 
 
-def _prepare(cur) -> None:
+def prepare_cursor(cur) -> None:
     """Create the review roll-up tables and the helper macros on this cursor (the tables
     first: a table macro binds the tables it names when it is created)."""
     items, outcomes = _rollup()
@@ -146,7 +146,7 @@ def analysis_rows(store: Store, indicator: str, start: date, end: date) -> pl.Da
     sql = _sql(indicator)
     cur = store.cursor()
     try:
-        _prepare(cur)
+        prepare_cursor(cur)
         params = _bind(sql, {"start": start, "end": end, **(cfg.params or {})})
         return cur.sql(sql, params=params or None).pl()
     finally:
@@ -224,7 +224,7 @@ def compute(store: Store, start: date, end: date, by: Sequence[str] | None = Non
     frames = []
     cur = store.cursor()
     try:
-        _prepare(cur)
+        prepare_cursor(cur)
         for fid, ids in wanted.items():
             cfg = config[fid]
             g = _grouped(cur, cfg, start, end, by).filter(pl.col("indicator_id").is_in(ids))

@@ -49,7 +49,7 @@ def test_plus_months_clamps_to_the_end_of_the_month_like_duckdb():
 def cur(tmp_path):
     store = open_store(tmp_path / "m.duckdb")
     c = store.cursor()
-    engine._prepare(c)
+    engine.prepare_cursor(c)
     yield c
     c.close()
     store.close()

@@ -1,6 +1,6 @@
 -- F1 Stakeholder feedback rating (quality; INDICATORS.md "Practice indicators").
 -- One analysis row per feedback record with received_date in [$start, $end] and a rating;
--- numerator 1 when rated 4 or 5. Feedback without a rating is left out.
+-- numerator 1 when rated $f1_favourable (4) or higher. Feedback without a rating is left out.
 -- Groups: unit = feedback.unit_id, region, source_group = feedback.source_group.
 -- Choice where the rules leave one open:
 -- * Region is the feedback's own region column; when that is empty (or blank) it is the
@@ -15,7 +15,7 @@ SELECT 'F1' AS indicator_id,
        CAST(NULL AS VARCHAR) AS sex,
        CAST(NULL AS VARCHAR) AS race_ethnicity,
        f.source_group,
-       CAST(CASE WHEN f.rating >= 4 THEN 1 ELSE 0 END AS DOUBLE) AS numerator,
+       CAST(CASE WHEN f.rating >= $f1_favourable THEN 1 ELSE 0 END AS DOUBLE) AS numerator,
        CAST(1 AS DOUBLE) AS denominator
 FROM feedback f
 CROSS JOIN p
