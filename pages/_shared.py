@@ -11,6 +11,10 @@ from pathlib import Path
 
 import threading
 
+# Imported whole before any page runs: Streamlit imports pandas lazily on a script thread
+# (tables), while Altair, on another session's thread, finds the half-imported module in
+# sys.modules and fails ("partially initialized module 'pandas'").
+import pandas  # noqa: F401
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
