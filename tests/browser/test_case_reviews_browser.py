@@ -32,12 +32,12 @@ def _open_tab(page, name: str, shows) -> None:
     for _ in range(3):
         _settled(page)
         page.get_by_role("tab", name=name).click()
-        try:
-            shows.first.wait_for(timeout=60_000)
+        try:  # only a visible match counts: a rerun may leave a hidden copy in the page
+            shows.filter(visible=True).first.wait_for(timeout=60_000)
             return
         except PlaywrightTimeout:
             continue
-    shows.first.wait_for(timeout=60_000)
+    shows.filter(visible=True).first.wait_for(timeout=60_000)
 
 
 def _reviewed(page) -> int:
