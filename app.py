@@ -1,7 +1,9 @@
 """CQI dashboard: the router. Page config, who is looking, shared sidebar, navigation.
 
 Run with `streamlit run app.py`. On first run with no database, the sample agency in
-`data/sample/` is loaded (see cqi_core.bootstrap).
+`data/sample/` is loaded (see cqi_core.bootstrap). Which pages a person sees depends on
+their audience (`ui.role()`); every page also refuses roles it does not serve, and the core
+decides what each audience receives, so hiding a page is convenience, not protection.
 """
 
 import streamlit as st
@@ -14,30 +16,37 @@ st.set_page_config(page_title="CQI dashboard", page_icon=":material/monitoring:"
 ui.store()
 ui.sidebar()
 
-scorecard = st.Page("pages/scorecard.py", title="Scorecard", icon=":material/dashboard:",
-                    default=True)
-what_changed = st.Page("pages/what_changed.py", title="What changed",
-                       icon=":material/notifications:", url_path="what-changed")
-trend = st.Page("pages/trends.py", title="Trends", icon=":material/show_chart:", url_path="trends")
-indicator = st.Page("pages/indicator.py", title="Indicators", icon=":material/insights:",
-                    url_path="indicator")
-home = st.Page("pages/home.py", title="Agency overview", icon=":material/home:", url_path="overview")
-mission = st.Page("pages/mission.py", title="Mission alignment", icon=":material/flag:")
-catalog = st.Page("pages/catalog.py", title="Indicator catalog", icon=":material/menu_book:")
-data = st.Page("pages/data.py", title="Import data", icon=":material/upload_file:")
-quality = st.Page("pages/data_quality.py", title="Data quality", icon=":material/fact_check:")
-case_reviews = st.Page("pages/case_reviews.py", title="Case reviews", icon=":material/rate_review:",
-                       url_path="case-reviews")
-voices = st.Page("pages/voices.py", title="Voices", icon=":material/forum:", url_path="voices")
-codebook = st.Page("pages/codebook.py", title="Codebook", icon=":material/label:", url_path="codebook")
+INTERNAL, ANALYST, EVERYONE = ("analyst", "supervisor"), ("analyst",), ui.EVERYONE
+# Section -> (page file, title, icon, url path, roles served), in the order shown.
+PAGES = {
+    "Agency": [
+        ("scorecard.py", "Scorecard", "dashboard", "", ("analyst", "supervisor", "stakeholder")),
+        ("what_changed.py", "What changed", "notifications", "what-changed", INTERNAL),
+        ("trends.py", "Trends", "show_chart", "trends", INTERNAL),
+        ("indicator.py", "Indicators", "insights", "indicator", ("analyst", "supervisor", "stakeholder")),
+        ("home.py", "Agency overview", "home", "overview", EVERYONE),
+    ],
+    "Practice and values": [
+        ("mission.py", "Mission alignment", "flag", "mission", INTERNAL),
+        ("catalog.py", "Indicator catalog", "menu_book", "catalog", INTERNAL),
+    ],
+    "Reviews and voices": [
+        ("case_reviews.py", "Case reviews", "rate_review", "case-reviews", INTERNAL),
+        ("voices.py", "Voices", "forum", "voices", INTERNAL),
+        ("codebook.py", "Codebook", "label", "codebook", ANALYST),
+    ],
+    "Data": [
+        ("data.py", "Import data", "upload_file", "data", ANALYST),
+        ("data_quality.py", "Data quality", "fact_check", "data_quality", ANALYST),
+    ],
+}
 
-spc = [what_changed, trend] if ui.role() in ("analyst", "supervisor") else []
-pages = {"Agency": [scorecard, *spc, indicator, home]}
-if ui.role() in ("analyst", "supervisor"):
-    pages["Practice and values"] = [mission, catalog]
-if ui.role() in ("analyst", "supervisor"):
-    pages["Reviews and voices"] = [case_reviews, voices] + ([codebook] if ui.role() == "analyst" else [])
-if ui.role() == "analyst":
-    pages["Data"] = [data, quality]
-
-st.navigation(pages).run()
+role = ui.role()
+served = {section: [p for p in pages if role in p[4]] for section, pages in PAGES.items()}
+served = {section: pages for section, pages in served.items() if pages}
+first = next(iter(served.values()))[0]  # the landing page of this audience
+nav = {section: [st.Page(f"pages/{file}", title=title, icon=f":material/{icon}:",
+                         url_path=url or None, default=(file == first[0]))
+                 for file, title, icon, url, _ in pages]
+       for section, pages in served.items()}
+st.navigation(nav).run()

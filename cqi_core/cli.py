@@ -66,10 +66,6 @@ def cmd_indicators(args: argparse.Namespace) -> int:
     from .indicators.output import to_csv, to_json
     from .store import default_db_path, open_store
 
-    if args.audience in ("stakeholder", "youth"):
-        raise CQIError(f"--audience {args.audience} is not available yet: small-cell suppression "
-                       "for public audiences is not built, so only analyst and supervisor "
-                       "figures can be printed.")
     by = [g.strip() for g in args.by.split(",") if g.strip()]
     bad = [g for g in by if g not in GROUPINGS]
     if bad:
@@ -78,8 +74,8 @@ def cmd_indicators(args: argparse.Namespace) -> int:
     if not path.exists():
         raise CQIError(f"There is no database at {path}.")
     ids = [i.strip() for i in args.indicators.split(",") if i.strip()] if args.indicators else None
-    frame = compute(open_store(path, read_only=True), _date(args.start, "--start"),
-                    _date(args.end, "--end"), by=by, indicators=ids)
+    frame = compute(_for_audience(open_store(path, read_only=True), args.audience),
+                    _date(args.start, "--start"), _date(args.end, "--end"), by=by, indicators=ids)
     sys.stdout.write(to_json(frame) if args.format == "json" else to_csv(frame))
     return 0
 
@@ -89,19 +85,25 @@ def cmd_themes(args: argparse.Namespace) -> int:
     from .qualitative import themes
     from .store import default_db_path, open_store
 
-    if args.audience in ("stakeholder", "youth"):
-        raise CQIError(f"--audience {args.audience} is not available yet: small-cell suppression "
-                       "for public audiences is not built, so only analyst and supervisor "
-                       "counts can be printed.")
     start, end = _date(args.start, "--start"), _date(args.end, "--end")
     if start > end:
         raise CQIError(f"--start {args.start} is after --end {args.end}.")
     path = Path(args.db) if args.db else default_db_path()
     if not path.exists():
         raise CQIError(f"There is no database at {path}.")
-    frame = themes(open_store(path, read_only=True), start, end, by=args.by)
+    frame = themes(_for_audience(open_store(path, read_only=True), args.audience), start, end,
+                   by=args.by)
     sys.stdout.write(to_json(frame) if args.format == "json" else to_csv(frame))
     return 0
+
+
+def _for_audience(store, role: str):
+    """The store as `--audience` sees it: public audiences get small cells masked (empty)
+    and a `suppressed` column; a supervisor is not limited to units here."""
+    from .audience import Viewer, bind
+
+    return bind(store, Viewer(role, "command line", () if role in ("stakeholder", "youth") else None,
+                              "cli"))
 
 
 def _date(text: str, option: str):

@@ -16,6 +16,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from . import audience
 from .errors import CQIError
 from .store import Store, current_version, table_counts
 
@@ -35,27 +36,30 @@ class AgencySummary:
 
     as_of: date | None
     """The date the figures describe; None when the store holds no events."""
-    children_in_care: int
+    children_in_care: int | None
     """Distinct children with an episode in care on as_of (removal_date <= as_of and
     discharge_date NULL or after as_of)."""
-    entries_12m: int
+    entries_12m: int | None
     """Episodes whose removal_date is in the 12 months ending on as_of:
     as_of - 12 months < removal_date <= as_of."""
-    exits_12m: int
+    exits_12m: int | None
     """Episodes whose discharge_date is in the same 12 months."""
     children_in_care_by_region: pl.DataFrame
     """Columns region, children: children in care on as_of by their episode unit's region."""
-    n_units: int
+    n_units: int | None
     """Rows in the units table."""
-    n_regions: int
+    n_regions: int | None
     """Distinct regions of the units."""
-    n_workers_active: int
+    n_workers_active: int | None
     """Caseworkers employed on as_of (hire_date <= as_of, separation NULL or after as_of)."""
     last_import: dict | None
     """The newest import batch (keys batch_id, when, outcome, mode, rows_accepted,
     rows_rejected; counts are 0 when not recorded), or None when nothing was imported."""
     tables: dict[str, int]
     """Rows per contract table."""
+    suppressed: bool = False
+    """True for a public audience: counts from 1 to the threshold are None, and the
+    workforce, unit and region counts, table sizes and import details are not released."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -138,8 +142,25 @@ def agency_summary(store: Store, as_of: date | None = None) -> AgencySummary:
         last = {"batch_id": b["batch_id"], "when": b["started_at"], "outcome": b["outcome"],
                 "mode": b["mode"], "rows_accepted": b["rows_accepted"] or 0,
                 "rows_rejected": b["rows_rejected"] or 0}
-    return AgencySummary(as_of=as_of, children_in_care_by_region=by_region, last_import=last,
-                         tables=table_counts(store), **{k: int(v) for k, v in counts.items()})
+    summary = AgencySummary(as_of=as_of, children_in_care_by_region=by_region, last_import=last,
+                            tables=table_counts(store), **{k: int(v) for k, v in counts.items()})
+    return _released(summary, store)
+
+
+def _released(s: AgencySummary, store: Store) -> AgencySummary:
+    """The summary a public audience may see: people counts with small cells masked,
+    regions' children protected against the agency total; nothing about staff or imports."""
+    if not audience.viewer_of(store).public:
+        return s
+    heads = audience.release(pl.DataFrame({
+        "children_in_care": [s.children_in_care], "entries_12m": [s.entries_12m],
+        "exits_12m": [s.exits_12m]}), store, counts=["children_in_care", "entries_12m", "exits_12m"])
+    by_region = audience.release(s.children_in_care_by_region, store, counts=["children"],
+                                 margins=[audience.Margin()])
+    return AgencySummary(as_of=s.as_of, children_in_care_by_region=by_region, n_units=None,
+                         n_regions=None, n_workers_active=None, last_import=None, tables={},
+                         suppressed=True, **{k: heads[k][0] for k in
+                                             ("children_in_care", "entries_12m", "exits_12m")})
 
 
 def status(store: Store) -> StoreStatus:

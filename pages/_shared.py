@@ -19,6 +19,7 @@ import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
 import cqi_core
+from cqi_core import audience
 from cqi_core.charts import Figure
 from cqi_core.errors import CQIError
 
@@ -58,7 +59,13 @@ def _store(path: str):
 
 
 def store():
-    """The process-wide store; on first run, loads the sample agency with a progress bar."""
+    """The store handle this page may use: the process-wide database, bound to the viewer so
+    the core releases only what their audience may see. On first run, loads the sample
+    agency with a progress bar."""
+    return audience.bind(_database(), viewer())
+
+
+def _database():
     try:
         s = _store(str(db_path()))
     except CQIError as exc:  # e.g. the file is held by a running import
@@ -80,23 +87,86 @@ def store():
 
 
 def data_version() -> str:
-    """Changes whenever an import lands or an edit is saved: the first argument of every
-    cached result, so caches follow the data (and never mix two databases)."""
-    return cqi_core.data_version(store())
+    """Changes whenever an import lands or an edit is saved, and differs by audience: the
+    first argument of every cached result, so caches follow the data, never mix two
+    databases, and never hand one audience's result to another."""
+    v = viewer()
+    units = ",".join(v.units) if v.units else ("all" if v.units is None else "none")
+    return f"{cqi_core.data_version(_database())}|{v.role}|{units}"
+
+
+def _oidc_configured() -> bool:
+    try:
+        return "auth" in st.secrets
+    except Exception:  # no secrets file at all: sign-in is not configured
+        return False
+
+
+def viewer() -> audience.Viewer:
+    """Who is looking: the platform's identity (sign-in or a trusted proxy header), the
+    pinned public audience (`CQI_AUDIENCE`), or the local demo as analyst. A person may
+    preview an audience with less detail than their own ("View as" in the sidebar); nothing
+    here can add detail. Stops the page with a sign-in button when nobody is signed in."""
+    oidc = _oidc_configured()
+    try:
+        v = audience.resolve_viewer(
+            env=os.environ, headers=dict(st.context.headers or {}),
+            oidc_user=st.user.to_dict() if oidc else None, oidc_configured=oidc,
+            view_as=st.session_state.get("view_as"),
+            view_as_units=tuple(st.session_state.get("view_as_units") or ()) or None)
+    except audience.AccessDenied as exc:
+        st.error(str(exc))
+        st.stop()
+    if v is None:
+        st.title("CQI dashboard")
+        st.write("Sign in to see your agency's figures.")
+        st.button("Sign in", on_click=st.login, type="primary")
+        st.stop()
+    return v
 
 
 def role() -> str:
-    """Who is looking. Until sign-in is configured, the local demo runs as analyst."""
-    return "analyst"
+    """The viewer's audience: analyst, supervisor, stakeholder or youth."""
+    return viewer().role
+
+
+_PREVIEW = {"analyst": "Everything (analyst)", "supervisor": "A supervisor",
+            "stakeholder": "A stakeholder meeting", "youth": "A youth advisory board"}
 
 
 def sidebar() -> None:
-    """The shared sidebar: the demo-mode banner and what is loaded."""
+    """The shared sidebar: who is looking, the demo-mode banner, and what is loaded."""
+    v = viewer()
     with st.sidebar:
-        st.warning("**Demo mode**: no sign-in is configured, so you see everything as an "
-                   "analyst. Do not load real case data on a shared machine in this mode.",
-                   icon=":material/lock_open:")
-        st.caption(f"Database: `{db_path()}`")
+        if v.source == "pinned":
+            st.info(f"**{_PREVIEW[v.role]}** view: figures for everyone, with small numbers "
+                    "hidden to protect privacy.", icon=":material/groups:")
+            return
+        if v.source == "demo":
+            st.warning("**Demo mode**: no sign-in is configured, so you see everything as an "
+                       "analyst. Do not load real case data on a shared machine in this mode.",
+                       icon=":material/lock_open:")
+        else:
+            st.caption(f"Signed in as {v.name} ({v.role}"
+                       + (f", units {', '.join(v.units)}" if v.units else "") + ")")
+            if v.source == "oidc":
+                st.button("Sign out", on_click=st.logout)
+        _preview_picker()
+        if not v.public:
+            st.caption(f"Database: `{db_path()}`")
+
+
+def _preview_picker() -> None:
+    """Let a person see the app as an audience with less detail (never more)."""
+    own = audience.resolve_viewer(env=os.environ, headers=dict(st.context.headers or {}),
+                                  oidc_user=st.user.to_dict() if _oidc_configured() else None,
+                                  oidc_configured=_oidc_configured())
+    if own is None or own.role in audience.PUBLIC:
+        return
+    options = list(audience.AUDIENCES)[list(audience.AUDIENCES).index(own.role):]
+    st.selectbox("View as", options, key="view_as", format_func=_PREVIEW.get,
+                 help="See what each audience sees. Public views hide small numbers, case "
+                      "lists and any text not approved for sharing.")
 
 
 @st.cache_data(show_spinner=False)
@@ -115,13 +185,16 @@ def agency_strip():
                 "**Import data** page, or with `python -m cqi_core import FOLDER`.")
         return None
     st.subheader(f"The agency as of {s.as_of:%B %-d, %Y}")
-    c = st.columns(5)
-    c[0].metric("Children in care now", f"{s.children_in_care:,}",
+    c = st.columns(3 if s.suppressed else 5)
+    c[0].metric("Children in care now", count_text(s.children_in_care),
                 help="Children with a removal episode open on the as-of date.")
-    c[1].metric("Came into care, last 12 months", f"{s.entries_12m:,}",
+    c[1].metric("Came into care, last 12 months", count_text(s.entries_12m),
                 help="Removal episodes that started in the 12 months ending on the as-of date.")
-    c[2].metric("Left care, last 12 months", f"{s.exits_12m:,}",
+    c[2].metric("Left care, last 12 months", count_text(s.exits_12m),
                 help="Removal episodes that ended in the 12 months ending on the as-of date.")
+    if s.suppressed:
+        st.caption(audience.suppression_words())
+        return s
     c[3].metric("Units", f"{s.n_units:,}", help="Offices or supervisory units in the units table.")
     c[4].metric("Regions", f"{s.n_regions:,}", help="Counties or regions the units belong to.")
     if s.last_import is not None:
@@ -131,12 +204,22 @@ def agency_strip():
     return s
 
 
-def show_figure(fig: Figure) -> None:
-    """Render a chart with its 'how to read this' line and its description for screen readers."""
+def count_text(n) -> str:
+    """A count for display: a masked count (None) reads as hidden, never as digits. (A masked
+    count is not always small: some are hidden only so that a small one cannot be worked out.)"""
+    return "Hidden" if n is None else f"{n:,}"
+
+
+def show_figure(fig: Figure, what: str | None = None) -> None:
+    """Render a chart with its 'how to read this' line and its description for screen readers;
+    with `what` (the chart in words, for the export log), PNG and SVG downloads under it."""
     st.altair_chart(fig.chart, use_container_width=True)
     st.caption(f"**How to read this:** {fig.how_to_read}")
     with st.expander("Chart description (text alternative)"):
         st.write(fig.description)
+    if what:
+        from pages import _downloads  # imported here: it imports this module
+        _downloads.chart_downloads(fig, what)
 
 
 def env_flag(name: str) -> bool:

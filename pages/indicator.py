@@ -17,7 +17,7 @@ from cqi_core.scorecard import latest_complete_period, period_ending
 from cqi_core.indicators.series import indicator_series
 from pages import _shared as ui
 
-ui.require_router()
+ui.require_router(roles=("analyst", "supervisor", "stakeholder"))
 
 GROUP_TITLES = {"unit": "Unit", "region": "Region", "age_group": "Age group", "sex": "Sex",
                 "race_ethnicity": "Race/ethnicity", "source_group": "Who gave feedback"}

@@ -6,7 +6,7 @@ import streamlit as st
 import cqi_core
 from pages import _shared as ui
 
-ui.require_router()
+ui.require_router(roles=("analyst", "supervisor", "stakeholder"))
 
 TYPES = ["outcome", "performance", "completion", "timeliness", "quality", "context"]
 MARK = {"meets the standard": "✓ meets the standard",

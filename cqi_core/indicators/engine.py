@@ -22,6 +22,7 @@ import numpy as np
 import polars as pl
 import yaml
 
+from ..audience import release_indicator_rows, viewer_of
 from ..errors import CQIError
 from ..store import Store
 from ..summary import as_of_date
@@ -209,6 +210,8 @@ def compute(store: Store, start: date, end: date, by: Sequence[str] | None = Non
         Columns indicator_id, period_start, period_end, group_by, group_value, numerator,
         denominator, value, ci_low, ci_high, followup_complete; one row per indicator ×
         group, 'all' always present (with a zero denominator and no value when empty).
+        For a store bound to a public audience, small cells are masked and a `suppressed`
+        column is added (`audience.release_indicator_rows`).
 
     Raises:
         CQIError: an unknown indicator or grouping, or a period that ends before it starts.
@@ -221,6 +224,11 @@ def compute(store: Store, start: date, end: date, by: Sequence[str] | None = Non
         raise CQIError(f"Unknown grouping {unknown[0]!r}; choose from {', '.join(GROUPINGS)}.")
     wanted = _resolve(indicators, config)
     as_of = as_of or as_of_date(store)
+    # A public audience's units and regions are suppressed as one hierarchy, whichever of
+    # the two was asked for, so two releases cannot be combined to undo each other's masks.
+    hidden = [g for g in ("unit", "region") if g not in by] \
+        if viewer_of(store).public and {"unit", "region"} & set(by) else []
+    by = [*by, *hidden]
     frames = []
     cur = store.cursor()
     try:
@@ -240,7 +248,8 @@ def compute(store: Store, start: date, end: date, by: Sequence[str] | None = Non
         cur.close()
     if not frames:
         return pl.DataFrame(schema={c: pl.String for c in OUTPUT_COLUMNS})
-    return pl.concat(frames).select(OUTPUT_COLUMNS)
+    out = release_indicator_rows(pl.concat(frames).select(OUTPUT_COLUMNS), store)
+    return out.filter(~pl.col("group_by").is_in(hidden)) if hidden else out
 
 
 def _resolve(indicators: Sequence[str] | None, config: dict[str, IndicatorConfig]) -> dict[str, list[str]]:

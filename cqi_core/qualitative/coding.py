@@ -19,6 +19,7 @@ from typing import Any, Sequence
 
 import polars as pl
 
+from .. import audience
 from ..errors import CQIError
 from ..store import Store
 from .codebook import Codebook, check_writable, load_codebook, table_exists
@@ -285,7 +286,9 @@ def themes(store: Store, start: date, end: date, by: str = "source_type", *,
                 pl.struct("source_type", "source_id").n_unique().alias("sources"))
            .with_columns(pl.lit(by).alias("group_by"))
            .sort("code", "group_value"))
-    return _conform(out, THEMES_SCHEMA)
+    # A theme's groups add up to its total across groups, which other views publish.
+    return audience.release(_conform(out, THEMES_SCHEMA), store, counts=["excerpts", "sources"],
+                            margins=[audience.Margin(by=("code",))])
 
 
 def coding_version(store: Store) -> str:

@@ -13,6 +13,8 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from app_support import as_viewer
+
 from cqi_core import load_catalog, load_values, open_store
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -57,8 +59,7 @@ def _stored(db: Path):
 @pytest.mark.parametrize("page", PAGES)
 def test_page_renders_for_each_role_and_only_analysts_get_the_edit_form(
         monkeypatch, sample_db_copy, page, role):
-    from pages import _shared
-    monkeypatch.setattr(_shared, "role", lambda: role)
+    as_viewer(monkeypatch, role)
     at = _page(monkeypatch, sample_db_copy, page)
     assert at.title[0].value == {"pages/mission.py": "Mission alignment",
                                  "pages/catalog.py": "Indicator catalog"}[page]

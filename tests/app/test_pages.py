@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from app_support import as_viewer
+
 from sample_facts import expected_home_figures
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -83,12 +85,11 @@ def test_data_quality_counts_same_day_discharges(monkeypatch, sample_db_copy):
 def test_a_page_opened_directly_still_refuses_a_role_it_does_not_serve(monkeypatch, sample_db_copy):
     # Streamlit can start a file in pages/ without the router (its older multipage
     # style); the page itself must still refuse roles it does not serve.
-    from pages import _shared
-    monkeypatch.setattr(_shared, "role", lambda: "supervisor")
+    as_viewer(monkeypatch, "supervisor")
     monkeypatch.setenv("CQI_DB", str(sample_db_copy))
     monkeypatch.chdir(ROOT)
     at = AppTest.from_file(str(ROOT / "pages" / "data_quality.py"), default_timeout=60).run()
     assert not at.exception
     assert [e.value for e in at.error] == ["This page is not available to your role."]
     assert not at.dataframe
-    assert any("Demo mode" in w.value for w in at.sidebar.warning)
+    assert any("Signed in as" in c.value for c in at.sidebar.caption)

@@ -17,6 +17,8 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from app_support import as_viewer
+
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "data" / "sample"
 FY2026 = (date(2025, 10, 1), date(2026, 9, 30))
@@ -26,8 +28,7 @@ LEAKS = ["Lopez", "612-555-0199", "maria.lopez", "1423 Elm"]
 
 
 def _app(monkeypatch, db: Path, role: str = "analyst") -> AppTest:
-    from pages import _shared
-    monkeypatch.setattr(_shared, "role", lambda: role)
+    as_viewer(monkeypatch, role)
     monkeypatch.setenv("CQI_DB", str(db))
     monkeypatch.chdir(ROOT)
     return AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)

@@ -17,6 +17,8 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from app_support import as_viewer
+
 import cqi_core
 from cqi_core import trends
 
@@ -36,8 +38,7 @@ def trends_db(sample_db, tmp_path_factory) -> Path:
 
 
 def _app(monkeypatch, db: Path, role: str = "analyst", **params: str) -> AppTest:
-    from pages import _shared
-    monkeypatch.setattr(_shared, "role", lambda: role)
+    as_viewer(monkeypatch, role)
     monkeypatch.setenv("CQI_DB", str(db))
     monkeypatch.chdir(ROOT)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180).run()
@@ -67,8 +68,7 @@ def test_both_pages_render_for_every_role_they_serve(monkeypatch, trends_db, pag
 def test_a_role_the_pages_do_not_serve_is_refused(monkeypatch, trends_db):
     monkeypatch.setenv("CQI_DB", str(trends_db))
     monkeypatch.chdir(ROOT)
-    from pages import _shared
-    monkeypatch.setattr(_shared, "role", lambda: "youth")
+    as_viewer(monkeypatch, "youth")
     at = AppTest.from_file(str(ROOT / "pages" / "trends.py"), default_timeout=60).run()
     assert [e.value for e in at.error] == ["This page is not available to your role."]
     assert not at.get("vega_lite_chart")

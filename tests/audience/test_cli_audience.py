@@ -1,0 +1,74 @@
+"""`--audience` on the command line applies the same rules as the app."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+ARGS = ["--start", "2024-01-01", "--end", "2024-12-31"]
+
+
+def _cli(db, *args: str) -> str:
+    out = subprocess.run([sys.executable, "-m", "cqi_core", *args, "--db", str(db)],
+                         capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert out.returncode == 0, out.stderr
+    return out.stdout
+
+
+def _rows(text: str) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def _small(v: str) -> bool:
+    return v not in ("", None) and 1 <= float(v) <= 10
+
+
+@pytest.fixture(scope="module")
+def analyst_rows(sample_db):
+    return _rows(_cli(sample_db, "indicators", *ARGS, "--by", "unit,region,sex,race_ethnicity,age_group"))
+
+
+@pytest.mark.parametrize("audience", ["stakeholder", "youth"])
+def test_public_indicator_output_has_no_small_count_and_says_what_it_masked(
+        sample_db, analyst_rows, audience):
+    rows = _rows(_cli(sample_db, "indicators", *ARGS, "--by",
+                      "unit,region,sex,race_ethnicity,age_group", "--audience", audience))
+    # The analyst's figures do hold small counts, so the check below means something.
+    assert sum(_small(r["numerator"]) or _small(r["denominator"]) for r in analyst_rows) > 20
+    assert len(rows) == len(analyst_rows)
+    for r in rows:
+        assert not _small(r["numerator"]) and not _small(r["denominator"]), r
+        masked = r["numerator"] == "" or r["denominator"] == ""
+        assert (r["suppressed"] == "true") == masked
+        if masked:
+            assert r["value"] == r["ci_low"] == r["ci_high"] == ""
+
+
+def test_units_asked_alone_are_masked_as_in_the_whole_hierarchy(sample_db):
+    alone = _rows(_cli(sample_db, "indicators", *ARGS, "--by", "unit", "--indicators", "P1,V1,S1",
+                       "--audience", "stakeholder"))
+    both = _rows(_cli(sample_db, "indicators", *ARGS, "--by", "unit,region", "--indicators",
+                      "P1,V1,S1", "--audience", "stakeholder"))
+    assert {r["group_by"] for r in alone} == {"all", "unit"}
+    assert alone == [r for r in both if r["group_by"] != "region"]
+
+
+def test_public_json_leaves_masked_cells_empty(sample_db):
+    rows = json.loads(_cli(sample_db, "indicators", *ARGS, "--by", "unit", "--indicators", "P1",
+                           "--format", "json", "--audience", "youth"))
+    hidden = [r for r in rows if r["suppressed"]]
+    assert hidden and all(r["value"] is None for r in hidden)
+
+
+def test_public_themes_have_no_small_count(sample_db):
+    rows = _rows(_cli(sample_db, "themes", *ARGS, "--by", "unit", "--audience", "stakeholder"))
+    assert rows and "suppressed" in rows[0]
+    assert not any(_small(r["excerpts"]) or _small(r["sources"]) for r in rows)
