@@ -1,0 +1,108 @@
+"""Disparities: how each group of children fares on one measure, against a reference.
+
+The measure, period, grouping and reference live in the URL (?id=P1&end=2025-09-30
+&by=race_ethnicity&ref=agency). The core computes each group's ratio to the reference with
+its 95% interval, words it, and releases the table for the viewer's audience.
+"""
+
+from datetime import date
+
+import polars as pl
+import streamlit as st
+
+import cqi_core
+from cqi_core import compare, disparities
+from cqi_core.compare_charts import disparity_figure
+from cqi_core.errors import CQIError
+from cqi_core.trend_charts import display_scale
+from pages import _downloads as dl
+from pages import _shared as ui
+
+ui.require_router(roles=ui.EVERYONE)
+
+
+@st.cache_data(show_spinner="Comparing the groups…")
+def _table(version: str, iid: str, start: date, end: date, by: str, ref: str) -> pl.DataFrame:
+    return disparities.disparities(ui.store(), iid, start, end, by, ref)
+
+
+@st.cache_data(show_spinner=False)
+def _periods(version: str, iid: str) -> list[tuple[date, date]]:
+    return compare.periods(ui.store(), iid)
+
+
+def _pick(options: list, wanted) -> int:
+    return options.index(wanted) if wanted in options else 0
+
+
+st.title("Disparities")
+st.caption("Do some groups of children fare differently? Each group's figure is set against "
+           "the whole agency (or one group), as a ratio with its 95% interval.")
+if cqi_core.as_of_date(ui.store()) is None:
+    st.info("No data is loaded yet.")
+    st.stop()
+
+qp, version = st.query_params, ui.data_version()
+catalog = cqi_core.load_catalog(ui.store())
+top = st.columns([3, 2])
+ids = disparities.indicators()
+iid = top[0].selectbox("Measure", ids, index=_pick(ids, qp.get("id")),
+                       format_func=lambda i: f"{catalog.entry(i).name} ({i})")
+spans = _periods(version, iid)
+ends = [e for _, e in spans]
+wanted = date.fromisoformat(qp["end"]) if qp.get("end", "")[:1].isdigit() else None
+end = top[1].selectbox("12 months ending", ends, index=_pick(ends, wanted),
+                       format_func=lambda d: f"{d:%B %-d, %Y}",
+                       help="The first choice is the latest 12 months whose follow-up is complete.")
+start = spans[ends.index(end)][0]
+row = st.columns([3, 2])
+bys = disparities.groupings(iid)
+by = row[0].radio("Groups", bys, index=_pick(bys, qp.get("by")),
+                  format_func=disparities.GROUPING_WORDS.get, horizontal=True)
+refs = ["agency", *[g for g in disparities.GROUP_WORDS[by] if g != "unknown"]]
+ref = row[1].selectbox("Compare with", refs, index=_pick(refs, qp.get("ref")),
+                       format_func=lambda g: "The whole agency" if g == "agency"
+                       else disparities.group_label(by, g))
+st.query_params.update({"id": iid, "end": end.isoformat(), "by": by, "ref": ref})
+
+try:
+    frame = _table(version, iid, start, end, by, ref)
+except CQIError as exc:
+    st.info(str(exc))
+    st.stop()
+entry = catalog.entry(iid)
+period = f"{start:%B %Y} to {end:%B %Y}"
+ui.show_figure(disparity_figure(frame, entry, ref, period),
+               what=f"Disparities: {entry.name} by {by}, {period}")
+st.markdown("\n".join(f"- {s}" for s in disparities.describe(frame, entry, ref)))
+
+k = display_scale(entry)
+table = frame.select(
+    pl.col("group_value").map_elements(lambda g: disparities.group_label(by, g),
+                                       return_dtype=pl.String).alias("Group"),
+    pl.col("numerator").alias("Numerator"), pl.col("denominator").alias("Denominator"),
+    (pl.col("value") * k).round(2).alias("Value"),
+    (pl.col("ci_low") * k).round(2).alias("95% interval from"),
+    (pl.col("ci_high") * k).round(2).alias("95% interval to"),
+    pl.col("ratio").round(2).alias("Ratio"), pl.col("ratio_low").round(2).alias("Ratio from"),
+    pl.col("ratio_high").round(2).alias("Ratio to"), pl.col("reading").alias("Reading"))
+st.subheader("Every group")
+ui.show_table(table, f"One row per group ({disparities.GROUPING_WORDS[by].lower()}) for "
+              f"{entry.name}, {period}: the group, numerator, denominator, value and its 95% "
+              "interval, the ratio to "
+              + ("the whole agency" if ref == "agency" else disparities.group_label(by, ref))
+              + " with its interval, and the reading in words.", hide_index=True, width="stretch")
+dl.table_downloads(table, f"Disparities: {entry.name} by {by}, {period}", noun="the table",
+                   file_stem=f"disparities_{iid}_{by}_{end}")
+with st.expander("How the ratios and intervals are worked out"):
+    st.markdown(
+        "- **Ratio**: the group's figure divided by the reference's; 1 means the same.\n"
+        "- **Against another group**: the 95% interval is the usual one for two separate groups "
+        "(the Katz log risk-ratio interval for percentages, the log rate-ratio interval for "
+        "rates).\n"
+        "- **Against the whole agency**: the agency includes the group, so the two figures "
+        "share children; the interval allows for that by treating the group and the rest of "
+        "the agency as the two separate parts.\n"
+        "- **No events** in a group gives a ratio of 0 with no interval.\n"
+        "- A difference is not a cause: it is a question to take to the case reviews and to "
+        "the people the figures describe.")
