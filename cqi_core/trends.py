@@ -24,7 +24,7 @@ import numpy as np
 import polars as pl
 import yaml
 
-from . import spc
+from . import audience, spc
 from .errors import CQIError
 from .indicators.catalog import Catalog, CatalogEntry
 from .indicators.engine import compute, load_config, plus_months
@@ -127,6 +127,14 @@ def build_series(store: Store, grain: str = "month", months: int | None = None,
         denominator, value, followup_complete, provisional (the period ended less than
         `provisional_days` before the as-of date: late entries are still arriving).
     """
+    # The series are computed in full and kept for every audience; each caller gets them
+    # as their audience may see them.
+    full = _full_series(audience.plain(store), grain, months, progress, use_cache)
+    return audience.release_indicator_rows(full, store)
+
+
+def _full_series(store: Store, grain: str, months: int | None,
+                 progress: Callable[[str, float], None] | None, use_cache: bool) -> pl.DataFrame:
     months = months or load_settings().history_months
     as_of = as_of_date(store)
     if as_of is None:
@@ -753,8 +761,9 @@ def remove_note(store: Store, note_id: int, user: str) -> None:
 
 def chart_notes(store: Store, indicator_id: str, group_by: str = "all",
                 group_value: str = "all") -> pl.DataFrame:
-    """Notes that apply to one chart (its own and agency-wide ones), oldest first."""
-    return store.query(_sql("chart_notes"), {"indicator_id": indicator_id,
+    """Notes that apply to one chart (its own and agency-wide ones, and the start and end of
+    the improvement cycles studied on it: kind 'cycle', source 'cycle:<id>'), oldest first."""
+    return store.query(_sql("chart_notes_with_cycles"), {"indicator_id": indicator_id,
                                              "group_by": group_by, "group_value": group_value})
 
 

@@ -11,7 +11,7 @@ CREATE TABLE IF NOT EXISTS chart_notes (
     note_date    DATE      NOT NULL,  -- the period the note marks (its first day)
     kind         VARCHAR   NOT NULL,  -- note | freeze | split
     text         VARCHAR   NOT NULL,  -- the note, or the reason for the freeze or split
-    source       VARCHAR   NOT NULL DEFAULT 'note',  -- note | improvement_cycle
+    source       VARCHAR   NOT NULL DEFAULT 'note',  -- note (cycles' dates are read from improvement_cycles: 'cycle:<id>')
     saved_by     VARCHAR   NOT NULL,
     saved_at     TIMESTAMP NOT NULL,
     removed_by   VARCHAR,

@@ -1,0 +1,80 @@
+"""Improvement cycles (plan-do-study-act): the list, a form to record one, and the study of a
+cycle (?cycle=3 in the URL): its measures with the baseline frozen at the start, whether a
+signal of improvement appeared, a segmented regression, and "you said, we did".
+
+Analysts and supervisors (for their own units) record and edit cycles; stakeholders read
+the aims, dates, roles of those who took part, decisions and the aggregate study, with
+small numbers hidden. Youth are not served here: the study speaks in control limits and
+regression intervals, and the youth view has its own plain-language pages.
+"""
+
+import streamlit as st
+
+from cqi_core import improvement as imp
+from cqi_core.errors import CQIError
+from pages import _improvement_widgets as w
+from pages import _shared as ui
+
+ui.require_router(roles=("analyst", "supervisor", "stakeholder"))
+
+st.title("Improvement cycles")
+st.caption("Plan a change, try it, study what happened, then adopt, adapt or abandon it. "
+           "Each cycle's dates show on the trend charts of its measures.")
+w.flash()
+viewer = ui.viewer()
+settings = imp.load_settings()
+chosen = w.chosen_cycle()
+
+if chosen is None:
+    shown = [s for s in settings.statuses if not (viewer.public and s == "withdrawn")]
+    statuses = st.multiselect("Status", shown, format_func=settings.statuses.get,
+                              placeholder="Every status")
+    w.cycle_list(imp.cycles(ui.store(), status=statuses or None), viewer.public)
+    if w.can_edit(viewer):
+        with st.expander("Record a new cycle", expanded=False):
+            w.cycle_form(viewer)
+    st.stop()
+
+try:
+    cycle = imp.cycle(ui.store(), chosen)
+except CQIError as exc:
+    st.error(str(exc))
+    st.stop()
+if st.button("Back to every cycle", icon=":material/arrow_back:"):
+    del st.query_params["cycle"]
+    st.rerun()
+w.header(cycle, viewer.public)
+editor = w.can_edit(viewer, cycle)
+if editor:
+    with st.expander("Edit this cycle"):
+        w.cycle_form(viewer, cycle)
+
+st.header("Study")
+grain = st.radio("Periods", list(w.GRAINS), format_func=w.GRAINS.get, horizontal=True,
+                 key="imp_grain")
+study = w.study(cycle, grain)
+if study is None:
+    st.stop()
+if study.as_of is None:
+    st.info("No data is loaded yet, so the cycle cannot be studied.")
+    st.stop()
+st.caption(f"The baseline is the periods before {study.first_post:%B %Y}, when the cycle began; "
+           "its centre line and limits carry on, so a shift after the start shows as a signal. "
+           + study.parametrisation)
+if not study.panels:
+    st.info("This cycle has no measure to study.")
+measures, units = w.names()
+tabs = st.tabs([f"{measures.get(p.indicator_id, p.indicator_id)} · "
+                f"{units.get(p.group_value, 'whole agency')}" for p in study.panels] or ["—"])
+for tab, p in zip(tabs, study.panels):
+    with tab:
+        w.panel(p, study, viewer.public)
+
+st.header("You said, we did")
+w.you_said_we_did(study, viewer.public)
+
+if editor:
+    st.header("Act")
+    w.act_form(viewer, cycle)
+if not viewer.public:
+    w.history(cycle.cycle_id)
