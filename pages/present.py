@@ -1,0 +1,72 @@
+"""Presentation mode: a deck of findings for a stakeholder meeting, one finding per screen.
+
+The chart comes first, then its takeaway in large type, then previous and next (or the
+arrow keys) with "n of N"; the deck and slide live in the URL (?deck=default&slide=3).
+Speaker notes stay hidden until the presenter opens them. Everything shown comes from the
+core for this audience, so a public meeting sees figures with small numbers hidden and
+nothing that identifies anyone. Sized for a 1280×720 screen share: collapse the sidebar
+while presenting.
+"""
+
+import streamlit as st
+
+import cqi_core
+from cqi_core.errors import CQIError
+from cqi_core.findings import finding_notes
+from pages import _downloads as dl
+from pages import _present_widgets as w
+from pages import _shared as ui
+
+ui.require_router(roles=("analyst", "supervisor", "stakeholder"))
+w.stylesheet()
+
+store = ui.store()
+if cqi_core.as_of_date(store) is None:
+    st.title("Presentation mode")
+    st.info("No data is loaded yet, so there is nothing to present.")
+    st.stop()
+catalog = cqi_core.load_catalog(store)
+deck = w.choose_deck(store)
+total = len(deck.findings)
+slide = w.slide_number(total)
+finding = deck.findings[slide - 1]
+st.title(w.plain(deck.name))
+
+try:
+    view = w.finding_view(ui.data_version(), finding)
+except CQIError as exc:
+    st.error(f"This slide cannot be shown: {exc}")
+    view = None
+if view is not None:
+    st.altair_chart(view.figure.chart, width="stretch")
+    with st.container(key="takeaway"):
+        st.markdown(w.plain(view.takeaway))
+w.navigation(slide, total)
+
+notes = finding_notes(store, finding, catalog)
+show_notes = st.toggle("Speaker notes", value=False, key="show_notes", disabled=not notes,
+                       help="For the presenter: hidden until opened, here and in the "
+                            "meeting pack." if notes else "This slide has no speaker notes.")
+if show_notes and notes:
+    with st.container(key="speaker-notes", border=True):
+        st.markdown(w.plain(notes))
+
+if view is not None:
+    if view.note:
+        with st.container(key="privacy-note"):
+            st.markdown(w.plain(view.note))
+    st.caption(f"**How to read this:** {w.plain(view.figure.how_to_read)}")
+    with st.expander("The figures behind this chart"):
+        ui.show_table(view.table, f"The figures behind the chart “{view.title}”, one row per "
+                                  f"point or bar ({view.table.columns[0]}): the figure, its 95% "
+                                  "interval, the numerator and the denominator; hidden cells "
+                                  "are said in words.", hide_index=True, width="stretch")
+        st.caption("**Chart description (text alternative):** " + w.plain(view.figure.description))
+        dl.chart_downloads(view.figure, f"Presentation chart: {view.title}",
+                           key=f"slide_{deck.key}_{slide}")
+
+with st.expander("Meeting pack: the whole deck as one file"):
+    w.pack_download(store, deck, include_notes=show_notes)
+
+if ui.role() in ("analyst", "supervisor"):
+    w.editor(store, deck, catalog)
