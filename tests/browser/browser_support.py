@@ -7,7 +7,7 @@ import os
 import socket
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -27,10 +27,11 @@ def _free_port() -> int:
 
 
 @contextmanager
-def serve(db: Path) -> Iterator[str]:
-    """Run the app on `db` (created from the sample when missing); yields its URL."""
+def serve(db: Path, env: Mapping[str, str] | None = None) -> Iterator[str]:
+    """Run the app on `db` (created from the sample when missing); yields its URL.
+    `env` adds to the server's environment (e.g. CQI_AUDIENCE=youth)."""
     port = _free_port()
-    env = {**os.environ, "CQI_DB": str(db)}
+    env = {**os.environ, **(env or {}), "CQI_DB": str(db)}
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless=true",
          f"--server.port={port}", "--server.address=127.0.0.1",

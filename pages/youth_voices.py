@@ -1,0 +1,44 @@
+"""What young people told us: the themes of young people's comments as shares, and quotes
+an analyst approved for sharing. Counts are released as for the youth audience."""
+
+import streamlit as st
+
+from cqi_core import youth
+from cqi_core.youth_charts import theme_pictogram
+from pages import _shared as ui
+from pages import _youth_widgets as yw
+
+ui.require_router()
+
+
+@st.cache_data(show_spinner=False)
+def _heard(version: str, months: int) -> youth.YouthVoices:
+    return youth.youth_voices(ui.store(), months)
+
+
+text = youth.load_youth_text()
+words = text["voices"]
+yw.style()
+st.title(words["title"])
+st.write(words["intro"])
+spans = list(text.spans)
+months = st.selectbox(words["span_label"], spans, index=spans.index(24) if 24 in spans else 0,
+                      format_func=text.spans.get)
+heard = _heard(ui.data_version(), months)
+st.write(" ".join(p for p in (heard.period, heard.total) if p))
+
+for first in range(0, len(heard.themes), 2):
+    for column, theme in zip(st.columns(2, gap="large"), heard.themes[first:first + 2]):
+        with column, st.container(border=True):
+            yw.picture(theme_pictogram(theme), text, theme.sentence)
+if heard.also:
+    st.subheader(heard.also_title)
+    st.markdown("\n".join(f"- {label[:1].upper()}{label[1:]}" for label in heard.also))
+
+st.header(words["quotes_title"])
+st.write(words["quotes_intro"])
+if heard.quotes:
+    for quote in heard.quotes:
+        st.markdown(f"> {quote}")
+else:
+    st.write(words["no_quotes"])

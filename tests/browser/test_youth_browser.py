@@ -1,0 +1,96 @@
+"""A youth advisory board's visit in Chromium: a deployment pinned to the youth audience
+(`CQI_AUDIENCE=youth` in the server's environment), the three youth pages clicked through
+from the navigation, an area with small numbers chosen, and the screenshots for the docs.
+
+`streamlit run` on a free loopback port, on a copy of the sample database in which an
+analyst approved two young people's comments for sharing.
+"""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+
+import polars as pl
+import pytest
+
+from browser_support import ROOT, serve
+from cqi_core import open_store, qualitative, youth
+from pages._nav import PAGES
+from test_youth import small_counts
+
+DOCS = ROOT / "docs" / "screenshots"
+TEXT = youth.load_youth_text()
+NAV = {file: title for pages in PAGES.values() for file, title, *_ in pages}
+"""Page file -> its link in the navigation."""
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def app_url(sample_db, tmp_path_factory):
+    db = tmp_path_factory.mktemp("youth_browser") / "cqi.duckdb"
+    shutil.copy(sample_db, db)
+    store = open_store(db)
+    coded = qualitative.coded_excerpts(store, date(2024, 10, 1), date(2026, 9, 30), ["feedback"])
+    picked: list[str] = []
+    for code in ("education", "placement_stability"):  # the two themes raised most
+        pick = (coded.filter((pl.col("source_group") == "youth") & (pl.col("code") == code)
+                             & ~pl.col("text").str.contains(r"\d")
+                             & ~pl.col("excerpt_id").is_in(picked))
+                .sort("date", "excerpt_id", descending=True).row(0, named=True))
+        qualitative.approve_for_sharing(store, pick["excerpt_id"], pick["text_hash"],
+                                        "browser test")
+        picked.append(pick["excerpt_id"])
+    store.close()
+    with serve(db, env={"CQI_AUDIENCE": "youth"}) as url:
+        yield url
+
+
+def _settled(page) -> None:
+    """Wait until the app has finished running, and move the pointer out of the way."""
+    page.get_by_test_id("stStatusWidget").wait_for(state="hidden", timeout=180_000)
+    page.mouse.move(5, 5)
+
+
+def test_a_young_person_reads_the_youth_pages(app_url, browser):
+    # 1280 wide, as a shared screen; tall, so the whole page fits in one screenshot
+    page = browser.new_page(viewport={"width": 1280, "height": 3600})
+    page.goto(app_url)
+    page.get_by_role("link", name=NAV["youth_home.py"]).click(timeout=180_000)
+    page.get_by_role("heading", name=TEXT["home"]["title"]).wait_for(timeout=180_000)
+    charts = page.get_by_test_id("stVegaLiteChart")
+    for m in TEXT.measures:
+        page.get_by_role("heading", name=m.name).wait_for(timeout=180_000)
+    charts.nth(len(TEXT.measures) - 1).wait_for(timeout=180_000)
+    _settled(page)
+    main = page.get_by_test_id("stMain").inner_text()
+    assert "Demo mode" not in page.content()
+    assert small_counts(main) == [], small_counts(main)
+    DOCS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(DOCS / "youth_home.png"), full_page=True)
+
+    # an area whose small numbers are hidden: the card says so in words
+    page.get_by_role("combobox", name=TEXT["home"]["area_label"]).click()
+    page.get_by_role("option", name="High Plains").click()
+    page.get_by_text(youth.fill(TEXT["home"]["area_note"], area="High Plains")).wait_for(
+        timeout=180_000)
+    page.get_by_text(TEXT.hidden).first.wait_for(timeout=180_000)
+    _settled(page)
+    assert small_counts(page.get_by_test_id("stMain").inner_text()) == []
+
+    page.get_by_role("link", name=NAV["youth_voices.py"]).click()
+    page.get_by_role("heading", name=TEXT["voices"]["title"]).wait_for(timeout=180_000)
+    page.get_by_role("heading", name=TEXT["voices"]["quotes_title"]).wait_for(timeout=180_000)
+    charts.first.wait_for(timeout=180_000)
+    page.get_by_text("This came up in").first.wait_for(timeout=180_000)
+    assert page.locator("blockquote").count() == 2  # the two approved comments, no others
+    _settled(page)
+    assert small_counts(page.get_by_test_id("stMain").inner_text()) == []
+    page.screenshot(path=str(DOCS / "youth_voices.png"), full_page=True)
+
+    page.get_by_role("link", name=NAV["youth_words.py"]).click()
+    page.get_by_role("heading", name=TEXT["words"]["title"]).wait_for(timeout=180_000)
+    for word, _ in youth.glossary():
+        page.get_by_text(f"{word}:", exact=False).first.wait_for(timeout=60_000)
+    page.close()

@@ -1,0 +1,447 @@
+"""The youth view: every word reads at grade 8 or below without jargon, its numbers are the
+engine's released as for young people, and a hidden number stays hidden.
+
+Figures for the sample agency are read from the indicator engine and released with
+`audience.release_indicator_rows` here, then turned into words by the rules written out in
+each test ("about k out of 10" for k = 2 … 8 rounded half up, else out of 100), so the test
+does not ask the module what it should have said.
+"""
+
+from __future__ import annotations
+
+import csv
+import itertools
+import math
+import re
+from datetime import date, timedelta
+from pathlib import Path
+
+import polars as pl
+import pytest
+import yaml
+
+from cqi_core import audience, open_store, qualitative, youth
+from cqi_core.errors import CQIError
+from cqi_core.indicators import compute, load_config
+from cqi_core.readability import check_text
+from cqi_core.scorecard import latest_complete_period, period_ending
+from cqi_core.youth_charts import ICON_PATHS, fact_pictogram, pictogram_chart, theme_pictogram
+
+ROOT = Path(__file__).resolve().parents[1]
+YOUTH_YAML = ROOT / "cqi_core" / "youth.yaml"
+CODEBOOK_YAML = ROOT / "cqi_core" / "qualitative" / "codebook.yaml"
+TEXT = youth.load_youth_text()
+AS_OF = date(2026, 9, 30)  # the sample agency's as-of date
+REGIONS = sorted({row["region"] for row in csv.DictReader(
+    (ROOT / "data" / "sample" / "units.csv").open(encoding="utf-8"))})
+CONFIG_KEYS = {"id", "shows", "per", "icon"}
+"""youth.yaml keys that are settings, not words."""
+
+# A number from 1 to 10 may appear only as part of a share or a rate: "4 out of 10",
+# "1 in 100", "16 times for every 10", "for every 10 years". Anything else is a count.
+_ALLOWED = re.compile(r"\b\d+ (?:out of|in) (?:10|100)\b|\b\d+ times? for every (?:10|100)\b"
+                      r"|\b(?:every|out of) (?:10|100)\b")
+_NUMBER = re.compile(r"(?<![\d.,])\d+(?![\d]|[.,]\d)")
+
+
+def small_counts(text: str) -> list[str]:
+    """Whole numbers from 1 to 10 that are not part of a share or a rate."""
+    rest = _ALLOWED.sub(" ", text)
+    return [n for n in _NUMBER.findall(rest) if 1 <= int(n) <= 10]
+
+
+def _half_up(x: float) -> int:
+    return math.floor(round(x, 9) + 0.5)
+
+
+def _share_by_hand(value: float) -> str:
+    if value <= 0:
+        return "0 out of 10"
+    if value >= 1:
+        return "10 out of 10"
+    if 2 <= _half_up(value * 10) <= 8:
+        return f"about {_half_up(value * 10)} out of 10"
+    k = _half_up(value * 100)
+    return "fewer than 1 in 100" if k < 1 else "more than 99 out of 100" if k > 99 \
+        else f"about {k} out of 100"
+
+
+def test_small_counts_tells_shares_from_counts():
+    assert small_counts("About 4 out of 10 went home. It was about 4 times for every "
+                        "100 years, 16 times for every 10 years, fewer than 1 in 100.") == []
+    assert small_counts("We heard from 7 young people.") == ["7"]
+    assert small_counts("From October 2024 to September 2025, 4.5 moves, 1,000 days.") == []
+
+
+# ---- the words ---------------------------------------------------------------------------
+
+def test_every_measure_is_an_indicator_of_the_catalog_with_a_fitting_kind():
+    from cqi_core.indicators.catalog import load_catalog
+    catalog = load_catalog()
+    assert [m.id for m in TEXT.measures] == ["P1", "V1", "P4", "P5", "S1"]
+    for m in TEXT.measures:
+        unit = catalog.entry(m.id).unit
+        assert (m.shows == "share") == (unit == "percent"), m.id
+        assert m.icon in ICON_PATHS
+
+
+def test_every_theme_of_the_codebook_has_a_plain_name():
+    codes = [t["code"] for t in yaml.safe_load(CODEBOOK_YAML.read_text(encoding="utf-8"))["themes"]]
+    assert sorted(TEXT.themes) == sorted(codes)
+
+
+def _strings(node, path=""):
+    if isinstance(node, dict):
+        for k, v in node.items():
+            if k not in CONFIG_KEYS:
+                yield from _strings(v, f"{path}.{k}")
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            yield from _strings(v, f"{path}[{i}]")
+    elif isinstance(node, str):
+        yield path, " ".join(node.split())
+
+
+def _variants() -> dict[str, list[str]]:
+    """Every value a placeholder can take: all share and amount phrases the code makes."""
+    shares = sorted({youth.share_words(i / 2000, TEXT)[0] for i in range(2001)})
+    amounts = sorted({youth.amount_words(i / 4, TEXT)[0] for i in range(0, 401)})
+    return {"share": shares, "amount": amounts, "start": ["September 2026"],
+            "end": ["September 2026"], "theme": list(TEXT.themes.values()),
+            "total": ["11", "1,234"], "area": REGIONS,
+            "icons": [m.icons for m in TEXT.measures] + [TEXT["voices"]["icons"]],
+            "k": ["4"], "base": ["10"], "n": ["16"]}
+
+
+def _filled(template: str) -> list[str]:
+    names = sorted(set(re.findall(r"\{([a-z_]*)\}", template)))
+    if not names:
+        return [template]
+    options = _variants()
+    return [youth.fill(template, **dict(zip(names, combo)))
+            for combo in itertools.product(*(options[n] for n in names))]
+
+
+def test_every_string_in_youth_yaml_reads_at_grade_8_or_below_without_jargon():
+    raw = yaml.safe_load(YOUTH_YAML.read_text(encoding="utf-8"))
+    glossary = raw.pop("glossary")
+    problems, checked = [], 0
+    for path, template in _strings(raw):
+        if path.endswith(".icons"):
+            continue  # a plural noun, read inside the picture's sentence (checked there)
+        for text in _filled(template):
+            checked += 1
+            check = check_text(text)
+            if not check.ok:
+                problems.append(f"{path}: {text!r}: {'; '.join(check.problems())}")
+    for entry in glossary:  # shown as one line: "Word: what it means."
+        check = check_text(f"{entry['word']}: {entry['means']}")
+        checked += 1
+        if not check.ok:
+            problems.append(f"glossary {entry['word']}: {'; '.join(check.problems())}")
+    assert checked > 1000  # every share phrase in every sentence that takes one
+    assert not problems, "\n".join(problems)
+
+
+def test_every_plain_theme_name_reads_on_its_own_as_a_heading():
+    for label in TEXT.themes.values():
+        heading = label[:1].upper() + label[1:]
+        assert check_text(heading).ok, (heading, check_text(heading).problems())
+
+
+@pytest.mark.parametrize("value, expected", [
+    (0.0, ("0 out of 10", 0, 10)),
+    (0.004, ("fewer than 1 in 100", 0, 100)),     # 0.4 in 100 rounds to 0
+    (0.005, ("about 1 out of 100", 1, 100)),      # 0.5 rounds half up to 1
+    (0.0567, ("about 6 out of 100", 6, 100)),
+    (0.149, ("about 15 out of 100", 15, 100)),    # 1.49 in 10 rounds to 1: too coarse
+    (0.15, ("about 2 out of 10", 2, 10)),         # 1.5 rounds half up to 2
+    (0.25, ("about 3 out of 10", 3, 10)),
+    (0.35, ("about 4 out of 10", 4, 10)),         # 3.5 (3.4999… in binary) still rounds up
+    (0.4455, ("about 4 out of 10", 4, 10)),
+    (0.849, ("about 8 out of 10", 8, 10)),
+    (0.85, ("about 85 out of 100", 85, 100)),     # 8.5 rounds to 9: out of 100 instead
+    (0.93, ("about 93 out of 100", 93, 100)),
+    (0.996, ("more than 99 out of 100", 99, 100)),
+    (1.0, ("10 out of 10", 10, 10)),
+])
+def test_shares_read_as_n_out_of_10_or_100(value, expected):
+    assert youth.share_words(value, TEXT) == expected
+
+
+@pytest.mark.parametrize("times, expected", [
+    (0.0, ("0 times", 0)), (0.49, ("less than 1 time", 0)), (0.5, ("about 1 time", 1)),
+    (1.49, ("about 1 time", 1)), (15.6, ("about 16 times", 16)),
+])
+def test_how_often_reads_in_times(times, expected):
+    assert youth.amount_words(times, TEXT) == expected
+
+
+def test_rates_per_days_become_times_per_years_in_care():
+    # 4.48 moves per 1,000 days × 365 days × 10 years / 1,000 = 16.352 per 10 years
+    assert youth.per_years(4.48, "per_1000_days", 10) == pytest.approx(16.352)
+    # 9.07 per 100,000 days × 365 × 100 / 100,000 = 3.31055 per 100 years
+    assert youth.per_years(9.07, "per_100000_days", 100) == pytest.approx(3.31055)
+
+
+def test_fill_capitalises_a_value_only_where_it_starts_a_sentence():
+    assert youth.fill("{share} went home.", share="about 4 out of 10") == "About 4 out of 10 went home."
+    assert youth.fill("Within a year, {share} went home.", share="about 4 out of 10") \
+        == "Within a year, about 4 out of 10 went home."
+    assert youth.fill("Home. {x} left.", x="some") == "Home. Some left."
+
+
+def test_a_youth_file_with_a_wrong_kind_or_placeholder_is_refused(tmp_path):
+    raw = yaml.safe_load(YOUTH_YAML.read_text(encoding="utf-8"))
+    bad = tmp_path / "youth.yaml"
+    raw["measures"][0]["shows"] = "rate"  # P1 is a percent
+    bad.write_text(yaml.safe_dump(raw), encoding="utf-8")
+    with pytest.raises(CQIError, match="shows must be share"):
+        youth.load_youth_text(bad)
+    raw = yaml.safe_load(YOUTH_YAML.read_text(encoding="utf-8"))
+    raw["measures"][1]["sentence"] = "In {amount} months a caseworker came."
+    bad.write_text(yaml.safe_dump(raw), encoding="utf-8")
+    with pytest.raises(CQIError, match="unknown placeholder"):
+        youth.load_youth_text(bad)
+    raw = yaml.safe_load(YOUTH_YAML.read_text(encoding="utf-8"))
+    del raw["home"]["privacy"]
+    bad.write_text(yaml.safe_dump(raw), encoding="utf-8")
+    with pytest.raises(CQIError, match="home.privacy needs a text"):
+        youth.load_youth_text(bad)
+
+
+# ---- the numbers -------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def store(sample_db):
+    s = open_store(sample_db, read_only=True)
+    yield s
+    s.close()
+
+
+@pytest.fixture(scope="module")
+def facts(store) -> dict[str | None, tuple[youth.YouthFact, ...]]:
+    """The cards for the whole agency (None) and each area, from a plain (analyst) store."""
+    return {area: youth.youth_facts(store, area, as_of=AS_OF) for area in [None, *REGIONS]}
+
+
+def _as_youth(store):
+    return audience.bind(store, audience.Viewer("youth", "test", (), "pinned"))
+
+
+def _engine_rows(store) -> dict[tuple, dict]:
+    """The engine's rows for each measure's latest complete 12 months and the 12 before,
+    by region, released for youth: (id, period start, group_by, group_value) -> row."""
+    seen, config = {}, load_config()
+    for m in TEXT.measures:
+        cur = latest_complete_period(config[m.id].followup, AS_OF)
+        for start, end in (cur, period_ending(cur[0] - timedelta(days=1))):
+            rows = compute(store, start, end, by=["region"], indicators=[m.id], as_of=AS_OF)
+            rows = audience.release_indicator_rows(rows, _as_youth(store))
+            for r in rows.iter_rows(named=True):
+                seen[(m.id, start, r["group_by"], r["group_value"])] = r
+    return seen
+
+
+def _expected_words(m, row) -> str:
+    if row.get("suppressed"):
+        return TEXT.hidden
+    v = row["value"]
+    if m.shows == "share":
+        return youth.fill(m.sentence, share=_share_by_hand(v))
+    per = {"P5": 1_000, "S1": 100_000}[m.id]
+    times = v / per * 365 * m.per
+    n = _half_up(times)
+    amount = "0 times" if times <= 0 else "less than 1 time" if n == 0 \
+        else "about 1 time" if n == 1 else f"about {n} times"
+    return youth.fill(m.sentence, amount=amount)
+
+
+def test_each_card_says_the_released_engine_figure_in_words(store, facts):
+    rows = _engine_rows(store)
+    config = load_config()
+    hidden_seen = 0
+    for area in [None, *REGIONS]:
+        group = ("region", area) if area else ("all", "all")
+        cards = {f.id: f for f in facts[area]}
+        for m in TEXT.measures:
+            start = latest_complete_period(config[m.id].followup, AS_OF)[0]
+            row = rows[(m.id, start, *group)]
+            fact = cards[m.id]
+            assert fact.sentence == _expected_words(m, row), (area, m.id)
+            assert fact.hidden == bool(row.get("suppressed"))
+            hidden_seen += fact.hidden
+    assert hidden_seen > 0  # the sample has small regional counts, so the hidden path ran
+
+
+def test_the_agency_cards_for_the_sample(facts):
+    facts = {f.id: f for f in facts[None]}
+    # P1, Oct 2024 - Sep 2025: 229 of 514 = 0.4455 -> 4.455 in 10 -> "about 4 out of 10"
+    assert "about 4 out of 10 went home" in facts["P1"].sentence
+    assert (facts["P1"].filled, facts["P1"].out_of) == (4, 10)
+    # P4: 23 of 406 = 0.0567 -> 0.567 in 10 rounds to 1: too coarse, so 5.67 in 100 -> 6
+    assert "about 6 out of 100 had to come back" in facts["P4"].sentence
+    # P5: 380 moves / 88,862 days × 3,650 = 15.61 -> "about 16 times for every 10 years"
+    assert "about 16 times for every 10 years" in facts["P5"].sentence
+    assert (facts["P5"].filled, facts["P5"].out_of) == (16, None)
+    assert facts["P1"].period == "Time: from October 2024 to September 2025."
+
+
+def test_change_words_compare_the_figures_at_the_scale_shown(facts):
+    facts = {f.id: f for f in facts[None]}
+    change = TEXT["change"]
+    # P1 (higher is better): 229/514 = 0.4455 now, 202/576 = 0.3507 before: 45 > 35 in 100
+    assert facts["P1"].change == change["up_good"]
+    # P4 (lower is better): 23/406 = 0.0567 now, 16/366 = 0.0437 before: 6 > 4 in 100
+    assert facts["P4"].change == change["up_bad"]
+    # V1: 9,974/10,728 = 0.9297 and 10,222/10,933 = 0.9350: 93 and 93 (93.497) in 100
+    assert facts["V1"].change == change["same"]
+    # P5: 380/88,862 × 3,650 = 15.61 and 364/81,508 × 3,650 = 16.30: 16 and 16
+    assert facts["P5"].change == change["same"]
+
+
+def test_hidden_figures_give_the_hidden_sentence_and_no_digit(facts):
+    hidden = [f for area in REGIONS for f in facts[area] if f.hidden]
+    assert hidden
+    for f in hidden:
+        assert f.sentence == TEXT.hidden
+        assert f.filled is None and f.out_of is None and f.change == ""
+        assert not re.search(r"\d", f.sentence + f.description + f.chart_words)
+
+
+def test_every_card_for_the_sample_reads_at_grade_8_and_has_no_count(facts):
+    for area in [None, *REGIONS]:
+        for f in facts[area]:
+            for words in (f.name, f.question, f.period, f.sentence, f.change, f.what_we_count,
+                          f.how_to_read, f.description, f.chart_words):
+                if words:
+                    assert check_text(words).ok, (words, check_text(words).problems())
+                    assert small_counts(words) == [], words
+
+
+def test_staff_previewing_the_youth_view_see_the_youth_numbers(store, facts):
+    # `facts` come from a plain store, which answers as an analyst
+    assert facts[REGIONS[0]] == youth.youth_facts(_as_youth(store), REGIONS[0], as_of=AS_OF)
+
+
+def test_an_unknown_area_is_refused(store):
+    with pytest.raises(CQIError, match="no area"):
+        youth.youth_facts(store, "Atlantis", as_of=AS_OF)
+
+
+# ---- what young people told us -----------------------------------------------------------
+
+def _youth_comments_by_hand(store, start: date, end: date) -> tuple[int, dict[str, int]]:
+    """Youth feedback with text in [start, end], and per theme the feedback records that
+    carry it (counted from the feedback table and the coded excerpts)."""
+    ids = store.query("SELECT feedback_id FROM feedback WHERE source_group = 'youth' AND "
+                      "received_date BETWEEN $s AND $e AND trim(coalesce(text, '')) <> ''",
+                      {"s": start, "e": end})["feedback_id"].to_list()
+    coded = qualitative.coded_excerpts(store, start, end, ["feedback"])
+    coded = coded.filter(pl.col("source_id").is_in(ids))
+    per_code = dict(coded.group_by("code").agg(pl.col("source_id").n_unique()).iter_rows())
+    return len(ids), per_code
+
+
+def test_themes_are_shares_of_youth_comments_and_small_ones_lose_their_number(store):
+    # 24 whole months up to the as-of date: October 2024 to September 2026
+    total, per_code = _youth_comments_by_hand(store, date(2024, 10, 1), date(2026, 9, 30))
+    heard = youth.youth_voices(store, 24, as_of=AS_OF)
+    assert heard.period == "These comments are from October 2024 to September 2026."
+    assert heard.total == f"Young people shared {total:,} comments with us."
+    shown = {t.code: t for t in heard.themes}
+    big = sorted((c for c, n in per_code.items() if n > 10),
+                 key=lambda c: (-per_code[c], c))
+    assert list(shown) == big[:6]
+    for code, theme in shown.items():
+        phrase = _share_by_hand(per_code[code] / total)
+        assert theme.sentence == youth.fill(TEXT["voices"]["theme"], theme=TEXT.themes[code],
+                                            share=phrase)
+    small = {TEXT.themes[c] for c, n in per_code.items() if n <= 10}
+    assert small <= set(heard.also)  # named without a number
+    assert heard.also_title == TEXT["voices"]["also"]
+    for words in (heard.period, heard.total, heard.also_title, *heard.also,
+                  *(t.sentence for t in heard.themes), *(t.description for t in heard.themes)):
+        assert check_text(words).ok, (words, check_text(words).problems())
+        assert small_counts(words) == [], words
+
+
+def test_a_year_of_comments_names_every_theme_without_a_number(store):
+    total, per_code = _youth_comments_by_hand(store, date(2025, 10, 1), date(2026, 9, 30))
+    assert total > 10 and max(per_code.values()) <= 10  # every theme under 11 comments
+    heard = youth.youth_voices(store, 12, as_of=AS_OF)
+    assert heard.themes == ()
+    assert heard.also_title == TEXT["voices"]["names_only"]
+    assert set(heard.also) == {TEXT.themes[c] for c in per_code}
+
+
+def test_ten_or_fewer_comments_hide_the_total(store):
+    total, _ = _youth_comments_by_hand(store, date(2019, 11, 1), date(2019, 11, 30))
+    assert 1 <= total <= 10
+    heard = youth.youth_voices(store, 1, as_of=date(2019, 11, 30))
+    assert heard.total == TEXT["voices"]["total_hidden"]
+    assert heard.themes == ()
+
+
+def test_only_quotes_approved_for_sharing_are_shown(sample_db_copy):
+    store = open_store(sample_db_copy)
+    try:
+        assert youth.youth_voices(store, 24, as_of=AS_OF).quotes == ()
+        coded = qualitative.coded_excerpts(store, date(2024, 10, 1), date(2026, 9, 30), ["feedback"])
+        pick = (coded.filter((pl.col("source_group") == "youth") & (pl.col("code") == "education"))
+                .sort("excerpt_id").row(0, named=True))
+        qualitative.approve_for_sharing(store, pick["excerpt_id"], pick["text_hash"], "test analyst")
+        heard = youth.youth_voices(store, 24, as_of=AS_OF)
+        assert heard.quotes == (qualitative.redact(pick["text"],
+                                                   qualitative.sharing.agency_words(store)),)
+    finally:
+        store.close()
+
+
+# ---- the pictures ------------------------------------------------------------------------
+
+def _layers(fig) -> dict[str, list[dict]]:
+    spec = fig.chart.to_dict()
+    data = next(iter(spec["datasets"].values()))
+    return {s: [d for d in data if d["state"] == s] for s in ("filled", "empty")}
+
+
+def test_a_share_picture_fills_k_of_10_and_outlines_the_rest():
+    fig = pictogram_chart(4, 10, "person", "Title", "How to read.", "Four of ten.")
+    icons = _layers(fig)
+    assert (len(icons["filled"]), len(icons["empty"])) == (4, 6)
+    spec = fig.chart.to_dict()
+    marks = [layer["mark"] for layer in spec["layer"]]
+    assert {m["fill"] for m in marks} == {"#0072B2", "#ffffff"}  # solid and outline
+    assert all(m["shape"] == ICON_PATHS["person"] for m in marks)
+    assert spec["description"] == "Four of ten." and fig.how_to_read == "How to read."
+    values = [v for d in icons["filled"] + icons["empty"] for v in (d["x"], d["y"])]
+    assert all(v % 1 == 0.5 for v in values)  # half steps: no small whole number in the data
+
+
+def test_a_picture_of_100_and_a_picture_of_times():
+    grid = _layers(pictogram_chart(6, 100, "person", "T", "H", "D"))
+    assert (len(grid["filled"]), len(grid["empty"])) == (6, 94)
+    times = _layers(pictogram_chart(16, None, "home", "T", "H", "D"))
+    assert (len(times["filled"]), len(times["empty"])) == (16, 0)
+
+
+def test_a_hidden_number_draws_words_not_icons(facts):
+    fact = next(f for area in REGIONS for f in facts[area] if f.hidden)
+    spec = fact_pictogram(fact).chart.to_dict()
+    assert spec["mark"]["type"] == "text"
+    assert next(iter(spec["datasets"].values())) == [{"words": TEXT.chart_hidden}]
+
+
+def test_every_fact_and_theme_picture_has_a_title_and_words(store, facts):
+    heard = youth.youth_voices(store, 24, as_of=AS_OF)
+    figures = [fact_pictogram(f) for area in facts for f in facts[area]]
+    figures += [theme_pictogram(t) for t in heard.themes]
+    for fig in figures:
+        assert fig.title and fig.description and fig.how_to_read
+        assert fig.chart.to_dict()["title"]["text"]
+
+
+def test_an_unknown_icon_is_refused():
+    with pytest.raises(ValueError, match="Unknown icon"):
+        pictogram_chart(1, 10, "star", "T", "H", "D")
