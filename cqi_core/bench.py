@@ -132,6 +132,17 @@ def run_bench(size: str = "demo", seed: int = 20261121, out: str | Path = "docs/
                              f"t0 += warm\n"
                              f"note = f'{{r.height:,}} rows for {{start}} to {{end}}; first run shown, "
                              f"a second run in the same process took {{warm:.2f}} s'"))
+    results.append(_run_step("indicators for a public audience: one period, all groupings, "
+                             "suppressed", f"import cqi_core\nfrom cqi_core import audience\n"
+                             f"from cqi_core.scorecard import latest_complete_period\n"
+                             f"st = cqi_core.open_store({str(db)!r}, read_only=True)\n"
+                             f"pub = audience.bind(st, audience.Viewer('stakeholder', 'bench', (), 'pinned'))\n"
+                             f"start, end = latest_complete_period('end', cqi_core.as_of_date(st))\n"
+                             f"r = cqi_core.compute(st, start, end)\n"
+                             f"t0 = time.perf_counter()\n"
+                             f"p = cqi_core.compute(pub, start, end)\n"
+                             f"note = f'{{r.height:,}} rows, {{int(p[\"suppressed\"].sum()):,}} with a masked "
+                             f"cell (timed after a warm-up run as analyst)'"))
     results.append(_run_step("scorecard (agency, both periods)", f"import cqi_core\n"
                              f"st = cqi_core.open_store({str(db)!r}, read_only=True)\n"
                              f"t0 = time.perf_counter()\n"
@@ -163,8 +174,45 @@ def run_bench(size: str = "demo", seed: int = 20261121, out: str | Path = "docs/
                              f"note = f'{{s.height:,}} suggestions of "
                              f"{{len(qualitative.load_codebook(st))}} themes on {{n:,}} excerpts "
                              f"({{s[\"excerpt_id\"].n_unique():,}} with a theme)'"))
+    results.append(_run_step("compare units: funnel of every comparable measure by unit",
+                             _COMPARE_STEP.format(db=str(db))))
+    results.append(_run_step("unit profile of one unit, monthly series already built",
+                             _PROFILE_STEP.format(db=str(db))))
+    results.append(_run_step("reviews and data: every first review joined to its records",
+                             _CONJOINT_STEP.format(db=str(db))))
     _write_markdown(Path(out), size, seed, results)
     return results
+
+
+_COMPARE_STEP = """import cqi_core
+from cqi_core import compare
+st = cqi_core.open_store({db!r}, read_only=True)
+ids = compare.comparable("unit")
+rows = 0
+for i in ids:
+    start, end = compare.periods(st, i, count=1)[0]
+    rows += compare.units(st, i, start, end).result.units.height
+note = f"{{len(ids)}} measures, {{rows:,}} unit rows (latest complete 12 months each)"
+"""
+
+_PROFILE_STEP = """import cqi_core
+from cqi_core import trends
+from cqi_core.unit_profile import unit_profile
+st = cqi_core.open_store({db!r}, read_only=True)
+series = trends.build_series(st, "month")
+unit = cqi_core.unit_list(st)["unit_id"][0]
+t0 = time.perf_counter()
+p = unit_profile(st, unit, series=series)
+note = f"{{p.indicators.height}} measures, {{p.items.height}} items, {{p.joint.height}} pairs (series built first, not timed)"
+"""
+
+_CONJOINT_STEP = """import cqi_core
+from cqi_core import conjoint
+st = cqi_core.open_store({db!r}, read_only=True)
+rows = conjoint.item_comparison(st)
+table = conjoint.agreement_table(rows)
+note = f"{{rows['review_id'].n_unique():,}} reviews, {{int(rows['compared'].sum()):,}} ratings compared"
+"""
 
 
 def _write_markdown(path: Path, size: str, seed: int, results: list[StepResult]) -> None:

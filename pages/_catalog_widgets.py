@@ -124,11 +124,13 @@ def status_summary(row: dict) -> str:
 
 def history_table(frame: pl.DataFrame) -> None:
     """A version history, newest first."""
-    st.dataframe(frame.select("version", "date", "what", "why", "by", "source"),
-                 hide_index=True, width="stretch",
-                 column_config={"version": "Version", "what": "What changed",
-                                "date": st.column_config.DateColumn("Date", format="MMM D, YYYY"),
-                                "why": "Why", "by": "By", "source": "Kept in"})
+    ui.show_table(frame.select("version", "date", "what", "why", "by", "source"),
+                  "One row per saved version, newest first: the version number, its date, what "
+                  "changed, why, who made the change and where the version is kept.",
+                  hide_index=True, width="stretch",
+                  column_config={"version": "Version", "what": "What changed",
+                                 "date": st.column_config.DateColumn("Date", format="MMM D, YYYY"),
+                                 "why": "Why", "by": "By", "source": "Kept in"})
 
 
 def _who_and_why(key: str) -> tuple[str, str]:

@@ -8,6 +8,7 @@ import streamlit as st
 
 from cqi_core import trends
 from cqi_core.indicators.catalog import Catalog
+from pages import _shared as ui
 from pages import _trend_widgets as tw
 
 RULE_NAMES = {"outside_limits": "a point outside the limits", "shift": "a run on one side",
@@ -132,5 +133,8 @@ def full_list(found: pl.DataFrame, catalog: Catalog, grain: str, preset: str) ->
          + pl.col("group_value").str.replace_all(" ", "+") + f"&grain={grain}&rules={preset}")
         .alias("Link"))
     with st.expander(f"The full list ({found.height} signals)"):
-        st.dataframe(table, hide_index=True, width="stretch", column_config={
-            "Link": st.column_config.LinkColumn("Chart link", display_text="open")})
+        ui.show_table(table, "One row per signal, most important first: its rank, whether it "
+                      "needs attention or is an improvement, the measure, whose chart it is, what "
+                      "the chart shows and a link to the chart.",
+                      hide_index=True, width="stretch", column_config={
+                          "Link": st.column_config.LinkColumn("Chart link", display_text="open")})

@@ -13,6 +13,8 @@ import polars as pl
 import streamlit as st
 
 import cqi_core
+from pages import _downloads as dl
+from pages import _shared as ui
 
 IGNORE = "(not used)"
 
@@ -67,8 +69,10 @@ def mapping_editor(plan: "cqi_core.ImportPlan", base: "cqi_core.MappingProfile |
                 for h in fp.headers]
         if not rows:
             continue
-        edited = st.data_editor(
-            pl.DataFrame(rows), key=f"map_{i}_{label}", hide_index=True, use_container_width=True,
+        edited = ui.edit_table(
+            pl.DataFrame(rows), f"One row per column of {label}: the column's name in the file, "
+            "the column it is read as (change it here) and how the match was made.",
+            key=f"map_{i}_{label}", hide_index=True, width="stretch",
             disabled=["Column in the file", "How it was matched"],
             column_config={"Reads as": st.column_config.SelectboxColumn(
                 options=[IGNORE, *contract.table(table).column_names], required=True)})
@@ -98,11 +102,13 @@ def show_result(result: "cqi_core.ImportResult") -> None:
     for note in result.notes:
         st.caption(note)
     if result.files:
-        st.dataframe(pl.DataFrame([{"File": f.file, "Table": f.table or "—", "Rows read": f.rows_read,
-                                    "Accepted": f.rows_accepted, "Rejected": f.rows_rejected,
-                                    "Ignored columns": ", ".join(f.ignored_columns)}
-                                   for f in result.files]),
-                     hide_index=True, use_container_width=True)
+        ui.show_table(pl.DataFrame([{"File": f.file, "Table": f.table or "—", "Rows read": f.rows_read,
+                                     "Accepted": f.rows_accepted, "Rejected": f.rows_rejected,
+                                     "Ignored columns": ", ".join(f.ignored_columns)}
+                                    for f in result.files]),
+                      "One row per file read: the file, the table it holds, rows read, rows "
+                      "accepted, rows rejected and the columns that were not used.",
+                      hide_index=True, width="stretch")
     if result.rejects.height:
         rows, problems = result.rows_rejected, result.rejects_total
         st.markdown(f"**Rejected rows:** {rows:,} row{'s' * (rows != 1)}, "
@@ -111,7 +117,10 @@ def show_result(result: "cqi_core.ImportResult") -> None:
         for r in result.rejects.head(5).iter_rows(named=True):
             st.markdown(f"- {r['file']} row {r['row']}, column {r['column']} = "
                         f"`{r['value']}`: {r['reason']}")
-        st.dataframe(result.rejects.head(2000), hide_index=True, use_container_width=True)
-        st.download_button("Download the validation report (CSV)", result.rejects.write_csv(),
-                           file_name="validation_report.csv", mime="text/csv",
+        ui.show_table(result.rejects.head(2000),
+                      "One row per problem found (the first 2,000): the file, the table, the row "
+                      "number, the column, the value and why it was rejected.",
+                      hide_index=True, width="stretch")
+        dl.table_downloads(result.rejects, "Validation report of an import",
+                           noun="the validation report", file_stem="validation_report",
                            key=f"dl_{result.batch_id}_{result.dry_run}")

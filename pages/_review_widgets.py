@@ -100,7 +100,12 @@ def show_texts(frame: pl.DataFrame, key: str, columns: dict[str, str], empty: st
     config = {c: columns[c] for c in cols}
     if "text" in config:
         config["text"] = st.column_config.TextColumn(columns["text"], width="large")
-    st.dataframe(shown_cols.select(cols), hide_index=True, width="stretch", column_config=config)
+    names = [columns[c].lower() for c in cols]
+    noun = columns.get("text", "text").lower()
+    ui.show_table(shown_cols.select(cols),
+                  f"One row per {noun}, page {int(page)} of {pages}: "
+                  + (", ".join(names[:-1]) + " and " if len(names) > 1 else "") + f"{names[-1]}.",
+                  hide_index=True, width="stretch", column_config=config)
     return shown
 
 

@@ -6,6 +6,7 @@ Streamlit caches and shows them.
 
 from __future__ import annotations
 
+import inspect
 import os
 from pathlib import Path
 
@@ -40,7 +41,14 @@ def mark_routed() -> None:
 
 
 def require_router(roles: tuple[str, ...] = EVERYONE) -> None:
-    """Make a page safe however it was started: sidebar shown, other roles refused."""
+    """Make a page safe however it was started: sidebar shown, other roles refused.
+
+    The audiences a page serves come from the page table in `_nav` (one place for the
+    router and the pages); `roles` applies only to a page the table does not list."""
+    from pages import _nav  # here: _nav is plain data, but keep import order obvious
+
+    caller = Path(inspect.stack()[1].filename).name
+    roles = _nav.roles_of(caller) or roles
     if not getattr(_run, "routed", False):
         sidebar()
     if role() not in roles:
@@ -213,13 +221,28 @@ def count_text(n) -> str:
 def show_figure(fig: Figure, what: str | None = None) -> None:
     """Render a chart with its 'how to read this' line and its description for screen readers;
     with `what` (the chart in words, for the export log), PNG and SVG downloads under it."""
-    st.altair_chart(fig.chart, use_container_width=True)
+    st.altair_chart(fig.chart, width="stretch")
     st.caption(f"**How to read this:** {fig.how_to_read}")
     with st.expander("Chart description (text alternative)"):
         st.write(fig.description)
     if what:
         from pages import _downloads  # imported here: it imports this module
         _downloads.chart_downloads(fig, what)
+
+
+def show_table(frame, description: str, **kwargs):
+    """Render a table under a one-sentence caption saying what its rows and columns are (the
+    table's accessible description); keyword arguments go to `st.dataframe` unchanged, and its
+    return value (a selection event when `on_select` is set) comes back."""
+    st.caption(f"**Table:** {description}")
+    return st.dataframe(frame, **kwargs)
+
+
+def edit_table(frame, description: str, **kwargs):
+    """`show_table` for an editable table: the caption, then `st.data_editor`; returns the
+    edited frame."""
+    st.caption(f"**Table:** {description}")
+    return st.data_editor(frame, **kwargs)
 
 
 def env_flag(name: str) -> bool:

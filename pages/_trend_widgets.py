@@ -285,4 +285,7 @@ def points_table(chart: trends.TrendChart, entry: CatalogEntry) -> None:
         pl.when(pl.col("provisional")).then(pl.lit("provisional, not judged"))
         .otherwise(pl.col("rule").replace_strict(RULE_WORDS, default="")).alias("Signal"))
     with st.expander("The plotted points (table)"):
-        st.dataframe(table, hide_index=True, width="stretch")
+        ui.show_table(table, f"One row per {chart.grain} plotted for "
+                             f"{entry.name}: the period, numerator, denominator, value, centre "
+                             "line, lower and upper limits and any signal.",
+                      hide_index=True, width="stretch")

@@ -51,17 +51,21 @@ with tabs[0]:
                                                 "quarter": "Quarter"}.get)
     table = rv.outcome_rates(outcomes, by).with_columns(
         cell=(pl.col("rate") * 100).round(0).cast(pl.Int64).cast(pl.String) + "% of " + pl.col("n").cast(pl.String))
-    st.dataframe(table.pivot(on="outcome", index="group_label", values="cell"), hide_index=True,
-                 width="stretch", column_config={"group_label": "Group"})
+    ui.show_table(table.pivot(on="outcome", index="group_label", values="cell"),
+                  f"One row per {by.replace('_', ' ')}; one column per outcome: the share of its cases "
+                  "rated substantially achieved, of the number of cases rated.", hide_index=True,
+                  width="stretch", column_config={"group_label": "Group"})
 
 with tabs[1]:
     ui.show_figure(rc.item_unit_heatmap(rv.item_unit_table(rated), item_names))
     with st.expander("Item ratings as a table"):
-        st.dataframe(rv.item_rates(rated).select("item", "strengths", "areas_needing_improvement",
-                                                 "not_applicable", "n", "rate"),
-                     hide_index=True, width="stretch",
-                     column_config={"rate": st.column_config.NumberColumn("Share rated a strength",
-                                                                          format="percent")})
+        ui.show_table(rv.item_rates(rated).select("item", "strengths", "areas_needing_improvement",
+                                                  "not_applicable", "n", "rate"),
+                      "One row per review item: how many ratings were strengths, areas needing "
+                      "improvement and not applicable, the ratings in all and the share rated a "
+                      "strength.", hide_index=True, width="stretch",
+                      column_config={"rate": st.column_config.NumberColumn("Share rated a strength",
+                                                                           format="percent")})
 
 with tabs[2]:
     item = st.selectbox("Item", rv.ITEMS, format_func=item_names.get, key="cr_trend_item")
@@ -111,11 +115,13 @@ with tabs[4]:
     if agree.is_empty():
         st.info("No case in this selection has a second review.")
     else:
-        st.dataframe(agree.with_columns(
+        ui.show_table(agree.with_columns(
             pl.col("item").replace_strict(item_names).alias("item"),
             pl.when(~pl.col("judged")).then(pl.lit(f"too few pairs (under {rv.load_settings().min_pairs})"))
             .when(pl.col("low")).then(pl.lit("low agreement")).otherwise(pl.lit("")).alias("flag"))
             .select("item", "flag", "pairs", "agreements", "percent_agreement", "kappa"),
+            "One row per review item: any flag, the number of paired reviews, how many gave the "
+            "same rating, the percent agreement and Cohen's kappa.",
             hide_index=True, width="stretch",
             column_config={"item": "Item", "pairs": "Paired reviews", "agreements": "Same rating",
                            "percent_agreement": st.column_config.NumberColumn("Percent agreement", format="percent"),

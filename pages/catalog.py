@@ -47,12 +47,15 @@ if due:
 st.caption(f"{len(shown)} of {len(catalog)} entries shown.")
 if not shown:
     st.info("No entry matches these measure types and this search.")
-st.dataframe(pl.DataFrame([{
+ui.show_table(pl.DataFrame([{
     "Id": e.id, "Measure": e.name, "Type": e.measure_type, "Which way is better": e.direction,
     "Standard": w.standard_text(e), "National": w.national_text(e),
     "Now": format_value(e, now.get(e.id)), "Owner": e.owner,
     "Next review": e.review_date, "Due": "⚑ due" if e.id in due else "",
     "Version": e.version} for e in shown], infer_schema_length=None),
+    "One row per measure in the catalog: its id, name, type, which way is better, the "
+    "standard, the national figure, the agency's figure now, its owner, its next review "
+    "date, whether that review is due and its version.",
     hide_index=True, width="stretch")
 
 for mtype in [t for t in MEASURE_TYPES if t in types]:

@@ -8,6 +8,7 @@ import streamlit as st
 
 from cqi_core import qualitative, quotes
 from cqi_core.errors import CQIError
+from pages import _downloads as dl
 from pages import _review_widgets as rw
 from pages import _shared as ui
 
@@ -34,12 +35,14 @@ store = ui.store()
 tabs = st.tabs(["Themes", "Add or edit", "History", "Export and import"])
 
 with tabs[0]:
-    st.dataframe(book.to_frame().select("code", "name", "definition", "include", "exclude",
-                                        "examples", "patterns"),
-                 hide_index=True, width="stretch",
-                 column_config={"code": "Code", "name": "Theme", "definition": "Definition",
-                                "include": "Use when", "exclude": "Do not use when",
-                                "examples": "Examples", "patterns": "Patterns"})
+    ui.show_table(book.to_frame().select("code", "name", "definition", "include", "exclude",
+                                         "examples", "patterns"),
+                  "One row per theme of the codebook: its code, name, definition, when to use "
+                  "it, when not to, examples and the patterns that suggest it.",
+                  hide_index=True, width="stretch",
+                  column_config={"code": "Code", "name": "Theme", "definition": "Definition",
+                                 "include": "Use when", "exclude": "Do not use when",
+                                 "examples": "Examples", "patterns": "Patterns"})
     code = st.selectbox("Look at one theme", book.codes, format_func=lambda c: book.get(c).name)
     theme = book.get(code)
     st.markdown(f"**{theme.name}**: {theme.definition}\n\n**Use when:** {theme.include or '–'}\n\n"
@@ -47,9 +50,11 @@ with tabs[0]:
     for example in theme.examples:
         rw.quote(example, "Example (made up)")
     st.markdown("**How many texts each pattern matches**")
-    st.dataframe(quotes.pattern_counts(_texts(version), theme.patterns), hide_index=True,
-                 width="stretch", column_config={"pattern": "Pattern", "excerpts": "Texts matched",
-                                                          "problem": "Problem"})
+    ui.show_table(quotes.pattern_counts(_texts(version), theme.patterns),
+                  f"One row per pattern of {theme.name}: the pattern, how many texts it matches "
+                  "and any problem with it.", hide_index=True,
+                  width="stretch", column_config={"pattern": "Pattern", "excerpts": "Texts matched",
+                                                  "problem": "Problem"})
 
 with tabs[1]:
     choice = st.selectbox("Theme", ["(a new theme)", *book.codes],
@@ -70,8 +75,9 @@ with tabs[1]:
         want_preview = preview.form_submit_button("Preview the patterns")
         want_save = save.form_submit_button("Save as a new version")
     if want_preview:
-        st.dataframe(quotes.pattern_counts(_texts(version), _lines(patterns)), hide_index=True,
-                     width="stretch")
+        ui.show_table(quotes.pattern_counts(_texts(version), _lines(patterns)),
+                      "One row per pattern typed above: the pattern, how many texts it matches "
+                      "and any problem with it.", hide_index=True, width="stretch")
     if want_save:
         theme = qualitative.Theme(code=(old.code or new_code).strip(), name=name.strip(),
                                   definition=definition.strip(), include=include.strip(),
@@ -96,20 +102,25 @@ with tabs[1]:
                     st.error(str(exc))
 
 with tabs[2]:
-    st.dataframe(qualitative.codebook_history(store).select("version", "code", "action", "date", "by",
-                                                            "why", "what"),
-                 hide_index=True, width="stretch")
+    ui.show_table(qualitative.codebook_history(store).select("version", "code", "action", "date", "by",
+                                                             "why", "what"),
+                  "One row per change to the codebook: the version, the theme's code, the "
+                  "action, the date, who made it, why and what changed.",
+                  hide_index=True, width="stretch")
 
 with tabs[3]:
     c1, c2, c3 = st.columns(3)
-    c1.download_button("Codebook (REFI-QDA .qdc)", qualitative.export_qdc(book),
-                       file_name="codebook.qdc", mime="application/xml")
-    c2.download_button("Codebook (CSV)", qualitative.export_codebook_csv(book),
-                       file_name="codebook.csv", mime="text/csv")
+    with c1:
+        dl.download("Codebook (REFI-QDA .qdc)", lambda: qualitative.export_qdc(book),
+                    "codebook.qdc", "application/xml", "Codebook", "qdc")
+    with c2:
+        dl.download("Codebook (CSV)", lambda: qualitative.export_codebook_csv(book),
+                    "codebook.csv", "text/csv", "Codebook", "csv")
     coded = qualitative.text_for_audience(rw.coded(version, coding, None, None, qualitative.SOURCE_TYPES),
                                           ui.role(), store)
-    c3.download_button("Coded excerpts (CSV)", qualitative.export_coded_csv(coded),
-                       file_name="coded_excerpts.csv", mime="text/csv")
+    with c3:
+        dl.table_downloads(coded, "Coded excerpts", noun="the coded excerpts",
+                           file_stem="coded_excerpts")
     upload = st.file_uploader("Import a codebook (.qdc or CSV)", type=["qdc", "csv"])
     who = rw.user_name("cb_import")
     if upload is not None and st.button("Import it as a new version"):

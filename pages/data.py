@@ -5,6 +5,7 @@ import streamlit as st
 
 import cqi_core
 from cqi_core.errors import CQIError
+from pages import _downloads as dl
 from pages import _import_widgets as w
 from pages import _shared as ui
 
@@ -50,11 +51,11 @@ with tab_import:
                                                 files=profile.files, date_formats=profile.date_formats))
                     st.success(f"Saved as {path}.")
             check, go = st.columns(2)
-            if check.button("Check the files (nothing is saved)", use_container_width=True):
+            if check.button("Check the files (nothing is saved)", width="stretch"):
                 with st.spinner("Validating…"):
                     st.session_state["import_result"] = cqi_core.import_files(
                         ui.store(), [folder], mode=mode, mapping=profile, dry_run=True)
-            if go.button("Import", type="primary", use_container_width=True, disabled=bool(problems)):
+            if go.button("Import", type="primary", width="stretch", disabled=bool(problems)):
                 bar = st.progress(0.0, text="Importing…")
                 st.session_state["import_result"] = cqi_core.import_files(
                     ui.store(), [folder], mode=mode, mapping=profile, user=ui.role(),
@@ -71,13 +72,19 @@ with tab_history:
     if history.is_empty():
         st.info("Nothing has been imported yet.")
     else:
-        st.dataframe(history.drop("finished_at"), hide_index=True, use_container_width=True,
-                     column_config={"started_at": st.column_config.DatetimeColumn("When"),
-                                    "batch_id": "Batch", "user_name": "Who"})
+        ui.show_table(history.drop("finished_at"),
+                      "One row per import, newest first: the batch, when it started, the mode, "
+                      "the column mapping, who ran it, the outcome and message, the files, and "
+                      "the rows read, accepted and rejected.", hide_index=True, width="stretch",
+                      column_config={"started_at": st.column_config.DatetimeColumn("When"),
+                                     "batch_id": "Batch", "user_name": "Who"})
         batch = st.selectbox("Rejected rows of batch", history["batch_id"].to_list())
         rejected = cqi_core.rejected_rows(ui.store(), batch)
         st.caption(f"{rejected.height:,} problems recorded for batch {batch}.")
-        st.dataframe(rejected.head(2000), hide_index=True, use_container_width=True)
+        ui.show_table(rejected.head(2000),
+                      f"One row per problem recorded for batch {batch} (the first 2,000): the "
+                      "batch, the table, the file, the row number, the column, the value, why it "
+                      "was rejected and the whole record.", hide_index=True, width="stretch")
         if rejected.height:
-            st.download_button("Download these rejected rows (CSV)", rejected.write_csv(),
-                               file_name=f"rejected_rows_batch_{batch}.csv", mime="text/csv")
+            dl.table_downloads(rejected, f"Rejected rows of import batch {batch}",
+                               noun="these rejected rows", file_stem=f"rejected_rows_batch_{batch}")

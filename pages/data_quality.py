@@ -6,6 +6,7 @@ import streamlit as st
 
 import cqi_core
 from cqi_core.charts import bar_by_group_chart, line_over_time_chart
+from pages import _downloads as dl
 from pages import _shared as ui
 
 ui.require_router(roles=("analyst",))
@@ -48,9 +49,11 @@ st.markdown(f"**{found.height} of {checks.height} checks** flag something, "
 
 tab_checks, tab_entry = st.tabs(["Checks", "Data-entry timeliness"])
 with tab_checks:
-    st.dataframe(
+    ui.show_table(
         checks.select("name", "severity", "table", "failing", "checked", "share"),
-        hide_index=True, use_container_width=True,
+        "One row per data check, those that flag most first: the check, its severity, the "
+        "table it reads, the records flagged, the records checked and the share flagged.",
+        hide_index=True, width="stretch",
         column_config={"name": "Check", "severity": "Severity", "table": "Table",
                        "failing": st.column_config.NumberColumn("Records flagged", format="localized"),
                        "checked": st.column_config.NumberColumn("Records checked", format="localized"),
@@ -83,11 +86,14 @@ with tab_checks:
                 "the problem started."))
     failing = _failing(version, check_id)
     st.subheader(f"Flagged records ({failing.height:,})")
-    st.dataframe(failing.head(1000), hide_index=True, use_container_width=True)
+    ui.show_table(failing.head(1000),
+                  f"One row per record flagged by “{chosen}” (the first 1,000), oldest first: "
+                  "the check, the table, the record, the child, the unit and region, the date of "
+                  "the event and what is wrong.", hide_index=True, width="stretch")
     if failing.height > 1000:
         st.caption("The first 1,000 are shown; the download has them all.")
-    st.download_button("Download the flagged records (CSV)", failing.write_csv(),
-                       file_name=f"data_quality_{check_id}.csv", mime="text/csv")
+    dl.table_downloads(failing, f"Records flagged by data check {check_id}",
+                       noun="the flagged records", file_stem=f"data_quality_{check_id}")
 
 with tab_entry:
     st.write("How many days pass between a visit or a report and its entry in the system. "
@@ -102,4 +108,7 @@ with tab_entry:
                 "share of its records entered after the allowed number of days.",
                 value_format=".0%"))
     months = _timeliness(version, "month")
-    st.dataframe(months, hide_index=True, use_container_width=True)
+    ui.show_table(months,
+                  "One row per source (visits, reports) and month: the records entered, how "
+                  "many were late, the share late, and the median and 90th-percentile days "
+                  "from the event to its entry.", hide_index=True, width="stretch")

@@ -15,6 +15,7 @@ from cqi_core.indicators import load_config
 from cqi_core.indicators.display import format_value, how_to_read
 from cqi_core.scorecard import latest_complete_period, period_ending
 from cqi_core.indicators.series import indicator_series
+from pages import _downloads as dl
 from pages import _shared as ui
 
 ui.require_router(roles=("analyst", "supervisor", "stakeholder"))
@@ -85,18 +86,21 @@ grain = st.radio("Trend by", ["quarter", "year"], horizontal=True,
 series = _series(ui.data_version(), iid, grain)
 shown = series.filter(pl.col("followup_complete"))
 left_out = series.height - shown.height
-ui.show_figure(trend_chart(shown, entry))
+ui.show_figure(trend_chart(shown, entry), what=f"{entry.name}: trend chart")
 if left_out:
     st.caption(f"{left_out} recent period(s) are left out because their follow-up is not complete.")
 
 groups = frame.filter(pl.col("group_by") == by)
 if groups.height:
-    ui.show_figure(breakdown_chart(groups, entry, GROUP_TITLES[by]))
-    st.dataframe(groups.select("group_value", "numerator", "denominator", "value", "ci_low", "ci_high"),
-                 hide_index=True, use_container_width=True,
-                 column_config={"group_value": GROUP_TITLES[by]})
-st.download_button("Download these figures (CSV)", frame.write_csv(),
-                   file_name=f"{iid}_{start}_{end}.csv", mime="text/csv")
+    ui.show_figure(breakdown_chart(groups, entry, GROUP_TITLES[by]),
+                   what=f"{entry.name} by {GROUP_TITLES[by].lower()}, {start} to {end}")
+    ui.show_table(groups.select("group_value", "numerator", "denominator", "value", "ci_low", "ci_high"),
+                  f"One row per {GROUP_TITLES[by].lower()} for {entry.name}, {start} to {end}: "
+                  "the group, numerator, denominator, value and its 95% interval (low, high).",
+                  hide_index=True, width="stretch",
+                  column_config={"group_value": GROUP_TITLES[by]})
+dl.table_downloads(frame, f"{entry.name}, {start} to {end}", noun="these figures",
+                   file_stem=f"{iid}_{start}_{end}")
 with st.expander("How it is calculated"):
     st.write(entry.methodology)
     for choice in entry.choices:

@@ -49,11 +49,14 @@ if unset:
 st.subheader("Values and their measures now")
 ui.show_figure(value_status_chart(status))
 kinds = {v.id: w.KIND_WORDS[v.kind] for v in values}
-st.dataframe(
+ui.show_table(
     status.select(pl.col("value_name").alias("Value or practice standard"),
                   pl.col("value_id").replace_strict(kinds).alias("Kind"),
                   pl.col("measures").alias("Measures"),
                   *[pl.col(k).alias(v) for k, v in COLUMNS.items()]),
+    "One row per value or practice standard: its kind, how many measures it has, and how "
+    "many of them meet the standard, show an opportunity to improve, have no standard yet "
+    "and have no data yet.",
     hide_index=True, width="stretch")
 st.caption("Each measure is read for its latest complete 12 months, as on the scorecard. A "
            "case review item counts through its rate of strength ratings. An **opportunity to "
@@ -68,11 +71,13 @@ for v in values:
         items = ", ".join(v.review_items) or "none"
         st.caption(f"Case review items: {items} · version {v.version}")
         if mine.height:
-            st.dataframe(mine.select(
+            ui.show_table(mine.select(
                 pl.col("measure_name").alias("Measure"),
                 pl.col("status").replace(MARK).alias("Status"),
                 pl.col("value_text").alias("Now"), pl.col("standard_text").alias("Standard"),
                 pl.col("measure_kind").replace({"review_item": "case review item"}).alias("From")),
+                f"One row per measure of {v.name}: the measure, its status, its figure now, the "
+                "standard and where it comes from.",
                 hide_index=True, width="stretch")
         else:
             st.markdown("**Nothing measures this value yet.**")

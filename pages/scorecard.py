@@ -63,8 +63,11 @@ for mtype in [t for t in TYPES if t in types]:
         pl.col("standard_text").alias("Standard"), pl.col("national_text").alias("National"),
         pl.col("status").replace(MARK).alias("Status"), pl.col("change_text").alias("Change from the 12 months before"),
         ("indicator?id=" + pl.col("indicator_id")).alias("Details"))
-    st.dataframe(table, hide_index=True, use_container_width=True,
-                 column_config={"Details": st.column_config.LinkColumn("Details", display_text="open")})
+    ui.show_table(table, f"One row per {mtype} measure: the measure, the period, its value and "
+                         "unit, the 95% interval, the standard, the national figure, its status "
+                         "against the standard, the change from the 12 months before and a link "
+                         "to its details.", hide_index=True, width="stretch",
+                  column_config={"Details": st.column_config.LinkColumn("Details", display_text="open")})
 
 if card.height:
     names = dict(zip(card["name"], card["indicator_id"]))

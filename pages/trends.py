@@ -12,7 +12,8 @@ import cqi_core
 from cqi_core import trends
 from cqi_core.errors import CQIError
 from cqi_core.trend_charts import (VARIATION_ICONS, assurance_icon, control_chart_figure,
-                                   to_png, variation_icon)
+                                   variation_icon)
+from pages import _downloads as dl
 from pages import _shared as ui
 from pages import _trend_widgets as w
 
@@ -48,9 +49,8 @@ w.icons(entry, chart, variation_icon(chart.variation), assurance_icon(chart.assu
 figure = control_chart_figure(chart, entry, whose, notes)
 ui.show_figure(figure)
 st.caption(f"**{chart.chart_label}.** " + " ".join(chart.notes))
-png_name = f"{view.indicator_id}_{view.group_value}_{view.grain}.png".replace(" ", "_")
-st.download_button("Download the chart (PNG)", data=lambda: to_png(figure), file_name=png_name,
-                   mime="image/png", icon=":material/download:", on_click="ignore")
+dl.chart_downloads(figure, f"Trend chart: {entry.name}, {whose}",
+                   file_stem=f"{view.indicator_id}_{view.group_value}_{view.grain}".replace(" ", "_"))
 
 st.subheader("Signals")
 symbols = {"concern": VARIATION_ICONS["special_cause_concern"][0],

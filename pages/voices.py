@@ -10,6 +10,7 @@ import streamlit as st
 from cqi_core import qualitative, quotes, voices
 from cqi_core import review_charts as rc
 from cqi_core import reviews as rv
+from pages import _downloads as dl
 from pages import _review_widgets as rw
 from pages import _shared as ui
 
@@ -93,8 +94,11 @@ with tabs[1]:
         split = voices.theme_presence(coded, sel, by, themes).with_columns(
             cell=(pl.col("share") * 100).round(0).cast(pl.Int64).cast(pl.String) + "% of "
             + pl.col("total_sources").cast(pl.String))
-        st.dataframe(split.pivot(on="group_label", index="theme", values="cell"), hide_index=True,
-                     width="stretch", column_config={"theme": "Theme"})
+        ui.show_table(split.pivot(on="group_label", index="theme", values="cell"),
+                      "One row per theme; one column per "
+                      f"{by.replace('source_group', 'group of people')}: the share of its "
+                      "sources raising the theme, of the number of sources.", hide_index=True,
+                      width="stretch", column_config={"theme": "Theme"})
         code = st.selectbox("Read the comments of one theme", presence["code"], format_func=themes.get)
         behind = qualitative.excerpts_for(_seen(version, coding, ui.role(), period.start, period.end, f,
                                                 "coded"), code)
@@ -140,7 +144,9 @@ with tabs[4]:
     text = voices.what_we_heard_markdown(heard, "What we heard", about)
     st.markdown(voices.what_we_heard_markdown(heard, "What we heard", about, level=3))
     d1, d2 = st.columns(2)
-    d1.download_button("Download for the meeting (Markdown)", text, file_name="what_we_heard.md",
-                       mime="text/markdown")
-    d2.download_button("Download as a table (CSV)", voices.what_we_heard_csv(heard),
-                       file_name="what_we_heard.csv", mime="text/csv")
+    with d1:
+        dl.download("Download for the meeting (Markdown)", lambda: text.encode("utf-8"),
+                    "what_we_heard.md", "text/markdown", f"What we heard, {period.label}", "md")
+    with d2:
+        dl.table_downloads(heard, f"What we heard, {period.label}", noun="the themes and quotes",
+                           file_stem="what_we_heard")

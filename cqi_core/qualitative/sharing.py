@@ -20,6 +20,7 @@ from datetime import datetime
 
 import polars as pl
 
+from .. import audience
 from ..errors import CQIError
 from ..store import Store
 from .codebook import check_writable, table_exists
@@ -113,9 +114,12 @@ def text_for_audience(frame: pl.DataFrame, role: str, store: Store) -> pl.DataFr
         role: "analyst", "supervisor", "stakeholder" or "youth".
         store: the database holding the approvals and the agency's unit names.
 
+    The store's viewer bounds the role: a store bound to a supervisor or a public audience
+    never returns more than that audience may see, whatever `role` says.
+
     Returns:
         analyst: the frame unchanged. supervisor: the same rows with text and matched_text
-        redacted. stakeholder and youth: only rows approved for sharing with the same text
+        redacted (for a supervisor limited to units, only those units' rows). stakeholder and youth: only rows approved for sharing with the same text
         hash, text redacted, and only the columns of `PUBLIC_COLUMNS` the frame has, led by
         `row_key` (1, 2, 3 … in frame order: no identifier of a person, case or record).
 
@@ -125,10 +129,15 @@ def text_for_audience(frame: pl.DataFrame, role: str, store: Store) -> pl.DataFr
     """
     if role not in ROLES:
         raise CQIError(f"Unknown audience {role!r}; choose from {', '.join(ROLES)}.")
+    # The store's viewer bounds what any caller may ask for: a page cannot widen it.
+    viewer = audience.viewer_of(store)
+    role = max(role, viewer.role, key=ROLES.index)
     if role == "analyst":
         return frame
     keep = agency_words(store)
     if role == "supervisor":
+        if viewer.units is not None and "unit_id" in frame.columns:
+            frame = frame.filter(pl.col("unit_id").is_in(list(viewer.units)))
         return _redacted(frame, keep)
     missing = [c for c in ("excerpt_id", "text_hash") if c not in frame.columns]
     if missing:

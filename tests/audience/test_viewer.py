@@ -103,3 +103,20 @@ def test_the_policy_file_is_complete_and_valid():
     assert set(POLICY.roles.values()) == set(audience.AUDIENCES)
     for col in ("child_id", "report_id", "worker_id", "review_id", "reviewer"):
         assert col in POLICY.identifier_columns
+
+
+def test_text_for_audience_is_bounded_by_the_stores_viewer(sample_db):
+    import cqi_core
+    from cqi_core import qualitative
+
+    store = cqi_core.open_store(sample_db, read_only=True)
+    frame = qualitative.excerpts(store, source_types=["case_review"]).head(400)
+    assert frame["unit_id"].n_unique() > 1
+    sup = audience.bind(store, Viewer("supervisor", "s", ("U001",), "oidc"))
+    seen = qualitative.text_for_audience(frame, "analyst", sup)  # asks for more than it may
+    assert set(seen["unit_id"]) == {"U001"}
+    assert seen.height == frame.filter(frame["unit_id"] == "U001").height
+    youth = audience.bind(store, Viewer("youth", "y", (), "pinned"))
+    public = qualitative.text_for_audience(frame, "analyst", youth)
+    assert "review_id" not in public.columns and "source_id" not in public.columns
+    store.close()

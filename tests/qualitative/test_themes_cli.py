@@ -55,16 +55,24 @@ def test_themes_by_unit_as_json(tiny_path):
 @pytest.mark.parametrize("args, message", [
     (["--start", "2023-13-01", "--end", "2023-12-31"], "--start '2023-13-01' is not a date"),
     (["--start", "2023-06-01", "--end", "2023-05-01"], "--start 2023-06-01 is after --end"),
-    (["--start", "2023-01-01", "--end", "2023-12-31", "--audience", "youth"],
-     "--audience youth is not available yet"),
-    (["--start", "2023-01-01", "--end", "2023-12-31", "--audience", "stakeholder"],
-     "small-cell suppression"),
 ])
 def test_usage_errors_exit_2_with_a_message(tiny_path, args, message):
     out = run_cli("themes", "--db", str(tiny_path), *args)
     assert out.returncode == 2
     assert message in out.stderr and "Traceback" not in out.stderr
     assert out.stdout == ""
+
+
+@pytest.mark.parametrize("audience", ["stakeholder", "youth"])
+def test_public_audiences_get_every_small_count_masked(tiny_path, audience):
+    # The tiny agency's counts are all 1 or 2 (one review, a few feedback records), so a
+    # public audience sees every count empty and every row marked suppressed.
+    out = run_cli("themes", "--db", str(tiny_path), "--start", "2023-01-01", "--end",
+                  "2023-12-31", "--audience", audience, "--format", "json")
+    assert out.returncode == 0, out.stderr
+    rows = json.loads(out.stdout)
+    assert rows and all(r["excerpts"] is None and r["sources"] is None and r["suppressed"]
+                        for r in rows)
 
 
 def test_an_unknown_grouping_or_a_missing_database_is_a_usage_error(tmp_path):

@@ -1,0 +1,68 @@
+"""The pages of the app, their sections, and the audiences each one serves.
+
+The router (app.py) shows a person only the pages of their audience; each page also
+refuses audiences it does not serve (`ui.require_router`), and the core decides what each
+audience receives, so this table is convenience, not protection.
+"""
+
+from __future__ import annotations
+
+EVERYONE = ("analyst", "supervisor", "stakeholder", "youth")
+INTERNAL = ("analyst", "supervisor")
+ANALYST = ("analyst",)
+PUBLIC_TOO = ("analyst", "supervisor", "stakeholder")
+
+# Section -> (page file, title, icon, url path, roles served), in the order shown. The
+# first page a role is served is where that role lands.
+PAGES = {
+    "Agency": [
+        ("scorecard.py", "Scorecard", "dashboard", "", PUBLIC_TOO),
+        ("what_changed.py", "What changed", "notifications", "what-changed", INTERNAL),
+        ("trends.py", "Trends", "show_chart", "trends", INTERNAL),
+        ("indicator.py", "Indicators", "insights", "indicator", PUBLIC_TOO),
+        ("compare.py", "Compare units", "scatter_plot", "compare", PUBLIC_TOO),
+        ("disparities.py", "Disparities", "balance", "disparities", PUBLIC_TOO),
+        ("home.py", "Agency overview", "home", "overview", PUBLIC_TOO),
+    ],
+    "Units and improvement": [
+        ("unit_profile.py", "Unit profile", "groups", "unit", INTERNAL),
+        ("bright_spots.py", "Bright spots", "emoji_objects", "bright-spots", INTERNAL),
+        ("improvement.py", "Improvement cycles", "autorenew", "improvement", PUBLIC_TOO),
+        ("present.py", "Presentation mode", "slideshow", "present", PUBLIC_TOO),
+    ],
+    "Practice and values": [
+        ("mission.py", "Mission alignment", "flag", "mission", INTERNAL),
+        ("catalog.py", "Indicator catalog", "menu_book", "catalog", INTERNAL),
+    ],
+    "Reviews and voices": [
+        ("case_reviews.py", "Case reviews", "rate_review", "case-reviews", INTERNAL),
+        ("conjoint.py", "Reviews and data", "join_inner", "reviews-and-data", ANALYST),
+        ("voices.py", "Voices", "forum", "voices", INTERNAL),
+        ("codebook.py", "Codebook", "label", "codebook", ANALYST),
+    ],
+    "For young people": [
+        ("youth_home.py", "How young people are doing", "diversity_3", "young-people", EVERYONE),
+        ("youth_voices.py", "What young people told us", "record_voice_over", "young-voices", EVERYONE),
+        ("youth_words.py", "Words we use", "dictionary", "words", EVERYONE),
+    ],
+    "Data": [
+        ("data.py", "Import data", "upload_file", "data", ANALYST),
+        ("data_quality.py", "Data quality", "fact_check", "data_quality", ANALYST),
+        ("audit.py", "Export log", "history", "export-log", ANALYST),
+    ],
+}
+
+
+def roles_of(page_file: str) -> tuple[str, ...] | None:
+    """The audiences a page file serves (None for a file not in the table)."""
+    for pages in PAGES.values():
+        for file, *_, roles in pages:
+            if file == page_file:
+                return roles
+    return None
+
+
+def served(role: str) -> dict[str, list[tuple]]:
+    """The sections and pages `role` sees, in order (empty sections left out)."""
+    out = {section: [p for p in pages if role in p[4]] for section, pages in PAGES.items()}
+    return {section: pages for section, pages in out.items() if pages}
