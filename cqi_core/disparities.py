@@ -175,7 +175,11 @@ def disparities(store: Store, indicator_id: str, start: date, end: date,
     table = pl.concat([rows.filter(pl.col("group_by") == by),
                        rows.filter(pl.col("group_by") == "all").with_columns(
                            pl.lit(by).alias("group_by"))], how="vertical_relaxed")
-    return _release(ratios(table, cfg.kind, reference), store, reference)
+    frame = ratios(table, cfg.kind, reference)
+    if audience.viewer_of(store).public:  # hide what the engine hides for this audience
+        released = compute(store, start, end, by=[by], indicators=[indicator_id])
+        frame = audience.masked_as_released(frame, store, released, key="group_value")
+    return _release(frame, store, reference)
 
 
 def ratios(table: pl.DataFrame, kind: str, reference: str = "agency") -> pl.DataFrame:

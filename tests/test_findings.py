@@ -30,6 +30,15 @@ def store(sample_db_copy):
     s.close()
 
 
+@pytest.fixture(autouse=True)
+def _close_sample(request):
+    # Some tests here open the shared sample database for writing; close it after each one
+    # so later modules can open it read-only (DuckDB refuses mixed connections).
+    yield
+    if "sample_db" in request.fixturenames:
+        cqi_core.open_store(request.getfixturevalue("sample_db")).close()
+
+
 # --------------------------------------------------------------------------- the default deck
 
 

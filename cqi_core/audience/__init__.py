@@ -10,13 +10,14 @@ identifiers and no unapproved free text, whatever page asks. The rules are in
 """
 
 from .suppression import SUPPRESSED, Margin, release, suppress, suppression_words
-from .tables import INDICATOR_COUNTS, INDICATOR_DERIVED, indicator_relations, release_indicator_rows
+from .tables import (INDICATOR_COUNTS, INDICATOR_DERIVED, indicator_relations, masked_as_released,
+                     release_indicator_rows)
 from .viewer import (ANALYST, AUDIENCES, PUBLIC, AccessDenied, Policy, Viewer, bind, case_units,
                      load_policy, plain, require_case_access, resolve_viewer, viewer_of)
 
 __all__ = [
     "ANALYST", "AUDIENCES", "AccessDenied", "INDICATOR_COUNTS", "INDICATOR_DERIVED", "Margin",
     "PUBLIC", "Policy", "SUPPRESSED", "Viewer", "bind", "case_units", "indicator_relations",
-    "load_policy", "plain", "release", "release_indicator_rows", "require_case_access", "resolve_viewer",
+    "load_policy", "masked_as_released", "plain", "release", "release_indicator_rows", "require_case_access", "resolve_viewer",
     "suppress", "suppression_words", "viewer_of",
 ]

@@ -68,7 +68,10 @@ def suppress(frame: pl.DataFrame, counts: Sequence[str], derived: Sequence[str] 
     masks = {}
     for col in counts:
         values = frame[col].cast(pl.Float64).to_numpy()
-        masks[col] = _complement(values, (values >= 1) & (values <= threshold), rels)
+        # A count already empty is hidden too: it counts as masked in its relations, and
+        # what is computed from it goes with it.
+        small = (values >= 1) & (values <= threshold)
+        masks[col] = _complement(values, small | np.isnan(values), rels)
     row = np.zeros(frame.height, dtype=bool)
     for m in masks.values():
         row |= m
@@ -137,12 +140,11 @@ def _relations(frame: pl.DataFrame, margins: Sequence[Margin]) -> list[Relation]
 def _complement(values: np.ndarray, masked: np.ndarray, rels: Sequence[Relation]) -> np.ndarray:
     """Extend `masked` until no relation has exactly one masked member."""
     masked = masked.copy()
-    known = ~np.isnan(values)
     changed = True
     while changed:
         changed = False
         for cells, total in rels:
-            members = [p for p in [*cells, *([] if total is None else [total])] if known[p]]
+            members = [*cells, *([] if total is None else [total])]
             if sum(masked[p] for p in members) != 1:
                 continue
             pick = _partner(values, masked, cells, total)

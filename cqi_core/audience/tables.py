@@ -60,6 +60,33 @@ def indicator_relations(frame: pl.DataFrame, unit_region: dict[str, str],
     return rels
 
 
+def masked_as_released(frame: pl.DataFrame, store, released: pl.DataFrame, key: str,
+                       released_key: str = "group_value",
+                       counts: tuple[str, ...] = INDICATOR_COUNTS) -> pl.DataFrame:
+    """Hide in `frame` exactly the counts the engine's release hid for the same groups.
+
+    A page that computes from full figures (a funnel needs every unit, a ratio its
+    reference) must mask the same cells as every other page showing those figures: two
+    different masking patterns of one table, put side by side, would give hidden cells
+    away. Pass the result through `release` afterwards for the derived columns and any
+    relation of its own.
+
+    Args:
+        frame: the page's table, one row per group, with the count columns.
+        store: the store handle (only a public viewer changes anything).
+        released: the engine's output for the same indicator, period and grouping, computed
+            on this store (so released for its viewer).
+        key: the column of `frame` naming the group; `released_key` the same in `released`.
+    """
+    if not viewer_of(store).public:
+        return frame
+    hidden = {c: released.filter(pl.col(c).is_null())[released_key].to_list()
+              for c in counts if c in released.columns}
+    return frame.with_columns(
+        pl.when(pl.col(key).is_in(hidden[c])).then(None).otherwise(pl.col(c)).alias(c)
+        for c in counts if c in frame.columns and c in hidden)
+
+
 def _unit_regions(store) -> dict[str, str]:
     try:
         return dict(store.query("SELECT unit_id, region FROM units").iter_rows())

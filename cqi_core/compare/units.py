@@ -131,18 +131,29 @@ def units(store: Store, indicator_id: str, start: date, end: date, by: str = "un
     if by not in cfg.groupings:
         raise CQIError(f"{entry.name} is not broken down by {by}.")
     # Computed in full (the pooled target and φ̂ need every unit) and released below.
-    rows = compute(audience.plain(store), start, end, by=[by], indicators=[indicator_id]).filter(
-        pl.col("group_by") == by)
+    full = compute(audience.plain(store), start, end, by=[by], indicators=[indicator_id])
+    rows = full.filter(pl.col("group_by") == by)
+    public = audience.viewer_of(store).public
+    target = None
+    if public:
+        # The agency figure is published anyway; a target pooled over the units shown would
+        # be a new total from which a hidden unit could be worked out.
+        agency = full.filter(pl.col("group_by") == "all").row(0, named=True)
+        target = agency["numerator"] / agency["denominator"] if agency["denominator"] else None
     left_out = rows.filter(pl.col("group_value") == "unknown")["denominator"].sum()
     rows = rows.filter((pl.col("group_value") != "unknown") & (pl.col("denominator") > 0))
     if rows.is_empty():
         raise CQIError(f"No {by} has any {entry.name.lower()} figures between "
                        f"{start:%B %-d, %Y} and {end:%B %-d, %Y}.")
     rows = rows.sort("group_value")
-    auto = auto_funnel(rows["numerator"], rows["denominator"], rows["group_value"],
+    auto = auto_funnel(rows["numerator"], rows["denominator"], rows["group_value"], target,
                        method=method, overdispersion=overdispersion, kind=cfg.kind,
                        min_denominator=min_denominator, multiplier=cfg.multiplier)
-    shown = audience.release(auto.result.units, store, counts=list(COUNTS),
+    shown = auto.result.units
+    if public:  # hide exactly what the engine hides for this audience, on every page alike
+        released = compute(store, start, end, by=[by], indicators=[indicator_id])
+        shown = audience.masked_as_released(shown, store, released, key="unit")
+    shown = audience.release(shown, store, counts=list(COUNTS),
                              derived=list(DERIVED), margins=[audience.Margin(by=(), total=None)])
     result = replace(auto.result, units=shown)
     if audience.SUPPRESSED in shown.columns:
