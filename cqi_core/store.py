@@ -84,13 +84,21 @@ class Store:
         finally:
             cur.close()
 
+    @property
+    def closed(self) -> bool:
+        """True once `close` was called on this store (or a handle bound from it)."""
+        return getattr(self, "_closed", False)
+
     def close(self) -> None:
-        """Close the connection (and forget it, so the next open_store reopens)."""
+        """Close the connection (and forget it, so the next open_store reopens). A handle
+        bound to a viewer closes the store it was bound from."""
+        store = getattr(self, "plain", None) or self
+        store._closed = self._closed = True
         with _lock:
             for k, v in list(_open.items()):
-                if v is self:
+                if v is store:
                     del _open[k]
-        self._con.close()
+        store._con.close()
 
 
 def open_store(path: str | Path | None = None, read_only: bool = False) -> Store:

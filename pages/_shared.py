@@ -76,6 +76,9 @@ def store():
 def _database():
     try:
         s = _store(str(db_path()))
+        if s.closed:  # closed by someone else in this process (a command, a test): reopen
+            _store.clear()
+            s = _store(str(db_path()))
     except CQIError as exc:  # e.g. the file is held by a running import
         st.error(f"The database cannot be opened. {exc}")
         st.stop()

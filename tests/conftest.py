@@ -24,7 +24,25 @@ def sample_db(tmp_path_factory) -> Path:
     result = import_files(store, [SAMPLE], user="tests")
     assert result.outcome == "landed", result.message
     store.close()
+    _SHARED.append(path)
     return path
+
+
+_SHARED: list[Path] = []
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _close_the_shared_sample_after_each_module():
+    """Close any handle a test module left open on the shared sample database, so the next
+    module may open it read-only or for writing (DuckDB refuses mixed connections in one
+    process). Pages reopen a store closed under them."""
+    yield
+    from cqi_core import store as stores
+
+    shared = {str(p.resolve()) for p in _SHARED}
+    for (path, _), s in list(stores._open.items()):
+        if path in shared:
+            s.close()
 
 
 @pytest.fixture

@@ -47,3 +47,15 @@ def serve(db: Path, env: Mapping[str, str] | None = None) -> Iterator[str]:
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def open_from_navigation(page, name: str) -> None:
+    """Click a page's link in the sidebar as a person would, first opening the "View more"
+    part of the menu when the page is among the ones it folds away."""
+    import re
+
+    link = page.get_by_role("link", name=name, exact=True)
+    more = page.get_by_text(re.compile(r"^View \d+ more$"))
+    if not link.is_visible() and more.count():
+        more.first.click()
+    link.click(timeout=60_000)

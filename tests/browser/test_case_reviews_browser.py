@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from browser_support import SHOTS, serve
+from browser_support import SHOTS, serve, open_from_navigation
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 pytestmark = pytest.mark.browser
@@ -49,7 +49,7 @@ def test_a_person_narrows_case_reviews_to_foster_care_and_reads_heatmap_and_narr
     page = browser.new_page(viewport={"width": 1500, "height": 1100})
     page.goto(app_url)
     page.get_by_test_id("stMetric").first.wait_for(timeout=180_000)   # first run loads the sample
-    page.get_by_role("link", name="Case reviews").click()
+    open_from_navigation(page, "Case reviews")
     page.get_by_role("heading", name="Case reviews").wait_for(timeout=120_000)
     page.get_by_test_id("stMetric").filter(has_text="Cases reviewed").wait_for(timeout=120_000)
     before = _reviewed(page)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from browser_support import ROOT, SHOTS, serve
+from browser_support import ROOT, SHOTS, serve, open_from_navigation
 from sample_facts import expected_home_figures
 
 pytestmark = pytest.mark.browser
@@ -32,7 +32,7 @@ def test_home_page_shows_the_sample_agency(app_url, browser):
     SHOTS.mkdir(exist_ok=True)
     page.get_by_role("combobox", name="Open a measure").wait_for(timeout=180_000)
     page.screenshot(path=str(SHOTS / "scorecard.png"), full_page=True)
-    page.get_by_role("link", name="Agency overview").click()
+    open_from_navigation(page, "Agency overview")
     page.get_by_test_id("stVegaLiteChart").first.wait_for(timeout=180_000)
     page.screenshot(path=str(SHOTS / "home.png"), full_page=True)
     page.close()
@@ -42,7 +42,7 @@ def test_a_person_can_open_data_quality_from_the_navigation(app_url, browser):
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     page.goto(app_url)
     page.get_by_test_id("stMetric").first.wait_for(timeout=180_000)
-    page.get_by_role("link", name="Data quality").click()
+    open_from_navigation(page, "Data quality")
     page.get_by_role("heading", name="Data quality").wait_for(timeout=180_000)
     # the checks ran: the records of the first check are listed with a count
     page.get_by_role("heading", name="Flagged records").wait_for(timeout=180_000)
@@ -64,7 +64,7 @@ def test_an_analyst_uploads_a_file_and_reads_the_validation_report(app_url, brow
     page = browser.new_page(viewport={"width": 1400, "height": 1100})
     page.goto(app_url)
     page.get_by_test_id("stMetric").first.wait_for(timeout=180_000)
-    page.get_by_role("link", name="Import data").click()
+    open_from_navigation(page, "Import data")
     page.get_by_role("heading", name="Import data").wait_for(timeout=180_000)
     page.locator("input[type=file]").set_input_files(str(f))
     page.get_by_text("workers.csv → workers").wait_for(timeout=180_000)
