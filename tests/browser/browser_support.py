@@ -46,7 +46,20 @@ def serve(db: Path, env: Mapping[str, str] | None = None) -> Iterator[str]:
         yield f"http://127.0.0.1:{port}"
     finally:
         proc.terminate()
-        proc.wait(timeout=30)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:  # a run still busy (a chart, a download): stop it
+            proc.kill()
+            proc.wait(timeout=30)
+
+
+def dismiss_page_not_found(page) -> None:
+    """Close Streamlit's "Page not found" notice, which a link opened as a session's very
+    first request can show over the (correctly drawn) page."""
+    notice = page.get_by_role("dialog").filter(has_text="Page not found")
+    if notice.count():
+        page.keyboard.press("Escape")
+        notice.wait_for(state="hidden", timeout=30_000)
 
 
 def open_from_navigation(page, name: str) -> None:

@@ -14,7 +14,7 @@ import shutil
 
 import pytest
 
-from browser_support import ROOT, SHOTS, serve
+from browser_support import ROOT, SHOTS, serve, dismiss_page_not_found
 
 import cqi_core
 from cqi_core import trends
@@ -69,6 +69,7 @@ def test_a_person_reads_the_joint_display_and_switches_units(app_url, browser):
     assert all(LABELS.search(text) for text in first.values()), first
     assert "Placement stability" in first["stability"]
     _settled(page)
+    dismiss_page_not_found(page)
     DOC_SHOT.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(DOC_SHOT))
     SHOTS.mkdir(exist_ok=True)
