@@ -18,6 +18,7 @@ from datetime import date, datetime
 import pandas as pd
 import streamlit as st
 
+import cqi_core
 from cqi_core import findings
 from cqi_core.errors import CQIError
 from cqi_core.findings import DEFAULT_DECK, GROUP_TITLES, Deck, Finding
@@ -161,8 +162,7 @@ def _edit_deck(store, deck: Deck, catalog: Catalog) -> None:
     st.caption("One row per slide. Leave **From** and **To** empty to follow the latest "
                "figures, and the takeaway empty to have it written from the figures. Change "
                "**Order** to move a slide; add or delete rows at the bottom of the table.")
-    regions = sorted(store.query("SELECT DISTINCT region FROM units WHERE region IS NOT NULL")
-                     ["region"].to_list())
+    regions = sorted(cqi_core.unit_list(store)["region"].drop_nulls().unique().to_list())
     rows = pd.DataFrame([{
         "order": i, "indicator": f.indicator_id, "view": f.view, "by": f.group_by,
         "region": f.group_value if f.group_by == "region" and f.view == "trend" else None,
