@@ -1,7 +1,7 @@
 """CQI dashboard: the router. Page config, who is looking, shared sidebar, navigation.
 
 Run with `streamlit run app.py`. On first run with no database, the sample agency in
-`data/sample/` is loaded (see cqi_core.bootstrap). Which pages a person sees depends on
+`data/sample/` is loaded (see cqi_core.ingest.bootstrap). Which pages a person sees depends on
 their audience (`ui.role()`); every page also refuses roles it does not serve, and the core
 decides what each audience receives, so hiding a page is convenience, not protection.
 """

@@ -121,7 +121,7 @@ def run_bench(size: str = "demo", seed: int = 20261121, out: str | Path = "docs/
                              f"c = cqi_core.run_checks(st)\n"
                              f"note = f'{{len(c)}} checks, {{int(c[\"failing\"].sum()):,}} failing records'"))
     results.append(_run_step("indicators: one 12-month period, all groupings", f"import cqi_core\n"
-                             f"from cqi_core.scorecard import latest_complete_period\n"
+                             f"from cqi_core.indicators.scorecard import latest_complete_period\n"
                              f"st = cqi_core.open_store({str(db)!r}, read_only=True)\n"
                              f"start, end = latest_complete_period('end', cqi_core.as_of_date(st))\n"
                              f"t0 = time.perf_counter()\n"
@@ -134,7 +134,7 @@ def run_bench(size: str = "demo", seed: int = 20261121, out: str | Path = "docs/
                              f"a second run in the same process took {{warm:.2f}} s'"))
     results.append(_run_step("indicators for a public audience: one period, all groupings, "
                              "suppressed", f"import cqi_core\nfrom cqi_core import audience\n"
-                             f"from cqi_core.scorecard import latest_complete_period\n"
+                             f"from cqi_core.indicators.scorecard import latest_complete_period\n"
                              f"st = cqi_core.open_store({str(db)!r}, read_only=True)\n"
                              f"pub = audience.bind(st, audience.Viewer('stakeholder', 'bench', (), 'pinned'))\n"
                              f"start, end = latest_complete_period('end', cqi_core.as_of_date(st))\n"
@@ -196,8 +196,8 @@ note = f"{{len(ids)}} measures, {{rows:,}} unit rows (latest complete 12 months 
 """
 
 _PROFILE_STEP = """import cqi_core
-from cqi_core import trends
-from cqi_core.unit_profile import unit_profile
+from cqi_core.analysis import trends
+from cqi_core.analysis.unit_profile import unit_profile
 st = cqi_core.open_store({db!r}, read_only=True)
 series = trends.build_series(st, "month")
 unit = cqi_core.unit_list(st)["unit_id"][0]
@@ -207,7 +207,7 @@ note = f"{{p.indicators.height}} measures, {{p.items.height}} items, {{p.joint.h
 """
 
 _CONJOINT_STEP = """import cqi_core
-from cqi_core import conjoint
+from cqi_core.analysis import conjoint
 st = cqi_core.open_store({db!r}, read_only=True)
 rows = conjoint.item_comparison(st)
 table = conjoint.agreement_table(rows)

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
-from .errors import CQIError, StoreError
+from cqi_core.errors import CQIError, StoreError
 
 
 def _progress_printer(stream=sys.stderr):
@@ -27,7 +27,7 @@ def _progress_printer(stream=sys.stderr):
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
-    from .synth import generate
+    from cqi_core.synth import generate
 
     summary = generate(args.size, args.out, seed=args.seed, dirty=args.dirty,
                        progress=None if args.quiet else _progress_printer())
@@ -38,8 +38,8 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from .ingest import format_report, import_files
-    from .store import open_store
+    from cqi_core.ingest import format_report, import_files
+    from cqi_core.storage.store import open_store
 
     store = open_store(args.db)
     result = import_files(store, args.paths, mode=args.mode, mapping=args.mapping,
@@ -49,8 +49,8 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from .store import default_db_path, open_store
-    from .summary import format_status, status
+    from cqi_core.storage.store import default_db_path, open_store
+    from cqi_core.storage.facts import format_status, status
 
     path = Path(args.db) if args.db else default_db_path()
     if not path.exists():
@@ -62,9 +62,9 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_indicators(args: argparse.Namespace) -> int:
-    from .indicators import GROUPINGS, compute
-    from .indicators.output import to_csv, to_json
-    from .store import default_db_path, open_store
+    from cqi_core.indicators import GROUPINGS, compute
+    from cqi_core.indicators.output import to_csv, to_json
+    from cqi_core.storage.store import default_db_path, open_store
 
     by = [g.strip() for g in args.by.split(",") if g.strip()]
     bad = [g for g in by if g not in GROUPINGS]
@@ -81,9 +81,9 @@ def cmd_indicators(args: argparse.Namespace) -> int:
 
 
 def cmd_themes(args: argparse.Namespace) -> int:
-    from .indicators.output import to_csv, to_json
-    from .qualitative import themes
-    from .store import default_db_path, open_store
+    from cqi_core.indicators.output import to_csv, to_json
+    from cqi_core.analysis.qualitative import themes
+    from cqi_core.storage.store import default_db_path, open_store
 
     start, end = _date(args.start, "--start"), _date(args.end, "--end")
     if start > end:
@@ -100,7 +100,7 @@ def cmd_themes(args: argparse.Namespace) -> int:
 def _for_audience(store, role: str):
     """The store as `--audience` sees it: public audiences get small cells masked (empty)
     and a `suppressed` column; a supervisor is not limited to units here."""
-    from .audience import Viewer, bind
+    from cqi_core.privacy import Viewer, bind
 
     return bind(store, Viewer(role, "command line", () if role in ("stakeholder", "youth") else None,
                               "cli"))
@@ -116,7 +116,7 @@ def _date(text: str, option: str):
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    from .bench import run_bench
+    from cqi_core.bench import run_bench
 
     run_bench(size=args.size, seed=args.seed, out=args.out, cache=args.cache)
     return 0

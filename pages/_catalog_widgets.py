@@ -18,7 +18,7 @@ import cqi_core
 from cqi_core.errors import CQIError
 from cqi_core.indicators.catalog import CatalogEntry
 from cqi_core.indicators.display import UNIT_WORDS, format_value
-from cqi_core.mission import VALUE_KINDS, AgencyValue, review_items, value_history
+from cqi_core.analysis.mission import VALUE_KINDS, AgencyValue, review_items, value_history
 from pages import _shared as ui
 
 _EDITS = "mission_catalog_edits"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from cqi_core import trends
+from cqi_core.analysis import trends
 from cqi_core.indicators.catalog import Catalog
 from pages import _shared as ui
 from pages import _trend_widgets as tw

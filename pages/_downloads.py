@@ -17,7 +17,7 @@ import polars as pl
 import streamlit as st
 
 from cqi_core import exports
-from cqi_core.charts import Figure
+from cqi_core.charts.base import Figure
 from cqi_core.errors import CQIError
 from pages import _shared as ui
 

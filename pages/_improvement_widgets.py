@@ -1,6 +1,6 @@
 """Streamlit glue for the Improvement cycles page: the list, the forms, the study view.
 
-The forms only collect what the person typed; `cqi_core.improvement` checks it (an empty
+The forms only collect what the person typed; `cqi_core.analysis.improvement` checks it (an empty
 aim, an end before the start, a unit outside a supervisor's own) and stores it, and the page
 shows its message. Who may edit is decided by the core too; the page only hides forms a
 person could not use. The study is cached by data version (which carries the viewer's
@@ -15,12 +15,12 @@ import polars as pl
 import streamlit as st
 
 import cqi_core
-from cqi_core import improvement as imp
-from cqi_core import qualitative
-from cqi_core.audience import AccessDenied, Viewer
+from cqi_core.analysis import improvement as imp
+from cqi_core.analysis import qualitative
+from cqi_core.privacy import AccessDenied, Viewer
 from cqi_core.errors import CQIError
-from cqi_core.its_charts import segmented_figure
-from cqi_core.trend_charts import control_chart_figure, group_label
+from cqi_core.charts.its import segmented_figure
+from cqi_core.charts.trends import control_chart_figure, group_label
 from pages import _shared as ui
 
 _FLASH = "improvement_saved"

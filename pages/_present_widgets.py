@@ -19,11 +19,11 @@ import pandas as pd
 import streamlit as st
 
 import cqi_core
-from cqi_core import findings
+from cqi_core.present import findings
 from cqi_core.errors import CQIError
-from cqi_core.findings import DEFAULT_DECK, GROUP_TITLES, Deck, Finding
+from cqi_core.present.findings import DEFAULT_DECK, GROUP_TITLES, Deck, Finding
 from cqi_core.indicators.catalog import Catalog
-from cqi_core.meeting_pack import meeting_pack
+from cqi_core.present.meeting_pack import meeting_pack
 from pages import _shared as ui
 
 # A fixed stylesheet (no data in it): large type and black on white for a screen share.

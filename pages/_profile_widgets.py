@@ -14,14 +14,15 @@ from datetime import date
 import polars as pl
 import streamlit as st
 
-from cqi_core import bright_spots as bs
-from cqi_core import conjoint, qualitative
-from cqi_core import unit_profile as up
+from cqi_core.analysis import bright_spots as bs
+from cqi_core.analysis import conjoint
+from cqi_core.analysis import qualitative
+from cqi_core.analysis import unit_profile as up
 from cqi_core.indicators.catalog import load_catalog
-from cqi_core.joint_pairs import LABEL_WORDS, load_joint_settings
-from cqi_core.profile_charts import LABEL_SYMBOLS
-from cqi_core.reviews import RATING_WORDS
-from cqi_core.trend_charts import control_chart_figure
+from cqi_core.analysis.joint_pairs import LABEL_WORDS, load_joint_settings
+from cqi_core.charts.profile import LABEL_SYMBOLS
+from cqi_core.analysis.reviews import RATING_WORDS
+from cqi_core.charts.trends import control_chart_figure
 from pages import _shared as ui
 from pages import _trend_widgets as tw
 

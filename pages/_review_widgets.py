@@ -13,8 +13,9 @@ from datetime import date
 import polars as pl
 import streamlit as st
 
-from cqi_core import qualitative, quotes
-from cqi_core import reviews as rv
+from cqi_core.analysis import qualitative
+from cqi_core.analysis import quotes
+from cqi_core.analysis import reviews as rv
 from cqi_core.errors import CQIError
 from pages import _shared as ui
 

@@ -20,8 +20,8 @@ import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
 import cqi_core
-from cqi_core import audience
-from cqi_core.charts import Figure
+from cqi_core import privacy as audience
+from cqi_core.charts.base import Figure
 from cqi_core.errors import CQIError
 
 

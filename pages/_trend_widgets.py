@@ -17,10 +17,10 @@ import polars as pl
 import streamlit as st
 
 import cqi_core
-from cqi_core import trends
+from cqi_core.analysis import trends
 from cqi_core.errors import CQIError
 from cqi_core.indicators.catalog import Catalog, CatalogEntry
-from cqi_core.trend_charts import RULE_WORDS, display_scale, format_display, group_label
+from cqi_core.charts.trends import RULE_WORDS, display_scale, format_display, group_label
 from pages import _shared as ui
 
 GRAINS = {"month": "Monthly", "quarter": "Quarterly"}

@@ -1,14 +1,14 @@
 """Streamlit glue of the youth pages: large friendly type and the words around a picture.
 
-Every word comes from `cqi_core.youth` (youth.yaml); this module only lays it out.
+Every word comes from `cqi_core.analysis.youth` (youth.yaml); this module only lays it out.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
-from cqi_core.charts import Figure
-from cqi_core.youth import YouthText
+from cqi_core.charts.base import Figure
+from cqi_core.analysis.youth import YouthText
 
 # Larger type, roomier lines and dark (not grey) small print, on the youth pages only: the
 # style is an element of the page, so it goes when the page does.

@@ -4,7 +4,7 @@ and when. Analysts only: the core refuses the log to anyone else."""
 import streamlit as st
 
 from cqi_core import exports
-from cqi_core.audience import AccessDenied
+from cqi_core.privacy import AccessDenied
 from pages import _downloads as dl
 from pages import _shared as ui
 

@@ -3,7 +3,7 @@ practice, and a summary ready to share with other units. Analysts and supervisor
 
 import streamlit as st
 
-from cqi_core import bright_spots as bs
+from cqi_core.analysis import bright_spots as bs
 from cqi_core.errors import CQIError
 from pages import _downloads
 from pages import _profile_widgets as pw

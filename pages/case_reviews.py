@@ -5,9 +5,10 @@ themes in the narratives. Analysts and supervisors (supervisors read narratives 
 import polars as pl
 import streamlit as st
 
-from cqi_core import qualitative, quotes
-from cqi_core import review_charts as rc
-from cqi_core import reviews as rv
+from cqi_core.analysis import qualitative
+from cqi_core.analysis import quotes
+from cqi_core.charts import reviews as rc
+from cqi_core.analysis import reviews as rv
 from pages import _review_widgets as rw
 from pages import _shared as ui
 

@@ -6,7 +6,8 @@ coded excerpts in and out (REFI-QDA .qdc and CSV)."""
 import polars as pl
 import streamlit as st
 
-from cqi_core import qualitative, quotes
+from cqi_core.analysis import qualitative
+from cqi_core.analysis import quotes
 from cqi_core.errors import CQIError
 from pages import _downloads as dl
 from pages import _review_widgets as rw

@@ -5,8 +5,8 @@ do not. Analysts only (case lists)."""
 import polars as pl
 import streamlit as st
 
-from cqi_core import conjoint
-from cqi_core import profile_charts as pc
+from cqi_core.analysis import conjoint
+from cqi_core.charts import profile as pc
 from pages import _profile_widgets as pw
 from pages import _review_widgets as rw
 from pages import _shared as ui

@@ -5,7 +5,7 @@ import polars as pl
 import streamlit as st
 
 import cqi_core
-from cqi_core.charts import bar_by_group_chart, line_over_time_chart
+from cqi_core.charts.base import bar_by_group_chart, line_over_time_chart
 from pages import _downloads as dl
 from pages import _shared as ui
 

@@ -11,10 +11,11 @@ import polars as pl
 import streamlit as st
 
 import cqi_core
-from cqi_core import compare, disparities
-from cqi_core.compare_charts import disparity_figure
+from cqi_core import compare
+from cqi_core.analysis import disparities
+from cqi_core.charts.compare import disparity_figure
 from cqi_core.errors import CQIError
-from cqi_core.trend_charts import display_scale
+from cqi_core.charts.trends import display_scale
 from pages import _downloads as dl
 from pages import _shared as ui
 

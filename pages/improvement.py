@@ -10,7 +10,7 @@ regression intervals, and the youth view has its own plain-language pages.
 
 import streamlit as st
 
-from cqi_core import improvement as imp
+from cqi_core.analysis import improvement as imp
 from cqi_core.errors import CQIError
 from pages import _improvement_widgets as w
 from pages import _shared as ui

@@ -10,10 +10,10 @@ import polars as pl
 import streamlit as st
 
 import cqi_core
-from cqi_core.indicator_charts import breakdown_chart, trend_chart
+from cqi_core.charts.indicators import breakdown_chart, trend_chart
 from cqi_core.indicators import load_config
 from cqi_core.indicators.display import format_value, how_to_read
-from cqi_core.scorecard import latest_complete_period, period_ending
+from cqi_core.indicators.scorecard import latest_complete_period, period_ending
 from cqi_core.indicators.series import indicator_series
 from pages import _downloads as dl
 from pages import _shared as ui

@@ -7,7 +7,7 @@ import streamlit as st
 
 import cqi_core
 from cqi_core.errors import CQIError
-from cqi_core.mission_charts import value_measures, value_status_chart
+from cqi_core.charts.mission import value_measures, value_status_chart
 from pages import _catalog_widgets as w
 from pages import _shared as ui
 

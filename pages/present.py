@@ -12,7 +12,7 @@ import streamlit as st
 
 import cqi_core
 from cqi_core.errors import CQIError
-from cqi_core.findings import finding_notes
+from cqi_core.present.findings import finding_notes
 from pages import _downloads as dl
 from pages import _present_widgets as w
 from pages import _shared as ui

@@ -9,9 +9,9 @@ notes are stored with who and why, and every later drawing of the chart uses the
 import streamlit as st
 
 import cqi_core
-from cqi_core import trends
+from cqi_core.analysis import trends
 from cqi_core.errors import CQIError
-from cqi_core.trend_charts import (VARIATION_ICONS, assurance_icon, control_chart_figure,
+from cqi_core.charts.trends import (VARIATION_ICONS, assurance_icon, control_chart_figure,
                                    variation_icon)
 from pages import _downloads as dl
 from pages import _shared as ui

@@ -6,7 +6,7 @@ Analysts and supervisors; a supervisor listed for some units opens only those.""
 import streamlit as st
 
 from cqi_core.errors import CQIError
-from cqi_core import profile_charts as pc
+from cqi_core.charts import profile as pc
 from pages import _profile_widgets as pw
 from pages import _shared as ui
 

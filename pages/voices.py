@@ -7,9 +7,11 @@ from datetime import date
 import polars as pl
 import streamlit as st
 
-from cqi_core import qualitative, quotes, voices
-from cqi_core import review_charts as rc
-from cqi_core import reviews as rv
+from cqi_core.analysis import qualitative
+from cqi_core.analysis import quotes
+from cqi_core.analysis import voices
+from cqi_core.charts import reviews as rc
+from cqi_core.analysis import reviews as rv
 from pages import _downloads as dl
 from pages import _review_widgets as rw
 from pages import _shared as ui

@@ -8,8 +8,8 @@ the few lines at the top, and open a chart for the story behind a line.
 import streamlit as st
 
 import cqi_core
-from cqi_core import trends
-from cqi_core.trend_charts import VARIATION_ICONS
+from cqi_core.analysis import trends
+from cqi_core.charts.trends import VARIATION_ICONS
 from pages import _shared as ui
 from pages import _change_widgets as cw
 from pages import _trend_widgets as w

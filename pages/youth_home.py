@@ -3,8 +3,8 @@ picture and one sentence. Numbers are released as for the youth audience, whoeve
 
 import streamlit as st
 
-from cqi_core import youth
-from cqi_core.youth_charts import fact_pictogram
+from cqi_core.analysis import youth
+from cqi_core.charts.youth import fact_pictogram
 from pages import _shared as ui
 from pages import _youth_widgets as yw
 

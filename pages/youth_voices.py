@@ -3,8 +3,8 @@ an analyst approved for sharing. Counts are released as for the youth audience."
 
 import streamlit as st
 
-from cqi_core import youth
-from cqi_core.youth_charts import theme_pictogram
+from cqi_core.analysis import youth
+from cqi_core.charts.youth import theme_pictogram
 from pages import _shared as ui
 from pages import _youth_widgets as yw
 

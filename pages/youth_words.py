@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from cqi_core import youth
+from cqi_core.analysis import youth
 from pages import _shared as ui
 from pages import _youth_widgets as yw
 

@@ -37,7 +37,7 @@ def _close_the_shared_sample_after_each_module():
     module may open it read-only or for writing (DuckDB refuses mixed connections in one
     process). Pages reopen a store closed under them."""
     yield
-    from cqi_core import store as stores
+    from cqi_core.storage import store as stores
 
     shared = {str(p.resolve()) for p in _SHARED}
     for (path, _), s in list(stores._open.items()):

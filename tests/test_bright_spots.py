@@ -1,4 +1,4 @@
-"""Bright spots (cqi_core.bright_spots): sustained improvements on units' charts, with what
+"""Bright spots (cqi_core.analysis.bright_spots): sustained improvements on units' charts, with what
 their reviews say, on hand-built monthly series and the hand-built agency of
 tests/fixtures/joint/ (Harbor U1 and Ridge U2; its README describes the reviews).
 
@@ -15,9 +15,10 @@ import polars as pl
 import pytest
 import yaml
 
-from cqi_core import audience, import_files, load_catalog, open_store
-from cqi_core import bright_spots as bs
-from cqi_core.audience import Viewer
+from cqi_core import import_files, load_catalog, open_store
+from cqi_core import privacy as audience
+from cqi_core.analysis import bright_spots as bs
+from cqi_core.privacy import Viewer
 from cqi_core.errors import CQIError
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "joint"

@@ -14,7 +14,8 @@ import polars as pl
 import pytest
 
 import cqi_core
-from cqi_core import audience, compare
+from cqi_core import privacy as audience
+from cqi_core import compare
 from cqi_core.compare import COLUMNS, auto_funnel, choose_method, funnel, limits, outliers
 from cqi_core.errors import CQIError
 
@@ -290,7 +291,7 @@ def test_bad_arguments_raise_the_projects_error():
 
 
 def test_compare_yaml_is_checked_when_it_is_loaded(tmp_path, monkeypatch):
-    from cqi_core.compare import settings as cs
+    from cqi_core.methods.funnel import settings as cs
     ranked = tmp_path / "compare.yaml"
     ranked.write_text(cs.SETTINGS_FILE.read_text().replace("sort_table_by: unit",
                                                            "sort_table_by: value"))

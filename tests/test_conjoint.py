@@ -1,4 +1,4 @@
-"""The case-level join of reviews and records (cqi_core.conjoint) on a hand-built agency.
+"""The case-level join of reviews and records (cqi_core.analysis.conjoint) on a hand-built agency.
 
 tests/fixtures/conjoint/ holds one unit and five children, each built to exercise the
 measures (README.md there lists them). Every first review but RK5 covers the period
@@ -14,8 +14,10 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from cqi_core import audience, conjoint, import_files, open_store
-from cqi_core.audience import AccessDenied, Viewer
+from cqi_core import import_files, open_store
+from cqi_core import privacy as audience
+from cqi_core.analysis import conjoint
+from cqi_core.privacy import AccessDenied, Viewer
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "conjoint"
 

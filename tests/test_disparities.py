@@ -9,8 +9,10 @@ import polars as pl
 import pytest
 
 import cqi_core
-from cqi_core import audience, compare, disparities
-from cqi_core.disparities import describe, log_ratio_variance, ratios
+from cqi_core import privacy as audience
+from cqi_core import compare
+from cqi_core.analysis import disparities
+from cqi_core.analysis.disparities import describe, log_ratio_variance, ratios
 from cqi_core.errors import CQIError
 
 # Three groups of 100 children: A 20 events (0.2), B 10 (0.1), C 30 (0.3); agency 60/300 = 0.2.

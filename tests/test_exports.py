@@ -18,9 +18,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import cqi_core
-from cqi_core import audience, exports
-from cqi_core.audience import AccessDenied, Viewer
-from cqi_core.charts import Figure, bar_by_group_chart
+from cqi_core import exports
+from cqi_core import privacy as audience
+from cqi_core.privacy import AccessDenied, Viewer
+from cqi_core.charts.base import Figure, bar_by_group_chart
 from cqi_core.errors import CQIError
 from cqi_core.indicators.catalog import load_catalog
 

@@ -12,10 +12,11 @@ import polars as pl
 import pytest
 
 import cqi_core
-from cqi_core import audience, findings
-from cqi_core.charts import PALETTE
+from cqi_core import privacy as audience
+from cqi_core.present import findings
+from cqi_core.charts.base import PALETTE
 from cqi_core.errors import CQIError
-from cqi_core.findings import Finding
+from cqi_core.present.findings import Finding
 from cqi_core.indicators import plus_months
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"

@@ -11,9 +11,11 @@ import polars as pl
 import pytest
 
 import cqi_core
-from cqi_core import audience, improvement as imp, trends
-from cqi_core.audience import AccessDenied, Viewer
-from cqi_core.cycle_study import verdict
+from cqi_core import privacy as audience
+from cqi_core.analysis import improvement as imp
+from cqi_core.analysis import trends
+from cqi_core.privacy import AccessDenied, Viewer
+from cqi_core.analysis.cycle_study import verdict
 from cqi_core.errors import CQIError, StoreError
 from cqi_core.indicators.engine import plus_months
 

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from cqi_core.errors import CQIError
-from cqi_core.its import design, newey_west_lag, segmented_regression
+from cqi_core.methods.its import design, newey_west_lag, segmented_regression
 
 CDI = Path(__file__).parent / "fixtures" / "methods" / "qic_run_chart_cdi_freeze24.json"
 

@@ -11,10 +11,11 @@ from html.parser import HTMLParser
 import pytest
 
 import cqi_core
-from cqi_core import audience, findings
+from cqi_core import privacy as audience
+from cqi_core.present import findings
 from cqi_core.errors import CQIError
-from cqi_core.findings import Finding
-from cqi_core.meeting_pack import meeting_pack
+from cqi_core.present.findings import Finding
+from cqi_core.present.meeting_pack import meeting_pack
 
 STAKEHOLDER = audience.Viewer("stakeholder", "public", (), "pinned")
 CHOSEN = [Finding("P1", notes="Thank the permanency teams."),

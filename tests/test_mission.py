@@ -13,10 +13,10 @@ from polars.testing import assert_frame_equal
 
 from cqi_core.errors import CQIError
 from cqi_core.indicators.catalog import load_catalog, save_edit
-from cqi_core.mission import (VALUES_PATH, alignment, check_values, load_values,
+from cqi_core.analysis.mission import (VALUES_PATH, alignment, check_values, load_values,
                               measure_status, review_items, save_value_edit, value_history,
                               value_status)
-from cqi_core.store import open_store
+from cqi_core.storage.store import open_store
 
 
 def raw_values() -> dict:

@@ -14,9 +14,9 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from cqi_core import quality
-from cqi_core.contract import load_contract
-from cqi_core.store import open_store
+from cqi_core.quality import checks as quality
+from cqi_core.storage.contract import load_contract
+from cqi_core.storage.store import open_store
 
 AS_OF = date(2024, 6, 30)
 

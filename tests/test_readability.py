@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import pytest
 
-from cqi_core import readability as r
+from cqi_core.methods import readability as r
 from cqi_core.errors import CQIError
 
 

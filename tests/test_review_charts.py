@@ -9,8 +9,8 @@ from datetime import date
 
 import polars as pl
 
-from cqi_core import review_charts as rc
-from cqi_core import reviews as rv
+from cqi_core.charts import reviews as rc
+from cqi_core.analysis import reviews as rv
 
 
 def _spec(fig) -> dict:

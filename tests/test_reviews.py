@@ -25,7 +25,7 @@ import polars as pl
 import pytest
 
 from cqi_core import import_files, open_store
-from cqi_core import reviews as rv
+from cqi_core.analysis import reviews as rv
 from cqi_core.indicators import compute
 
 FY2025 = (date(2024, 10, 1), date(2025, 9, 30))

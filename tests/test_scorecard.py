@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from cqi_core.scorecard import latest_complete_period, month_end_on_or_before, period_ending
+from cqi_core.indicators.scorecard import latest_complete_period, month_end_on_or_before, period_ending
 
 
 def test_month_end_on_or_before():

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from cqi_core import spc
+from cqi_core.methods import spc
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "methods"
 """Published cases, copied unchanged from the methods reference (each names its source)."""

@@ -7,9 +7,9 @@ import threading
 import duckdb
 import pytest
 
-from cqi_core.contract import load_contract
+from cqi_core.storage.contract import load_contract
 from cqi_core.errors import StoreError
-from cqi_core.store import SCHEMA_VERSION, current_version, open_store, table_counts
+from cqi_core.storage.store import SCHEMA_VERSION, current_version, open_store, table_counts
 
 
 def test_a_new_file_gets_every_contract_table_and_the_schema_version(tmp_path):

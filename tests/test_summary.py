@@ -8,10 +8,11 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from cqi_core import summary
-from cqi_core.contract import load_contract
+from cqi_core.analysis import overview
+from cqi_core.storage import facts as summary
+from cqi_core.storage.contract import load_contract
 from cqi_core.errors import CQIError
-from cqi_core.store import open_store
+from cqi_core.storage.store import open_store
 
 
 def insert(store, table: str, rows: list[dict]) -> None:
@@ -125,7 +126,7 @@ def test_configured_as_of_wins_and_a_bad_one_is_explained(agency):
 # ---- agency summary ---------------------------------------------------------------
 
 def test_agency_summary_counts_on_the_as_of_date(agency):
-    s = summary.agency_summary(agency)
+    s = overview.agency_summary(agency)
     assert s.as_of == date(2024, 6, 30)
     assert (s.children_in_care, s.entries_12m, s.exits_12m) == (3, 2, 2)
     assert (s.n_units, s.n_regions, s.n_workers_active) == (3, 2, 2)
@@ -139,7 +140,7 @@ def test_agency_summary_for_another_date(agency):
     # On 2023-06-30: in care E2 (C2), E3 (C3), E4 (removed that day, C4); not E7
     # (discharged that day) → 3. Entries in (2022-06-30, 2023-06-30]: E2, E4 → 2.
     # Exits: E7 → 1.
-    s = summary.agency_summary(agency, as_of=date(2023, 6, 30))
+    s = overview.agency_summary(agency, as_of=date(2023, 6, 30))
     assert (s.children_in_care, s.entries_12m, s.exits_12m) == (3, 2, 1)
 
 
@@ -147,12 +148,12 @@ def test_entry_window_in_a_leap_year(store):
     # As of 2024-02-29 the window is (2023-02-28, 2024-02-29]: 2023-02-28 out, 2023-03-01 in.
     insert(store, "episodes", [ep("E1", "C1", "2023-02-28", "2023-03-05"),
                                ep("E2", "C2", "2023-03-01")])
-    s = summary.agency_summary(store, as_of=date(2024, 2, 29))
+    s = overview.agency_summary(store, as_of=date(2024, 2, 29))
     assert (s.entries_12m, s.exits_12m, s.children_in_care) == (1, 1, 1)
 
 
 def test_agency_summary_on_an_empty_store(store):
-    s = summary.agency_summary(store)
+    s = overview.agency_summary(store)
     assert s.as_of is None and s.children_in_care == 0 and s.entries_12m == 0
     assert s.children_in_care_by_region.columns == ["region", "children"]
     assert len(s.children_in_care_by_region) == 0
@@ -160,7 +161,7 @@ def test_agency_summary_on_an_empty_store(store):
 
 def test_last_import_is_the_newest_batch(agency):
     add_batches(agency, 3)
-    s = summary.agency_summary(agency)
+    s = overview.agency_summary(agency)
     # Batch 3 was refused and recorded no accepted/rejected counts: shown as 0.
     assert s.last_import == {"batch_id": 3, "when": datetime(2024, 1, 3, 9, 0),
                              "outcome": "refused", "mode": "snapshot",

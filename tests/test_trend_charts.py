@@ -14,8 +14,8 @@ import polars as pl
 import pytest
 
 import cqi_core
-from cqi_core import trends
-from cqi_core.trend_charts import (assurance_icon, control_chart_figure, group_label, to_png,
+from cqi_core.analysis import trends
+from cqi_core.charts.trends import (assurance_icon, control_chart_figure, group_label, to_png,
                                    variation_icon)
 
 FIRST_YEAR = [45, 46, 44, 45, 47, 45, 44, 46, 45, 45, 46, 44]   # 90% on average

@@ -8,7 +8,7 @@ import polars as pl
 import pytest
 
 import cqi_core
-from cqi_core import trends
+from cqi_core.analysis import trends
 from cqi_core.errors import CQIError
 from cqi_core.indicators.engine import plus_months
 

@@ -1,4 +1,4 @@
-"""The unit profile and its joint display (cqi_core.unit_profile) on a hand-built agency.
+"""The unit profile and its joint display (cqi_core.analysis.unit_profile) on a hand-built agency.
 
 tests/fixtures/joint/ holds two units built so that the fit of every pair of
 joint_pairs.yaml is known before anything is computed (its README has the table). The
@@ -15,13 +15,14 @@ import polars as pl
 import pytest
 import yaml
 
-from cqi_core import audience, import_files, open_store
-from cqi_core.audience import AccessDenied, Viewer
+from cqi_core import import_files, open_store
+from cqi_core import privacy as audience
+from cqi_core.privacy import AccessDenied, Viewer
 from cqi_core.errors import CQIError
-from cqi_core.joint_pairs import PATH as PAIRS_PATH
-from cqi_core.joint_pairs import load_joint_settings
-from cqi_core.joint_display import Side, data_side, label_pair
-from cqi_core.unit_profile import profile_units, unit_profile
+from cqi_core.analysis.joint_pairs import PATH as PAIRS_PATH
+from cqi_core.analysis.joint_pairs import load_joint_settings
+from cqi_core.analysis.joint_display import Side, data_side, label_pair
+from cqi_core.analysis.unit_profile import profile_units, unit_profile
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "joint"
 NO_SERIES = pl.DataFrame()

@@ -21,9 +21,11 @@ from datetime import date
 import polars as pl
 import pytest
 
-from cqi_core import open_store, quotes, voices
+from cqi_core import open_store
+from cqi_core.analysis import quotes
+from cqi_core.analysis import voices
 from cqi_core.indicators import compute
-from cqi_core.qualitative import text_for_audience
+from cqi_core.analysis.qualitative import text_for_audience
 
 YEAR = (date(2025, 1, 1), date(2025, 12, 31))
 FEEDBACK = [("F1", "2025-01-10", "youth", "survey", "U1", 5, "The bus pass helped me get to school."),

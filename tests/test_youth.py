@@ -20,16 +20,19 @@ import polars as pl
 import pytest
 import yaml
 
-from cqi_core import audience, open_store, qualitative, youth
+from cqi_core import open_store
+from cqi_core import privacy as audience
+from cqi_core.analysis import qualitative
+from cqi_core.analysis import youth
 from cqi_core.errors import CQIError
 from cqi_core.indicators import compute, load_config
-from cqi_core.readability import check_text
-from cqi_core.scorecard import latest_complete_period, period_ending
-from cqi_core.youth_charts import ICON_PATHS, fact_pictogram, pictogram_chart, theme_pictogram
+from cqi_core.methods.readability import check_text
+from cqi_core.indicators.scorecard import latest_complete_period, period_ending
+from cqi_core.charts.youth import ICON_PATHS, fact_pictogram, pictogram_chart, theme_pictogram
 
 ROOT = Path(__file__).resolve().parents[1]
-YOUTH_YAML = ROOT / "cqi_core" / "youth.yaml"
-CODEBOOK_YAML = ROOT / "cqi_core" / "qualitative" / "codebook.yaml"
+YOUTH_YAML = ROOT / "cqi_core" / "analysis" / "youth.yaml"
+CODEBOOK_YAML = ROOT / "cqi_core" / "analysis" / "qualitative" / "codebook.yaml"
 TEXT = youth.load_youth_text()
 AS_OF = date(2026, 9, 30)  # the sample agency's as-of date
 REGIONS = sorted({row["region"] for row in csv.DictReader(

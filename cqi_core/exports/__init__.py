@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import re
 
-from .charts import EXPORT_HEIGHT, EXPORT_WIDTH, chart_png, chart_svg
-from .log import LOG_COLUMNS, export_log, log_export
-from .safety import (DANGEROUS, ExportRules, check_chart, for_viewer, load_rules, neutralise,
+from cqi_core.exports.charts import EXPORT_HEIGHT, EXPORT_WIDTH, chart_png, chart_svg
+from cqi_core.exports.log import LOG_COLUMNS, export_log, log_export
+from cqi_core.exports.safety import (DANGEROUS, ExportRules, check_chart, for_viewer, load_rules, neutralise,
                      neutralise_frame)
-from .tables import definitions_table, table_csv, table_xlsx
+from cqi_core.exports.tables import definitions_table, table_csv, table_xlsx
 
 __all__ = [
     "DANGEROUS", "EXPORT_HEIGHT", "EXPORT_WIDTH", "ExportRules", "LOG_COLUMNS", "MIME",

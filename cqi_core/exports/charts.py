@@ -15,9 +15,9 @@ import zlib
 from html import escape
 from typing import Mapping
 
-from ..charts import Figure
-from .log import log_export
-from .safety import _check_chart_data
+from cqi_core.charts.base import Figure
+from cqi_core.exports.log import log_export
+from cqi_core.exports.safety import _check_chart_data
 
 EXPORT_WIDTH, EXPORT_HEIGHT = 900, 380
 """Size of an exported chart whose width or height follows its container on screen."""

@@ -16,13 +16,13 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from .. import audience
+from cqi_core import privacy as audience
 
 LOG_COLUMNS = {"logged_at": pl.Datetime("us"), "user_name": pl.String, "role": pl.String,
                "what": pl.String, "format": pl.String, "rows": pl.Int64, "detail": pl.String}
 """The export log's columns."""
 
-_SQL_DIR = Path(__file__).resolve().parent.parent / "sql" / "exports"
+_SQL_DIR = Path(__file__).resolve().parent / "sql"
 _log = logging.getLogger("cqi_core.exports")
 
 

@@ -21,9 +21,9 @@ from typing import Any, Mapping
 import polars as pl
 import yaml
 
-from .. import audience
-from ..charts import Figure
-from ..errors import CQIError
+from cqi_core import privacy as audience
+from cqi_core.charts.base import Figure
+from cqi_core.errors import CQIError
 
 RULES_FILE = Path(__file__).with_name("exports.yaml")
 DANGEROUS = ("=", "+", "-", "@", "\t", "\r")

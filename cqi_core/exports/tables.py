@@ -17,10 +17,10 @@ from typing import Any, Mapping
 
 import polars as pl
 
-from .. import audience
-from ..errors import CQIError
-from .log import log_export
-from .safety import (_as_text, _headers_safe, _xml_safe, for_viewer, load_rules, neutralise,
+from cqi_core import privacy as audience
+from cqi_core.errors import CQIError
+from cqi_core.exports.log import log_export
+from cqi_core.exports.safety import (_as_text, _headers_safe, _xml_safe, for_viewer, load_rules, neutralise,
                      neutralise_frame)
 
 
@@ -97,8 +97,8 @@ def definitions_table(store, sheets: Mapping[str, pl.DataFrame], what: str,
     Returns:
         Columns Section, Name, Definition (text neutralised).
     """
-    from ..indicators.catalog import load_catalog
-    from ..summary import as_of_date
+    from cqi_core.indicators.catalog import load_catalog
+    from cqi_core.storage.facts import as_of_date
 
     viewer = audience.viewer_of(store)
     given = {}

@@ -12,7 +12,7 @@ Staff change the catalog from the app, not by editing the YAML: `save_edit` appe
 version row to the `catalog_edits` table and `load_catalog(store)` lays the saved edits
 over the YAML, newest edit of each field winning. Rows are never changed or deleted, so
 `history` can always say who changed what, when and why. The same versioning serves the
-agency's values (`cqi_core.mission`, table `value_edits`).
+agency's values (`cqi_core.analysis.mission`, table `value_edits`).
 """
 
 from __future__ import annotations
@@ -29,8 +29,8 @@ from typing import Any, Iterator, Mapping
 import polars as pl
 import yaml
 
-from ..errors import CQIError, StoreError
-from ..store import Store
+from cqi_core.errors import CQIError, StoreError
+from cqi_core.storage.store import Store
 
 CATALOG_PATH = Path(__file__).with_name("catalog.yaml")
 MEASURE_TYPES = ("completion", "timeliness", "performance", "quality", "outcome", "context")
@@ -258,7 +258,7 @@ def _history(v: Any) -> tuple[VersionNote, ...]:
 
 def _kinds() -> dict[str, str]:
     """Engine kind (proportion, rate, ratio) by output id."""
-    from .engine import load_config
+    from cqi_core.indicators.engine import load_config
     return {i: c.kind for c in load_config().values() for i in c.ids}
 
 
@@ -358,7 +358,7 @@ def _flatten(raw: Any, position: int) -> dict[str, Any]:
 
 @lru_cache(maxsize=8)
 def _load_yaml(path: str, mtime_ns: int) -> Catalog:
-    from ..mission import value_ids
+    from cqi_core.analysis.mission import value_ids
     where = Path(path).name
     raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
     if not isinstance(raw, dict) or not isinstance(raw.get("entries"), list):
@@ -383,7 +383,7 @@ def _load_yaml(path: str, mtime_ns: int) -> Catalog:
     return Catalog(tuple(entries))
 
 
-# ---- saved edits (shared with cqi_core.mission) -------------------------------------------
+# ---- saved edits (shared with cqi_core.analysis.mission) -------------------------------------------
 
 _SELECT_EDITS = """SELECT entry_id, version, base_version, saved_at, saved_by, why, changes,
        previous
@@ -551,7 +551,7 @@ def save_edit(store: Store, id: str, changes: dict, why: str, by: str) -> Catalo
         CQIError: an unknown entry or field, a value that does not fit, nothing changed, no
             reason or name given; StoreError when the database is read-only.
     """
-    from ..mission import load_values
+    from cqi_core.analysis.mission import load_values
     check_edit_request(store, id, changes, why, by, EDITABLE)
     with store.write_lock:
         current = load_catalog(store).entry(id)

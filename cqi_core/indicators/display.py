@@ -6,7 +6,7 @@ Values stay on the engine's scale everywhere in the core (proportions 0-1, rates
 
 from __future__ import annotations
 
-from .catalog import CatalogEntry
+from cqi_core.indicators.catalog import CatalogEntry
 
 UNIT_WORDS = {"percent": "", "per_1000_days": " per 1,000 days in care",
               "per_100000_days": " per 100,000 days in care",

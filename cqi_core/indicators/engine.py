@@ -22,11 +22,11 @@ import numpy as np
 import polars as pl
 import yaml
 
-from ..audience import release_indicator_rows, viewer_of
-from ..errors import CQIError
-from ..store import Store
-from ..summary import as_of_date
-from .intervals import garwood, wilson
+from cqi_core.privacy import release_indicator_rows, viewer_of
+from cqi_core.errors import CQIError
+from cqi_core.storage.store import Store
+from cqi_core.storage.facts import as_of_date
+from cqi_core.indicators.intervals import garwood, wilson
 
 HERE = Path(__file__).resolve().parent
 SQL_DIR = HERE / "sql"

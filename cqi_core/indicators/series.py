@@ -11,9 +11,9 @@ from datetime import date, timedelta
 
 import polars as pl
 
-from ..store import Store
-from ..summary import as_of_date
-from .engine import compute, plus_months
+from cqi_core.storage.store import Store
+from cqi_core.storage.facts import as_of_date
+from cqi_core.indicators.engine import compute, plus_months
 
 GRAINS = {"quarter": 3, "year": 12}
 

@@ -7,12 +7,12 @@ Read (`read`) → map headers (`mapping`, `profiles`, `plan`) → validate in SQ
 
 from __future__ import annotations
 
-from .load import import_files
-from .model import ColumnMatch, FilePlan, FileResult, ImportPlan, ImportResult, MappingProfile, \
+from cqi_core.ingest.load import import_files
+from cqi_core.ingest.model import ColumnMatch, FilePlan, FileResult, ImportPlan, ImportResult, MappingProfile, \
     MissingColumn
-from .plan import plan_import
-from .profiles import list_mappings, load_mapping, save_mapping
-from .report import format_report
+from cqi_core.ingest.plan import plan_import
+from cqi_core.ingest.profiles import list_mappings, load_mapping, save_mapping
+from cqi_core.ingest.report import format_report
 
 __all__ = [
     "ColumnMatch",

@@ -16,10 +16,10 @@ from pathlib import Path
 
 import duckdb
 
-from ..store import Store, archive_dir
-from .model import FileResult
+from cqi_core.storage.store import Store, archive_dir
+from cqi_core.ingest.model import FileResult
 
-_SQL_DIR = Path(__file__).resolve().parents[1] / "sql" / "ingest"
+_SQL_DIR = Path(__file__).with_name("sql")
 
 
 @lru_cache(maxsize=None)

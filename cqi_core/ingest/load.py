@@ -34,17 +34,17 @@ from typing import Callable, Sequence
 import duckdb
 import polars as pl
 
-from ..contract import load_contract
-from ..errors import CQIError
-from ..store import Store
-from .batchlog import archive, last_landed, log_alone, next_batch_id, os_user, rows_text, \
+from cqi_core.storage.contract import load_contract
+from cqi_core.errors import CQIError
+from cqi_core.storage.store import Store
+from cqi_core.ingest.batchlog import archive, last_landed, log_alone, next_batch_id, os_user, rows_text, \
     sql, write_log
-from .mapping import positions
-from .model import FilePlan, FileResult, ImportPlan, ImportResult, MappingProfile, empty_rejects
-from .plan import plan_import, resolve_profile
-from .read import ReadError, csv_head, drop_temp, parquet_columns, sha256_and_utf8, sha256_of, \
+from cqi_core.ingest.mapping import positions
+from cqi_core.ingest.model import FilePlan, FileResult, ImportPlan, ImportResult, MappingProfile, empty_rejects
+from cqi_core.ingest.plan import plan_import, resolve_profile
+from cqi_core.ingest.read import ReadError, csv_head, drop_temp, parquet_columns, sha256_and_utf8, sha256_of, \
     stage_csv, stage_parquet, stage_xlsx
-from .validate import alias_rows, date_formats, raw_col, shown_sql, validate_table
+from cqi_core.ingest.validate import alias_rows, date_formats, raw_col, shown_sql, validate_table
 
 MODES = ("snapshot", "delta")
 #: Rows of problems returned in `ImportResult.rejects` (all of them go to the rejects table).

@@ -16,8 +16,8 @@ import unicodedata
 from pathlib import Path
 from typing import Sequence
 
-from ..contract import Table, load_contract
-from .model import ColumnMatch, FilePlan, MappingProfile, MissingColumn
+from cqi_core.storage.contract import Table, load_contract
+from cqi_core.ingest.model import ColumnMatch, FilePlan, MappingProfile, MissingColumn
 
 #: Proposals below this similarity are not shown; candidates for a missing column go lower.
 PROPOSAL_MIN = 0.75

@@ -10,13 +10,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Sequence
 
-from ..contract import load_contract
-from ..errors import CQIError
-from .mapping import header_score, norm, plan_for_headers, table_by_headers, table_for_name, \
+from cqi_core.storage.contract import load_contract
+from cqi_core.errors import CQIError
+from cqi_core.ingest.mapping import header_score, norm, plan_for_headers, table_by_headers, table_for_name, \
     workbook_tables
-from .model import FilePlan, ImportPlan, MappingProfile
-from .profiles import load_mapping
-from .read import ReadError, csv_head, expand_paths, file_kind, xlsx_sheets
+from cqi_core.ingest.model import FilePlan, ImportPlan, MappingProfile
+from cqi_core.ingest.profiles import load_mapping
+from cqi_core.ingest.read import ReadError, csv_head, expand_paths, file_kind, xlsx_sheets
 
 
 def resolve_profile(mapping: str | MappingProfile | None) -> MappingProfile | None:

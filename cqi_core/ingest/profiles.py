@@ -13,9 +13,9 @@ from pathlib import Path
 
 import yaml
 
-from ..contract import load_contract
-from ..errors import CQIError
-from .model import MappingProfile
+from cqi_core.storage.contract import load_contract
+from cqi_core.errors import CQIError
+from cqi_core.ingest.model import MappingProfile
 
 #: The project's folder of shipped profiles (used when a relative folder is not found).
 PROJECT_ROOT = Path(__file__).resolve().parents[2]

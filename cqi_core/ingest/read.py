@@ -24,7 +24,7 @@ from typing import Callable, Iterable, Sequence
 import duckdb
 import polars as pl
 
-from ..errors import CQIError
+from cqi_core.errors import CQIError
 
 CHUNK = 1 << 20
 #: Longest CSV line DuckDB is allowed to buffer; longer lines refuse the file. A real row

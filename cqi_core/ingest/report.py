@@ -7,7 +7,7 @@ first rejected rows with file, row, column, value and reason.
 
 from __future__ import annotations
 
-from .model import ImportResult
+from cqi_core.ingest.model import ImportResult
 
 _HEAD = {"landed": "Import landed", "refused": "Import refused", "unchanged": "Nothing changed"}
 

@@ -25,8 +25,8 @@ import re
 
 import duckdb
 
-from ..contract import Column, Table
-from .model import MappingProfile
+from cqi_core.storage.contract import Column, Table
+from cqi_core.ingest.model import MappingProfile
 
 #: The most characters a cell may hold: Excel's own cell limit. Longer values are almost
 #: always a broken export (an unclosed quote swallowing the file), never a real comment.

@@ -14,7 +14,7 @@ Layers, in the order the generator runs them: plan → agency (units, workforce)
 
 from __future__ import annotations
 
-from .generator import GenerateSummary, PlantedChange, generate
-from .plan import PUBLIC_SIZES
+from cqi_core.synth.generator import GenerateSummary, PlantedChange, generate
+from cqi_core.synth.plan import PUBLIC_SIZES
 
 __all__ = ["PUBLIC_SIZES", "GenerateSummary", "PlantedChange", "generate"]

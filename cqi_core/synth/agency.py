@@ -14,9 +14,9 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from .dates import month_index
-from .draws import expit, logit, stream
-from .plan import Plan
+from cqi_core.synth.dates import month_index
+from cqi_core.synth.draws import expit, logit, stream
+from cqi_core.synth.plan import Plan
 
 
 @dataclass(frozen=True)

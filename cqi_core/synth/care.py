@@ -16,9 +16,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .agency import Agency
-from .dates import add_years, to_day
-from .plan import Plan
+from cqi_core.synth.agency import Agency
+from cqi_core.synth.dates import add_years, to_day
+from cqi_core.synth.plan import Plan
 
 REASONS = ("reunification", "relative", "adoption", "emancipation", "guardianship", "transfer",
            "runaway", "death")

@@ -14,10 +14,10 @@ from typing import Any
 
 import numpy as np
 
-from .care import R
-from .dates import add_years, month_index, month_start, to_date
-from .placements import S, SETTINGS
-from .reports import D, K
+from cqi_core.synth.care import R
+from cqi_core.synth.dates import add_years, month_index, month_start, to_date
+from cqi_core.synth.placements import S, SETTINGS
+from cqi_core.synth.reports import D, K
 
 _NUMBERS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
             "eleven", "twelve")

@@ -13,14 +13,14 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 
-from .agency import Agency
-from .care import REASONS, Episodes, build_episodes
-from .draws import stream
-from .people import RACES, SEXES, Families, Kids, build_families
-from .placements import SETTINGS, Placements, build_placements
-from .plan import Plan
-from .reports import DISPOSITIONS, PERPETRATORS, ReportRows, build_reports
-from .visits import Visits, build_visits
+from cqi_core.synth.agency import Agency
+from cqi_core.synth.care import REASONS, Episodes, build_episodes
+from cqi_core.synth.draws import stream
+from cqi_core.synth.people import RACES, SEXES, Families, Kids, build_families
+from cqi_core.synth.placements import SETTINGS, Placements, build_placements
+from cqi_core.synth.plan import Plan
+from cqi_core.synth.reports import DISPOSITIONS, PERPETRATORS, ReportRows, build_reports
+from cqi_core.synth.visits import Visits, build_visits
 
 
 @dataclass

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from .draws import stream
-from .plan import Plan
+from cqi_core.synth.draws import stream
+from cqi_core.synth.plan import Plan
 
 BAD_DATES = ("31/02/2024", "2024-13-01", "yesterday", "2023-02-30", "13/25/2022", "2021-00-10", "N/A", "20240315x")
 REJECT, FLAG = "rejected", "flagged only"

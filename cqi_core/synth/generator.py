@@ -17,15 +17,15 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from .agency import Agency, build_agency
-from .chunk import Counters, simulate_chunk, tables
-from .dirty import Spoiler
-from .draws import stream
-from .plan import Plan, load_plan
-from .readme import readme_text
-from .reviews import ReviewBook
-from .voices import Caseload, feedback_table, staff_survey_table
-from .writer import RATING_COLUMNS, REVIEW_COLUMNS, TABLE_COLUMNS, CsvTables, write_workbook
+from cqi_core.synth.agency import Agency, build_agency
+from cqi_core.synth.chunk import Counters, simulate_chunk, tables
+from cqi_core.synth.dirty import Spoiler
+from cqi_core.synth.draws import stream
+from cqi_core.synth.plan import Plan, load_plan
+from cqi_core.synth.readme import readme_text
+from cqi_core.synth.reviews import ReviewBook
+from cqi_core.synth.voices import Caseload, feedback_table, staff_survey_table
+from cqi_core.synth.writer import RATING_COLUMNS, REVIEW_COLUMNS, TABLE_COLUMNS, CsvTables, write_workbook
 
 Progress = Callable[[str, float], None]
 

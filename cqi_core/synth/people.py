@@ -14,11 +14,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .agency import Agency
-from .care import plan_exits
-from .dates import add_years, from_ymd, seasonal_days
-from .draws import categorical, named
-from .plan import Plan
+from cqi_core.synth.agency import Agency
+from cqi_core.synth.care import plan_exits
+from cqi_core.synth.dates import add_years, from_ymd, seasonal_days
+from cqi_core.synth.draws import categorical, named
+from cqi_core.synth.plan import Plan
 
 REPORT_ONLY, CARE, STOCK = 0, 1, 2
 SEXES = ("female", "male", "unknown")

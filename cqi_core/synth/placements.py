@@ -14,11 +14,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .agency import Agency
-from .care import R, Episodes
-from .dates import add_years
-from .draws import categorical_rows, explode
-from .plan import Plan
+from cqi_core.synth.agency import Agency
+from cqi_core.synth.care import R, Episodes
+from cqi_core.synth.dates import add_years
+from cqi_core.synth.draws import categorical_rows, explode
+from cqi_core.synth.plan import Plan
 
 SETTINGS = ("pre_adoptive_home", "relative_foster_home", "nonrelative_foster_home", "group_home",
             "institution", "supervised_independent_living", "runaway", "trial_home_visit")

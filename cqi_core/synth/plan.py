@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from .dates import to_day
+from cqi_core.synth.dates import to_day
 
 PLAN_PATH = Path(__file__).with_name("plan.yaml")
 SIZES = ("tiny", "demo", "state")

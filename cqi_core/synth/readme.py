@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .plan import Plan
+from cqi_core.synth.plan import Plan
 
 EDGE_CASES = (
     "short stays (discharged within 7 days), including same-day discharges",

@@ -14,12 +14,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .agency import Agency
-from .care import Episodes
-from .dates import add_years, ymd
-from .draws import categorical, explode, lag_days, named
-from .people import REPORT_ONLY, Families, Kids
-from .plan import Plan
+from cqi_core.synth.agency import Agency
+from cqi_core.synth.care import Episodes
+from cqi_core.synth.dates import add_years, ymd
+from cqi_core.synth.draws import categorical, explode, lag_days, named
+from cqi_core.synth.people import REPORT_ONLY, Families, Kids
+from cqi_core.synth.plan import Plan
 
 KINDS = ("first", "prior", "removal", "reentry", "in_care", "first_week", "followup", "prenatal",
          "duplicate", "day_apart")

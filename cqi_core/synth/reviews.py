@@ -24,14 +24,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .agency import Agency
-from .casefacts import Lookup, foster_facts, in_home_facts
-from .dates import add_months, month_index, to_date, to_day
-from .draws import expit, logit, stream
-from .narratives import Narrator
-from .people import REPORT_ONLY
-from .plan import Plan
-from .reports import D
+from cqi_core.synth.agency import Agency
+from cqi_core.synth.casefacts import Lookup, foster_facts, in_home_facts
+from cqi_core.synth.dates import add_months, month_index, to_date, to_day
+from cqi_core.synth.draws import expit, logit, stream
+from cqi_core.synth.narratives import Narrator
+from cqi_core.synth.people import REPORT_ONLY
+from cqi_core.synth.plan import Plan
+from cqi_core.synth.reports import D
 
 ITEMS = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "12A", "12B", "12C",
          "13", "14", "15", "16", "17", "18")

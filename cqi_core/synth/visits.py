@@ -14,12 +14,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .agency import Agency
-from .care import Episodes
-from .dates import month_index, month_start
-from .draws import categorical, explode, lag_days
-from .placements import S, Placements
-from .plan import Plan
+from cqi_core.synth.agency import Agency
+from cqi_core.synth.care import Episodes
+from cqi_core.synth.dates import month_index, month_start
+from cqi_core.synth.draws import categorical, explode, lag_days
+from cqi_core.synth.placements import S, Placements
+from cqi_core.synth.plan import Plan
 
 
 @dataclass

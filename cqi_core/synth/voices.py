@@ -29,12 +29,12 @@ import numpy as np
 import polars as pl
 import yaml
 
-from .agency import Agency
-from .casefacts import plural, words
-from .chunk import dates
-from .dates import from_ymd, month_index, to_date, to_day
-from .draws import categorical, stream
-from .plan import Plan
+from cqi_core.synth.agency import Agency
+from cqi_core.synth.casefacts import plural, words
+from cqi_core.synth.chunk import dates
+from cqi_core.synth.dates import from_ymd, month_index, to_date, to_day
+from cqi_core.synth.draws import categorical, stream
+from cqi_core.synth.plan import Plan
 
 VOICES_PATH = Path(__file__).with_name("voices.yaml")
 _FAMILY = ("youth", "parent", "caregiver")

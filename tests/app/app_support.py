@@ -7,7 +7,7 @@ identity path runs; analysts and supervisors stand in for a signed-in person by 
 
 from __future__ import annotations
 
-from cqi_core.audience import PUBLIC, Viewer
+from cqi_core.privacy import PUBLIC, Viewer
 
 
 def as_viewer(monkeypatch, role: str, units: tuple[str, ...] | None = None) -> None:

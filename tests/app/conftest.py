@@ -13,7 +13,7 @@ def series_db(sample_db, tmp_path_factory) -> Path:
     """A copy of the sample database with every trend series built beside it, for tests
     that open many pages and write nothing."""
     import cqi_core
-    from cqi_core import trends
+    from cqi_core.analysis import trends
 
     path = tmp_path_factory.mktemp("series") / "cqi.duckdb"
     shutil.copy(sample_db, path)

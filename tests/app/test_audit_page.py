@@ -11,8 +11,9 @@ from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest, app_test
 
 import cqi_core
-from cqi_core import audience, exports
-from cqi_core.audience import Viewer
+from cqi_core import exports
+from cqi_core import privacy as audience
+from cqi_core.privacy import Viewer
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = str(ROOT / "pages" / "audit.py")

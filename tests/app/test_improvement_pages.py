@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 import cqi_core
 from app_support import as_viewer
-from cqi_core import improvement as imp
+from cqi_core.analysis import improvement as imp
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = str(ROOT / "pages" / "improvement.py")

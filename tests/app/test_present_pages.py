@@ -12,8 +12,8 @@ from streamlit.testing.v1 import AppTest
 
 import cqi_core
 from app_support import as_viewer
-from cqi_core import findings
-from cqi_core.findings import Finding
+from cqi_core.present import findings
+from cqi_core.present.findings import Finding
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = ROOT / "pages" / "present.py"

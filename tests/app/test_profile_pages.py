@@ -19,7 +19,7 @@ from streamlit.testing.v1 import AppTest
 from app_support import as_viewer
 
 import cqi_core
-from cqi_core import trends
+from cqi_core.analysis import trends
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "data" / "sample"

@@ -130,7 +130,7 @@ def test_reviewer_agreement_explains_kappa_and_lists_items(monkeypatch, sample_d
 
 def test_an_analyst_adds_a_theme_to_a_narrative_and_the_decision_is_kept(monkeypatch, sample_db_copy):
     from cqi_core import open_store
-    from cqi_core.qualitative import decisions, load_codebook
+    from cqi_core.analysis.qualitative import decisions, load_codebook
     at = _open(monkeypatch, sample_db_copy, "pages/case_reviews.py")
     excerpt = at.selectbox(key="cr_code_pick").value
     add = next(m for m in at.multiselect if m.label == "Add themes")
@@ -175,7 +175,7 @@ def test_voices_f1_for_the_year_matches_the_feedback_file(monkeypatch, sample_db
 
 
 def test_codebook_lists_every_theme_and_previews_pattern_matches(monkeypatch, sample_db):
-    from cqi_core.qualitative import load_codebook
+    from cqi_core.analysis.qualitative import load_codebook
     at = _open(monkeypatch, sample_db, "pages/codebook.py")
     themes = at.dataframe[0].value
     assert len(themes) == len(load_codebook().themes)
@@ -210,7 +210,7 @@ def test_a_supervisor_never_sees_a_planted_name_or_phone(monkeypatch, sample_db_
 
 def test_an_analyst_adds_a_theme_to_the_codebook_as_a_new_version(monkeypatch, sample_db_copy):
     from cqi_core import open_store
-    from cqi_core.qualitative import load_codebook
+    from cqi_core.analysis.qualitative import load_codebook
     at = _open(monkeypatch, sample_db_copy, "pages/codebook.py")
     before = load_codebook(open_store(sample_db_copy)).version
 

@@ -18,8 +18,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from app_support import as_viewer
-from cqi_core import open_store, qualitative, youth
-from cqi_core.readability import check_text
+from cqi_core import open_store
+from cqi_core.analysis import qualitative
+from cqi_core.analysis import youth
+from cqi_core.methods.readability import check_text
 from test_youth import small_counts
 
 ROOT = Path(__file__).resolve().parents[2]

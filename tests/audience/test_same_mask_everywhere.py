@@ -13,7 +13,9 @@ import polars as pl
 import pytest
 
 import cqi_core
-from cqi_core import audience, compare, disparities
+from cqi_core import privacy as audience
+from cqi_core import compare
+from cqi_core.analysis import disparities
 
 PERIOD = (date(2024, 10, 1), date(2025, 9, 30))
 

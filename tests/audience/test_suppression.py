@@ -16,8 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
 
-from cqi_core import audience
-from cqi_core.audience import Margin, Viewer, indicator_relations, suppress
+from cqi_core import privacy as audience
+from cqi_core.privacy import Margin, Viewer, indicator_relations, suppress
 
 
 def test_counts_from_one_to_ten_are_masked_and_zero_and_eleven_are_not():

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from cqi_core import audience
-from cqi_core.audience import AccessDenied, Viewer, resolve_viewer
+from cqi_core import privacy as audience
+from cqi_core.privacy import AccessDenied, Viewer, resolve_viewer
 
 POLICY = audience.load_policy()
 
@@ -107,7 +107,7 @@ def test_the_policy_file_is_complete_and_valid():
 
 def test_text_for_audience_is_bounded_by_the_stores_viewer(sample_db):
     import cqi_core
-    from cqi_core import qualitative
+    from cqi_core.analysis import qualitative
 
     store = cqi_core.open_store(sample_db, read_only=True)
     frame = qualitative.excerpts(store, source_types=["case_review"]).head(400)

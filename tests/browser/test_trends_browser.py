@@ -13,7 +13,7 @@ import pytest
 from browser_support import ROOT, SHOTS, serve
 
 import cqi_core
-from cqi_core import trends
+from cqi_core.analysis import trends
 
 DOC_SHOT = ROOT / "docs" / "screenshots" / "trends.png"
 

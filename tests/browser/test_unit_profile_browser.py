@@ -17,7 +17,7 @@ import pytest
 from browser_support import ROOT, SHOTS, serve, dismiss_page_not_found
 
 import cqi_core
-from cqi_core import trends
+from cqi_core.analysis import trends
 
 DOC_SHOT = ROOT / "docs" / "screenshots" / "unit_profile.png"
 LABELS = re.compile(r"(Confirming|Expanding|Discordant|Not enough data)")

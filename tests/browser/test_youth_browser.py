@@ -15,7 +15,9 @@ import polars as pl
 import pytest
 
 from browser_support import ROOT, serve
-from cqi_core import open_store, qualitative, youth
+from cqi_core import open_store
+from cqi_core.analysis import qualitative
+from cqi_core.analysis import youth
 from pages._nav import PAGES
 from test_youth import small_counts
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import polars as pl
 
 from cqi_core.indicators import analysis_rows, compute
-from cqi_core.store import Store, open_store
+from cqi_core.storage.store import Store, open_store
 
 UNITS = [("U1", "Unit one", "North"), ("U2", "Unit two", "South")]
 

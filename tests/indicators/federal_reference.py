@@ -13,7 +13,7 @@ import calendar
 from collections import defaultdict
 from datetime import date, timedelta
 
-from cqi_core.store import Store
+from cqi_core.storage.store import Store
 
 PERMANENCY = {"reunification", "relative", "adoption", "guardianship"}
 P4_EXITS = {"reunification", "relative", "guardianship"}

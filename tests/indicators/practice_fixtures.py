@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 
 from cqi_core.indicators import compute
-from cqi_core.store import Store, open_store
+from cqi_core.storage.store import Store, open_store
 
 UNITS = [
     {"unit_id": "U1", "unit_name": "North One", "region": "North"},

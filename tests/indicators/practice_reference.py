@@ -16,7 +16,7 @@ import calendar
 from collections import defaultdict
 from datetime import date, timedelta
 
-from cqi_core.store import Store
+from cqi_core.storage.store import Store
 
 ITEMS = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "12A", "12B", "12C",
          "13", "14", "15", "16", "17", "18"]

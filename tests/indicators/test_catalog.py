@@ -18,7 +18,7 @@ from cqi_core.indicators.catalog import (CATALOG_PATH, FEDERAL_LABEL, check_cata
                                          due_for_review, history, load_catalog, save_edit,
                                          youth_text)
 from cqi_core.indicators.engine import SQL_DIR, indicator_ids, load_config
-from cqi_core.store import open_store
+from cqi_core.storage.store import open_store
 
 CONFIG_PATH = CATALOG_PATH.with_name("config.yaml")
 

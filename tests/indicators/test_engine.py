@@ -11,7 +11,7 @@ import pytest
 from cqi_core.errors import CQIError
 from cqi_core.indicators import engine
 from cqi_core.indicators.intervals import garwood, wilson
-from cqi_core.store import open_store
+from cqi_core.storage.store import open_store
 
 
 def test_wilson_matches_hand_computed_values():

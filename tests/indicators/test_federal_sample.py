@@ -11,7 +11,7 @@ from datetime import date
 import pytest
 
 from cqi_core.indicators import analysis_rows, compute
-from cqi_core.store import open_store
+from cqi_core.storage.store import open_store
 
 from federal_reference import REFERENCE, load
 

@@ -14,7 +14,7 @@ import polars as pl
 import pytest
 
 from cqi_core.indicators import analysis_rows, compute, load_config
-from cqi_core.store import open_store
+from cqi_core.storage.store import open_store
 
 from practice_reference import REFERENCE, load
 

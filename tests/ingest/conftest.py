@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cqi_core.store import open_store
+from cqi_core.storage.store import open_store
 from ingest_helpers import GOOD
 
 

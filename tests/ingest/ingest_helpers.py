@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cqi_core.contract import load_contract
+from cqi_core.storage.contract import load_contract
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 GOOD = FIXTURES / "good"

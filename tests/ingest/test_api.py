@@ -82,7 +82,7 @@ def test_every_ingest_sql_file_is_used_and_every_used_one_exists():
     from pathlib import Path
 
     package = Path(ingest.__file__).parent
-    sql_dir = package.parent / "sql" / "ingest"
+    sql_dir = package / "sql"
     source = "".join(p.read_text(encoding="utf-8") for p in package.glob("*.py"))
     used = set(re.findall(r'sql\("(\w+)"\)', source)) | set(re.findall(r'"(work_\w+)"', source))
     files = {p.stem for p in sql_dir.glob("*.sql")}

@@ -8,7 +8,7 @@ import shutil
 import polars as pl
 
 from cqi_core.ingest import import_files, plan_import
-from cqi_core.store import archive_dir
+from cqi_core.storage.store import archive_dir
 from ingest_helpers import GOOD, GOOD_COUNTS, counts, rows, state, write
 
 

@@ -46,5 +46,5 @@ def tiny_db(tiny_export, tmp_path):
 
 @pytest.fixture
 def tiny_codebook():
-    from cqi_core.qualitative import load_codebook
+    from cqi_core.analysis.qualitative import load_codebook
     return load_codebook(path=TINY_CODEBOOK)

@@ -8,10 +8,11 @@ from dataclasses import replace
 import polars as pl
 import pytest
 
-from cqi_core import open_store, qualitative
+from cqi_core import open_store
+from cqi_core.analysis import qualitative
 from cqi_core.errors import StoreError
 from cqi_core.indicators.catalog import load_catalog
-from cqi_core.qualitative import CodebookError, Theme
+from cqi_core.analysis.qualitative import CodebookError, Theme
 
 STARTER_THEMES = {
     "engagement", "caseworker_visits", "placement_stability", "services", "education",

@@ -17,7 +17,8 @@ import polars as pl
 import pytest
 from openpyxl import load_workbook
 
-from cqi_core import import_files, open_store, qualitative
+from cqi_core import import_files, open_store
+from cqi_core.analysis import qualitative
 from cqi_core.errors import CQIError, StoreError
 
 from tiny_agency import NA_TEXT

@@ -8,9 +8,10 @@ from dataclasses import replace
 
 import pytest
 
-from cqi_core import open_store, qualitative
-from cqi_core.qualitative import CodebookError, Theme
-from cqi_core.qualitative.interchange import GUID_NAMESPACE, parse_description
+from cqi_core import open_store
+from cqi_core.analysis import qualitative
+from cqi_core.analysis.qualitative import CodebookError, Theme
+from cqi_core.analysis.qualitative.interchange import GUID_NAMESPACE, parse_description
 
 NS = {"q": "urn:QDA-XML:codebook:1.0"}
 

@@ -28,4 +28,4 @@ def test_top_level_names_do_not_shadow_submodules():
     import cqi_core
     modules = {p.stem for p in (ROOT / "cqi_core").glob("*.py")} | {
         p.name for p in (ROOT / "cqi_core").iterdir() if (p / "__init__.py").exists()}
-    assert not set(cqi_core._PUBLIC["qualitative"]) & modules
+    assert not set(cqi_core._PUBLIC["analysis.qualitative"]) & modules

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from cqi_core.qualitative import redact
+from cqi_core.analysis.qualitative import redact
 
 # (text, the planted strings that must not survive, the label that must appear)
 PLANTED = [

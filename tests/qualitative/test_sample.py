@@ -10,7 +10,8 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from cqi_core import open_store, qualitative
+from cqi_core import open_store
+from cqi_core.analysis import qualitative
 
 ITEM_THEME = {
     "1": "investigation_response", "3": "safety", "4": "placement_stability",

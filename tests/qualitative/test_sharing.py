@@ -9,9 +9,10 @@ import io
 import polars as pl
 import pytest
 
-from cqi_core import import_files, qualitative
+from cqi_core import import_files
+from cqi_core.analysis import qualitative
 from cqi_core.errors import CQIError
-from cqi_core.qualitative.sharing import PUBLIC_COLUMNS
+from cqi_core.analysis.qualitative.sharing import PUBLIC_COLUMNS
 
 PLANTED = {
     "F1": "Ms. Rivera and my caseworker Jordan never call me back at (555) 123-4567.",

@@ -9,9 +9,10 @@ import duckdb
 import polars as pl
 import pytest
 
-from cqi_core import open_store, qualitative
+from cqi_core import open_store
+from cqi_core.analysis import qualitative
 from cqi_core.errors import CQIError
-from cqi_core.qualitative.sources import split_excerpt_id, text_hash
+from cqi_core.analysis.qualitative.sources import split_excerpt_id, text_hash
 
 
 def test_every_text_of_the_tiny_agency_is_one_excerpt(tiny_db):

@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from cqi_core import qualitative
+from cqi_core.analysis import qualitative
 from cqi_core.errors import CQIError
 
 # The published worked example (METHODS.md section 4), copied unchanged.

@@ -1,0 +1,782 @@
+"""Trends: every indicator as a run or control chart, with its signals in plain words.
+
+`build_series` computes each indicator for consecutive months (or quarters) for the agency,
+each unit and each region, exactly as a single period is computed, and keeps the result
+beside the database so it is paid once per import. `control_chart` picks the chart the
+data call for (trends.yaml: a run chart for short series, a P or U chart for proportions
+and rates, Laney's P' or U' when the periods vary more than chance allows), runs the rule
+preset (Anhøj or Making Data Count) through `cqi_core.methods.spc`, and explains each signal in
+one sentence. `scan` does that for every series and ranks what changed recently.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import yaml
+
+from cqi_core import privacy as audience
+from cqi_core.methods import spc
+from cqi_core.errors import CQIError
+from cqi_core.indicators.catalog import Catalog, CatalogEntry
+from cqi_core.indicators.engine import compute, load_config, plus_months
+from cqi_core.storage.store import Store
+from cqi_core.storage.facts import as_of_date, data_version
+
+HERE = Path(__file__).resolve().parent
+SERIES_COLUMNS = ("indicator_id", "period_start", "period_end", "group_by", "group_value",
+                  "numerator", "denominator", "value", "followup_complete", "provisional")
+GRAINS = {"month": 1, "quarter": 3}
+GROUPINGS = ("unit", "region")
+"""Groups every series is built for, besides the whole agency."""
+
+
+@dataclass(frozen=True)
+class TrendSettings:
+    """How charts are chosen and signals ranked (trends.yaml)."""
+
+    preset: str
+    """anhoej or mdc: the signal rules."""
+    min_points_control: int
+    """Below this many points the chart is a run chart."""
+    trial_below: dict[str, int]
+    """Per preset: a phase with fewer points has trial limits."""
+    min_points_runs: int
+    """Runs rules need this many useful points."""
+    overdispersion_sigma_z: float
+    """Laney sigma-z above which P/U become P'/U'."""
+    history_months: int
+    """Months of history kept in the series."""
+    recent_periods: dict[str, int]
+    """Per grain: how many of the latest periods count as recent in the scan."""
+    min_denominator: int
+    """Smallest denominator plotted for a unit or region."""
+    strength: dict[str, float]
+    """Weight of each kind of signal in the scan's ranking."""
+    provisional_days: int
+    """A period ending this close to the as-of date is provisional (records still arriving)."""
+    context_weight: float
+    """Scan weight of context measures (caseload, entry rate) against performance ones."""
+
+
+@lru_cache(maxsize=1)
+def load_settings() -> TrendSettings:
+    """The settings in trends.yaml, validated.
+
+    Raises:
+        CQIError: an unknown preset or a missing setting.
+    """
+    raw = yaml.safe_load((HERE / "trends.yaml").read_text(encoding="utf-8"))
+    try:
+        settings = TrendSettings(**raw)
+    except TypeError as exc:
+        raise CQIError(f"trends.yaml does not match the expected settings: {exc}") from exc
+    if settings.preset not in ("anhoej", "mdc"):
+        raise CQIError(f"trends.yaml: preset must be anhoej or mdc, not {settings.preset!r}.")
+    return settings
+
+
+# --------------------------------------------------------------------------- series
+
+
+def periods(as_of: date, grain: str, months: int) -> list[tuple[date, date]]:
+    """Whole months or calendar quarters ending on or before `as_of`, oldest first."""
+    if grain not in GRAINS:
+        raise CQIError(f"Unknown grain {grain!r}; choose month or quarter.")
+    step = GRAINS[grain]
+    start = date(as_of.year, as_of.month, 1)
+    start = date(start.year, (start.month - 1) // step * step + 1, 1)
+    out = []
+    first = plus_months(date(as_of.year, as_of.month, 1), -months)
+    while start >= first:
+        end = plus_months(start, step) - timedelta(days=1)
+        if end <= as_of:
+            out.append((start, end))
+        start = plus_months(start, -step)
+    return out[::-1]
+
+
+def _cache_file(store: Store, grain: str, months: int) -> Path:
+    key = hashlib.sha1(f"{data_version(store)}|{grain}|{months}|{SERIES_COLUMNS}|"
+                       f"{load_settings()}".encode()).hexdigest()[:16]
+    return store.path.with_name(store.path.name + ".cache") / f"series-{grain}-{key}.parquet"
+
+
+def build_series(store: Store, grain: str = "month", months: int | None = None,
+                 progress: Callable[[str, float], None] | None = None,
+                 use_cache: bool = True) -> pl.DataFrame:
+    """Every indicator for consecutive periods, for the agency, each unit and each region.
+
+    Args:
+        store: the database.
+        grain: month or quarter.
+        months: history to cover (default trends.yaml `history_months`).
+        progress: called with a message and a fraction done.
+        use_cache: read and write the copy kept beside the database for this data version.
+
+    Returns:
+        Columns indicator_id, period_start, period_end, group_by, group_value, numerator,
+        denominator, value, followup_complete, provisional (the period ended less than
+        `provisional_days` before the as-of date: late entries are still arriving).
+    """
+    # The series are computed in full and kept for every audience; each caller gets them
+    # as their audience may see them.
+    full = _full_series(audience.plain(store), grain, months, progress, use_cache)
+    return audience.release_indicator_rows(full, store)
+
+
+def _full_series(store: Store, grain: str, months: int | None,
+                 progress: Callable[[str, float], None] | None, use_cache: bool) -> pl.DataFrame:
+    months = months or load_settings().history_months
+    as_of = as_of_date(store)
+    if as_of is None:
+        return pl.DataFrame(schema={c: pl.String for c in SERIES_COLUMNS})
+    cache = _cache_file(store, grain, months)
+    if use_cache and cache.exists():
+        return pl.read_parquet(cache)
+    spans = periods(as_of, grain, months)
+
+    fresh = as_of - timedelta(days=load_settings().provisional_days)
+
+    def one(span: tuple[date, date]) -> pl.DataFrame:
+        return compute(store, span[0], span[1], by=list(GROUPINGS), as_of=as_of) \
+            .with_columns(pl.lit(span[1] > fresh).alias("provisional"))
+
+    frames: list[pl.DataFrame] = []
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for i, frame in enumerate(pool.map(one, spans), start=1):
+            frames.append(frame.select(SERIES_COLUMNS))
+            if progress:
+                progress(f"Computed {i} of {len(spans)} {grain}s", i / len(spans))
+    out = pl.concat(frames, how="vertical_relaxed") if frames else \
+        pl.DataFrame(schema={c: pl.String for c in SERIES_COLUMNS})
+    if use_cache:
+        try:
+            cache.parent.mkdir(exist_ok=True)
+            for old in cache.parent.glob(f"series-{grain}-*.parquet"):
+                old.unlink()
+            out.write_parquet(cache)
+        except OSError:  # a read-only folder: the series are simply recomputed next time
+            pass
+    return out
+
+
+def series_for(series: pl.DataFrame, indicator_id: str, group_by: str = "all",
+               group_value: str = "all") -> pl.DataFrame:
+    """One indicator's series for one group, oldest period first."""
+    return series.filter((pl.col("indicator_id") == indicator_id)
+                         & (pl.col("group_by") == group_by)
+                         & (pl.col("group_value") == group_value)).sort("period_start")
+
+
+# --------------------------------------------------------------------------- charts
+
+
+@dataclass(frozen=True)
+class Signal:
+    """One finding on a chart, in words."""
+
+    rule: str
+    """outside_limits, shift, few_crossings, trend or two_in_three."""
+    direction: str
+    """improvement, concern or neutral (the indicator has no better direction)."""
+    side: str
+    """high or low: where the points are, relative to the centre line."""
+    start: date
+    """First period of the signal."""
+    end: date
+    """Last period of the signal."""
+    points: int
+    """Number of periods involved."""
+    sentence: str
+    """One plain sentence a supervisor can read aloud."""
+    strength: float
+    """Weight for ranking (trends.yaml `strength`)."""
+
+
+@dataclass(frozen=True)
+class TrendChart:
+    """A run or control chart of one indicator for one group, ready to draw and explain."""
+
+    indicator_id: str
+    """The indicator."""
+    group_by: str
+    """all, unit or region."""
+    group_value: str
+    """The group (unit id, region name, or 'all')."""
+    grain: str
+    """month or quarter."""
+    chart: str
+    """Chart type used (run, p, pp, u, up, i or xmr for Making Data Count)."""
+    chart_label: str
+    """The chart type in words, e.g. "Laney P′ chart (periods vary more than chance)"."""
+    preset: str
+    """anhoej or mdc."""
+    points: pl.DataFrame
+    """period_start, value, numerator, denominator, cl, lcl, ucl, lcl_95, ucl_95 (the
+    2-sigma lines; Making Data Count's "near the limit" lines), part, baseline, signal
+    (bool), rule (str or null), provisional, on the chart's scale (proportions 0-1,
+    rates per 1,000 or 100,000 days)."""
+    signals: tuple[Signal, ...]
+    """Signals, oldest first."""
+    trial: bool
+    """True when the current phase is too short for settled limits."""
+    left_out: tuple[date, ...]
+    """Periods left out because their follow-up is not complete yet."""
+    too_small: tuple[date, ...]
+    """Periods left out because the denominator is below `min_denominator`."""
+    variation: str
+    """common_cause, special_cause_improvement, special_cause_concern,
+    special_cause_neutral_high or special_cause_neutral_low (the latest point)."""
+    assurance: str | None
+    """consistent_pass, consistent_fail or inconsistent against the standard; None without
+    a standard, a direction or limits."""
+    sigma_z: float | None
+    """Laney's sigma-z for proportions and rates (1 = as much spread as chance predicts)."""
+    notes: tuple[str, ...] = field(default=())
+    """Plain sentences on how the chart was made (chart choice, trial limits, gaps)."""
+
+
+_UNIT_WORDS = {"month": ("month", "months"), "quarter": ("quarter", "quarters")}
+
+
+def period_label(d: date, grain: str) -> str:
+    """A period in words: "March 2026" or "Q1 2026"."""
+    return f"{d:%B %Y}" if grain == "month" else f"Q{(d.month - 1) // 3 + 1} {d.year}"
+
+
+def _chart_type(entry: CatalogEntry, cfg_kind: str, interval: str) -> str:
+    if cfg_kind == "proportion":
+        return "p"
+    if cfg_kind == "rate" or interval == "poisson":
+        return "u"
+    return "i"
+
+
+def _direction(entry: CatalogEntry, side: str) -> str:
+    if entry.direction == "higher":
+        return "improvement" if side == "high" else "concern"
+    if entry.direction == "lower":
+        return "improvement" if side == "low" else "concern"
+    return "neutral"
+
+
+def _variation(direction: str, side: str) -> str:
+    if direction == "neutral":
+        return f"special_cause_neutral_{side}"
+    return f"special_cause_{direction}"
+
+
+def _consequence(direction: str) -> str:
+    return {"improvement": " This is an improvement.",
+            "concern": " This needs attention."}.get(direction, "")
+
+
+def _crossed(n: int, centre: str) -> str:
+    if n == 0:
+        return f"never crossed the {centre}"
+    return f"crossed the {centre} only " + {1: "once", 2: "twice"}.get(n, f"{n} times")
+
+
+def _span_words(start: date, end: date, grain: str) -> str:
+    if start == end:
+        return period_label(start, grain)
+    return f"{period_label(start, grain)} to {period_label(end, grain)}"
+
+
+def _runs(side_values: np.ndarray) -> list[tuple[int, int, int]]:
+    """(start index, end index, side) of each run of same-side values (0 skipped)."""
+    out: list[tuple[int, int, int]] = []
+    current: list[int] = []
+    for i, s in enumerate(side_values):
+        if s == 0 or np.isnan(s):
+            continue
+        if current and side_values[current[-1]] != s:
+            out.append((current[0], current[-1], int(side_values[current[-1]])))
+            current = []
+        current.append(i)
+    if current:
+        out.append((current[0], current[-1], int(side_values[current[-1]])))
+    return out
+
+
+def _group_flags(flags: Sequence[bool], sides: Sequence[int]) -> list[tuple[int, int, int]]:
+    """Consecutive flagged points on the same side, as (start, end, side)."""
+    out: list[tuple[int, int, int]] = []
+    for i, (flag, side) in enumerate(zip(flags, sides)):
+        if not flag:
+            continue
+        if out and out[-1][1] == i - 1 and out[-1][2] == side:
+            out[-1] = (out[-1][0], i, side)
+        else:
+            out.append((i, i, side))
+    return out
+
+
+def control_chart(series: pl.DataFrame, entry: CatalogEntry, grain: str = "month",
+                  preset: str | None = None, freeze_at: date | None = None,
+                  split_at: Iterable[date] = (), settings: TrendSettings | None = None,
+                  minimum_denominator: bool = True) -> TrendChart:
+    """The right chart for one series, with its signals explained.
+
+    Args:
+        series: one indicator for one group (`series_for`).
+        entry: the indicator's catalog entry (direction, display unit, standard).
+        grain: month or quarter (for the words).
+        preset: anhoej or mdc (default trends.yaml).
+        freeze_at: the baseline is the periods before this date; its centre line and
+            limits extend to later periods ("did the change shift the process?").
+        split_at: dates from which a new process starts, with its own centre and limits.
+        settings: trends.yaml settings (loaded when None).
+        minimum_denominator: leave out periods with a denominator below the minimum.
+    """
+    settings = settings or load_settings()
+    preset = preset or settings.preset
+    if series.is_empty():
+        raise CQIError("There is no data for this indicator and group yet.")
+    cfg = load_config()[_family(entry.id)]
+    kind = _chart_type(entry, cfg.kind, cfg.interval)
+    iid, group_by, group_value = (series["indicator_id"][0], series["group_by"][0],
+                                  series["group_value"][0])
+
+    # Plain arrays rather than frame filters: the scan calls this for thousands of series.
+    cols = series.to_dict(as_series=False)
+    if any(x >= y for x, y in zip(cols["period_start"], cols["period_start"][1:])):
+        cols = series.sort("period_start").to_dict(as_series=False)
+    all_starts = cols["period_start"]
+    complete = np.array(cols["followup_complete"], dtype=bool)
+    all_den = np.array(cols["denominator"], dtype=float)
+    floor = settings.min_denominator if (minimum_denominator and group_by != "all") else 1
+    left_out = [d for d, c in zip(all_starts, complete) if not c]
+    too_small = [d for d, c, n in zip(all_starts, complete, all_den) if c and n < floor]
+    keep = complete & (all_den >= floor)
+    if keep.sum() < 2:
+        raise CQIError("Fewer than two periods have enough data to draw a trend for this "
+                       "group.")
+    starts = [d for d, k in zip(all_starts, keep) if k]
+    num = np.array(cols["numerator"], dtype=float)[keep]
+    den = all_den[keep]
+    multiplier = cfg.multiplier
+    value = num / den * multiplier
+    provisional = [bool(p) for p, k in zip(cols["provisional"], keep) if k] \
+        if "provisional" in cols else [False] * len(starts)
+
+    freeze = sum(1 for d in starts if d < freeze_at) if freeze_at else None
+    parts = sorted({sum(1 for d in starts if d < s) for s in split_at} - {0, len(starts)})
+    notes: list[str] = []
+    words = _UNIT_WORDS[grain][1]
+    if freeze is not None and freeze < 2:
+        notes.append(f"The baseline would end before the chart has two {words}, so it is "
+                     "not used.")
+        freeze = None
+    usable = _usable_parts(parts, provisional)
+    if usable != parts:
+        notes.append(f"A split that would leave fewer than two judged {words} on one side "
+                     "is not used.")
+        parts = usable
+    if freeze and not parts:
+        notes.append(f"Baseline: the {freeze} {words} before {period_label(freeze_at, grain)}; "
+                     f"its centre line and limits are extended to later {words} to show "
+                     "whether the process has changed since.")
+    elif freeze:  # qicharts2 ignores a freeze on a split chart; Making Data Count must too
+        notes.append("The chart is split into phases, so the frozen baseline is not used.")
+        freeze = None
+    for p in parts:
+        notes.append(f"New process from {period_label(starts[p], grain)}: that phase has its "
+                     "own centre line and limits.")
+    sigma_z = None
+
+    if any(provisional):
+        late = [period_label(d, grain) for d, p in zip(starts, provisional) if p]
+        notes.append(f"{', '.join(late)} {'is' if len(late) == 1 else 'are'} provisional: "
+                     "records are still being entered, so the point is shown but not judged.")
+    if preset == "mdc":
+        result = _mdc_chart(entry, value, starts, parts, freeze, settings, grain, provisional)
+        chart, label, frame, signals, variation = result
+    else:
+        if len(starts) < settings.min_points_control:
+            chart = "run"
+            notes.append(f"A run chart: {len(starts)} {_UNIT_WORDS[grain][1]} are too few for "
+                         f"control limits (at least {settings.min_points_control} needed).")
+        elif kind in ("p", "u"):
+            base = slice(0, freeze) if freeze else slice(0, (parts or [len(starts)])[0])
+            sigma_z = _sigma_z(num[base], den[base], kind)
+            chart = kind
+            if sigma_z is not None and sigma_z > settings.overdispersion_sigma_z:
+                chart = kind * 2 if kind == "p" else "up"
+                notes.append(f"The periods vary {sigma_z:.1f} times more than chance alone "
+                             "would make them, so the limits are Laney's, which allow for it.")
+        else:
+            chart = "i"
+        frame, signals, variation = _qic_chart(entry, chart, num, den, value, starts, parts,
+                                               freeze, multiplier, settings, grain, provisional)
+        label = _LABELS[chart]
+
+    phase_points = _current_phase_points(len(starts), parts, freeze)
+    trial = chart != "run" and phase_points < settings.trial_below[preset]
+    if trial:
+        label += " (trial limits)"
+        notes.append(f"Trial limits: the current phase has {phase_points} "
+                     f"{_UNIT_WORDS[grain][1]}; limits settle at "
+                     f"{settings.trial_below[preset]}.")
+    if left_out:
+        notes.append(f"{len(left_out)} recent {_UNIT_WORDS[grain][1]} are left out: their "
+                     "follow-up is not complete yet.")
+    if too_small:
+        notes.append(f"{len(too_small)} {_UNIT_WORDS[grain][1]} with fewer than {floor} in the "
+                     "denominator are left out.")
+    assurance = _assurance(entry, frame, chart)
+    return TrendChart(indicator_id=iid, group_by=group_by, group_value=group_value,
+                      grain=grain, chart=chart, chart_label=label, preset=preset, points=frame,
+                      signals=tuple(signals), trial=trial, left_out=tuple(left_out),
+                      too_small=tuple(too_small), variation=variation, assurance=assurance,
+                      sigma_z=sigma_z, notes=tuple(notes))
+
+
+_LABELS = {"run": "Run chart (median)", "p": "P chart", "pp": "Laney P′ chart",
+           "u": "U chart", "up": "Laney U′ chart", "i": "I chart (individuals)",
+           "xmr": "XmR chart (Making Data Count)"}
+
+
+def _family(output_id: str) -> str:
+    return output_id.split(".")[0]
+
+
+def _sigma_z(num: np.ndarray, den: np.ndarray, kind: str) -> float | None:
+    """Laney's sigma-z of the baseline: the spread of the periods' z-scores."""
+    keep = den > 0
+    num, den = num[keep], den[keep]
+    if num.size < 3 or den.sum() == 0:
+        return None
+    cl = num.sum() / den.sum()
+    if cl <= 0 or (kind == "p" and cl >= 1):
+        return None
+    sigma = np.sqrt(cl * (1 - cl) / den) if kind == "p" else np.sqrt(cl / den)
+    value = spc.laney_sigma_z(num / den, np.full(num.size, cl), sigma,
+                              np.ones(num.size, dtype=bool), ordered=True)
+    return None if math.isnan(value) else value
+
+
+def _usable_parts(parts: list[int], provisional: Sequence[bool]) -> list[int]:
+    """The splits that leave at least two judged periods in every phase (fewer cannot
+    give a centre line and limits)."""
+    judged = np.concatenate([[0], np.cumsum([not p for p in provisional])])
+    kept: list[int] = []
+    for p in parts:
+        if judged[p] - judged[kept[-1] if kept else 0] >= 2:
+            kept.append(p)
+    while kept and judged[-1] - judged[kept[-1]] < 2:
+        kept.pop()
+    return kept
+
+
+def _current_phase_points(count: int, parts: list[int], freeze: int | None) -> int:
+    if freeze:
+        return freeze
+    if parts:
+        return count - parts[-1]
+    return count
+
+
+def _qic_chart(entry, chart, num, den, value, starts, parts, freeze, multiplier, settings,
+               grain, provisional):
+    exclude = [i + 1 for i, p in enumerate(provisional) if p] or None
+    if chart in ("p", "pp", "u", "up"):
+        result = spc.qic(num.tolist(), n=den.tolist(), x=starts, chart=chart, freeze=freeze,
+                         part=parts or None, exclude=exclude, multiply=multiplier)
+    else:
+        result = spc.qic(value.tolist(), x=starts, chart=chart, freeze=freeze,
+                         part=parts or None, exclude=exclude)
+    pts = result.columns  # arrays: no data frame per chart while scanning
+    y = np.asarray(pts["y"], dtype=float)
+    cl = np.asarray(pts["cl"], dtype=float)
+    with np.errstate(invalid="ignore"):
+        sides = np.sign(y - cl)
+    signals: list[Signal] = []
+    rules: list[str | None] = [None] * len(starts)
+    flagged = [False] * len(starts)
+    words = _UNIT_WORDS[grain]
+    centre = "median" if chart == "run" else "average"
+
+    # 1. points beyond the limits (a provisional point is not judged)
+    sigma = [flag and not late for flag, late in zip(pts["sigma_signal"].tolist(), provisional)]
+    for a, b, side in _group_flags(sigma, [int(s) for s in np.nan_to_num(sides)]):
+        s = "high" if side > 0 else "low"
+        direction = _direction(entry, s)
+        n = b - a + 1
+        where = "above the upper" if s == "high" else "below the lower"
+        subject = (period_label(starts[a], grain) + " was" if n == 1 else
+                   f"{n} {words[1]} ({_span_words(starts[a], starts[b], grain)}) were")
+        signals.append(Signal("outside_limits", direction, s, starts[a], starts[b], n,
+                              f"{subject} {where} limit: more than ordinary "
+                              f"{words[0]}-to-{words[0]} variation.{_consequence(direction)}",
+                              settings.strength["outside_limits"]))
+        for i in range(a, b + 1):
+            rules[i], flagged[i] = "outside_limits", True
+
+    # 2. runs rules per part (not on runs of fewer useful points than the minimum)
+    part_of = pts["part"].tolist()
+    for row in result.runs_rows:
+        if not row["n_useful"] or row["n_useful"] < settings.min_points_runs:
+            continue
+        idx = [i for i, p in enumerate(part_of) if p == row["part"] and not provisional[i]]
+        part_sides = sides[idx]
+        if row["longest_run"] > row["longest_run_max"]:
+            for a, b, side in _runs(part_sides):
+                members = [idx[k] for k in range(a, b + 1) if part_sides[k] != 0]
+                if len(members) <= row["longest_run_max"]:
+                    continue
+                s = "high" if side > 0 else "low"
+                direction = _direction(entry, s)
+                first, last = idx[a], idx[b]
+                signals.append(Signal(
+                    "shift", direction, s, starts[first], starts[last], len(members),
+                    f"{len(members)} {words[1]} in a row {'above' if s == 'high' else 'below'} "
+                    f"the {centre} ({_span_words(starts[first], starts[last], grain)}): a real "
+                    f"shift, not chance.{_consequence(direction)}",
+                    settings.strength["shift"]))
+                for i in members:
+                    flagged[i] = True
+                    rules[i] = rules[i] or "shift"
+        if row["n_crossings"] < row["n_crossings_min"]:
+            last_side = part_sides[~np.isnan(part_sides) & (part_sides != 0)]
+            s = "high" if last_side.size and last_side[-1] > 0 else "low"
+            direction = _direction(entry, s)
+            signals.append(Signal(
+                "few_crossings", direction, s, starts[idx[0]], starts[idx[-1]], len(idx),
+                f"The line {_crossed(row['n_crossings'], centre)} in "
+                f"{row['n_useful']} {words[1]}; chance alone would give at least "
+                f"{row['n_crossings_min']}: the process has shifted or drifted.",
+                settings.strength["few_crossings"]))
+    signals.sort(key=lambda s: (s.end, s.start))
+    variation = "common_cause"
+    judged = [d for d, p in zip(starts, provisional) if not p]
+    for sig in signals:
+        if sig.rule != "few_crossings" and judged and sig.end == judged[-1]:
+            variation = _variation(sig.direction, sig.side)
+    frame = pl.DataFrame({
+        "period_start": starts,
+        "value": spc._nulls(y), "numerator": num, "denominator": den,  # noqa: SLF001
+        "cl": spc._nulls(cl), "lcl": spc._nulls(pts["lcl"]),  # noqa: SLF001
+        "ucl": spc._nulls(pts["ucl"]), "part": pts["part"],  # noqa: SLF001
+        "lcl_95": spc._nulls(pts["lcl_95"]), "ucl_95": spc._nulls(pts["ucl_95"]),  # noqa: SLF001
+        "baseline": pts["baseline"], "signal": flagged, "rule": rules,
+        "provisional": provisional,
+    }, schema_overrides={"rule": pl.String})
+    return frame, signals, variation
+
+
+_MDC_RULES = {"Above UCL": "outside_limits", "Below LCL": "outside_limits",
+              "7 Point Trend (Increasing)": "trend", "7 Point Trend (Decreasing)": "trend",
+              "2 in 3 Above CL": "two_in_three", "2 in 3 Below CL": "two_in_three",
+              "7 Points Above CL": "shift", "7 Points Below CL": "shift"}
+
+
+def _mdc_chart(entry, value, starts, parts, freeze, settings, grain, provisional):
+    improvement = {"higher": "increase", "lower": "decrease"}.get(entry.direction, "neutral")
+    rebase = [starts[p] for p in parts]
+    late = [i for i, p in enumerate(provisional) if p]
+    judged = [i for i, p in enumerate(provisional) if not p]
+    result = spc.mdc([value[i] for i in judged], [starts[i] for i in judged],
+                     improvement=improvement, rebase=rebase or None, fix_after_n_points=freeze)
+    pts = result.points
+    if late:  # shown after the judged points, with the last limits, never flagged
+        tail = pts.tail(1)
+        extra = pl.concat([tail.with_columns(pl.lit(starts[i]).alias("x"),
+                                             pl.lit(float(value[i])).alias("y"),
+                                             pl.lit("Common Cause").alias("special_cause_type"))
+                           for i in late])
+        pts = pl.concat([pts, extra])
+    labels = pts["special_cause_type"].to_list()
+    words = _UNIT_WORDS[grain]
+    signals: list[Signal] = []
+    rules = [_MDC_RULES.get(label) for label in labels]
+    i = 0
+    while i < len(labels):
+        if rules[i] is None:
+            i += 1
+            continue
+        j = i
+        while j + 1 < len(labels) and labels[j + 1] == labels[i]:
+            j += 1
+        label, n = labels[i], j - i + 1
+        high = "Above" in label or "Increasing" in label
+        s = "high" if high else "low"
+        direction = _direction(entry, s)
+        span = _span_words(starts[i], starts[j], grain)
+        sentence = {
+            "outside_limits": f"{span} {'was' if n == 1 else 'were'} "
+                              f"{'above the upper' if high else 'below the lower'} process "
+                              "limit: more than ordinary variation.",
+            "trend": f"{n} {words[1]} in a row each {'higher' if high else 'lower'} than the "
+                     f"one before ({span}): a sustained trend.",
+            "two_in_three": f"Two of three {words[1]} close to the "
+                            f"{'upper' if high else 'lower'} limit ({span}): an early sign "
+                            "of a shift.",
+            "shift": f"{n} {words[1]} in a row {'above' if high else 'below'} the average "
+                     f"({span}): a real shift, not chance.",
+        }[rules[i]] + _consequence(direction)
+        signals.append(Signal(rules[i], direction, s, starts[i], starts[j], n, sentence,
+                              settings.strength[rules[i]]))
+        i = j + 1
+    frame = pl.DataFrame({
+        "period_start": starts, "value": pts["y"],
+        "numerator": [None] * len(starts), "denominator": [None] * len(starts),
+        "cl": pts["mean"], "lcl": pts["lpl"], "ucl": pts["upl"],
+        "lcl_95": pts["nlpl"], "ucl_95": pts["nupl"],
+        "part": (pts["rebase_group"] + 1), "baseline": [True] * len(starts),
+        "signal": [r is not None for r in rules], "rule": rules,
+        "provisional": [i in late for i in range(len(starts))],
+    }, schema_overrides={"rule": pl.String, "numerator": pl.Float64,
+                         "denominator": pl.Float64})
+    label = _LABELS["xmr"]
+    return "xmr", label, frame, signals, result.variation
+
+
+def _assurance(entry: CatalogEntry, frame: pl.DataFrame, chart: str) -> str | None:
+    if chart == "run" or entry.standard is None or entry.direction not in ("higher", "lower"):
+        return None
+    last = frame.row(frame.height - 1, named=True)
+    if last["ucl"] is None or last["lcl"] is None:
+        return None
+    standard = entry.standard  # the catalog keeps it on the plotted scale (rates per 1,000 …)
+    higher = entry.direction == "higher"
+    if standard > last["ucl"]:
+        return "consistent_fail" if higher else "consistent_pass"
+    if standard < last["lcl"]:
+        return "consistent_pass" if higher else "consistent_fail"
+    return "inconsistent"
+
+
+# --------------------------------------------------------------------------- scan
+
+
+def scan(series: pl.DataFrame, catalog: Catalog, grain: str = "month",
+         preset: str | None = None, recent: int | None = None,
+         groups: Sequence[str] = ("all", "unit", "region")) -> pl.DataFrame:
+    """Signals in the most recent periods of every indicator × group, strongest first.
+
+    Returns:
+        indicator_id, group_by, group_value, direction, rule, sentence, strength,
+        signal_start, signal_end, periods_ago (0 = the latest period), chart, score.
+    """
+    settings = load_settings()
+    recent = recent or settings.recent_periods[grain]
+    rows = []
+    if series.is_empty():
+        return _empty_scan()
+    judged = series.filter(pl.col("followup_complete") & ~pl.col("provisional")) \
+        .group_by("indicator_id").agg(pl.col("period_start").unique().sort())
+    judged_periods = dict(zip(judged["indicator_id"].to_list(),
+                              judged["period_start"].to_list()))
+    chosen = series.filter(pl.col("group_by").is_in(list(groups))).sort(
+        ["indicator_id", "group_by", "group_value", "period_start"])
+    for (iid, group_by, group_value), part in chosen.partition_by(
+            ["indicator_id", "group_by", "group_value"], as_dict=True,
+            maintain_order=True).items():
+        if iid not in catalog:
+            continue
+        entry = catalog.entry(iid)
+        weight = settings.context_weight if entry.measure_type == "context" else 1.0
+        last_periods = judged_periods.get(iid, [])[-recent:]
+        if not last_periods:
+            continue
+        try:
+            chart = control_chart(part, entry, grain, preset=preset,
+                                  settings=settings)
+        except CQIError:
+            continue
+        plotted = chart.points["period_start"].to_list()
+        for sig in chart.signals:
+            if sig.end < last_periods[0]:
+                continue
+            ago = len([d for d in plotted if d > sig.end])
+            rows.append({"indicator_id": iid, "group_by": group_by, "group_value": group_value,
+                         "direction": sig.direction, "rule": sig.rule,
+                         "sentence": sig.sentence, "strength": sig.strength,
+                         "signal_start": sig.start, "signal_end": sig.end, "periods_ago": ago,
+                         "chart": chart.chart_label,
+                         "score": weight * (sig.strength + (recent - ago) / recent)})
+    if not rows:
+        return _empty_scan()
+    return pl.DataFrame(rows).sort(["score", "signal_end"], descending=[True, True])
+
+
+def _empty_scan() -> pl.DataFrame:
+    return pl.DataFrame(schema={
+        "indicator_id": pl.String, "group_by": pl.String, "group_value": pl.String,
+        "direction": pl.String, "rule": pl.String, "sentence": pl.String,
+        "strength": pl.Float64, "signal_start": pl.Date, "signal_end": pl.Date,
+        "periods_ago": pl.Int64, "chart": pl.String, "score": pl.Float64})
+
+
+# --------------------------------------------------------------------------- notes
+
+
+def _sql(name: str) -> str:
+    return (HERE / "sql" / "trends" / f"{name}.sql").read_text(encoding="utf-8")
+
+
+def add_note(store: Store, indicator_id: str, group_by: str, group_value: str,
+             note_date: date, kind: str, text: str, user: str,
+             source: str = "note") -> int:
+    """Record a dated note, a frozen baseline or a split, with its reason; returns its id.
+
+    Raises:
+        CQIError: an unknown kind or an empty reason.
+    """
+    if kind not in ("note", "freeze", "split"):
+        raise CQIError(f"A chart note is a note, a freeze or a split, not {kind!r}.")
+    if not text or not text.strip():
+        raise CQIError("Say why: a note, a frozen baseline or a split needs a reason.")
+    with store.write_lock:
+        cur = store.cursor()
+        try:
+            return cur.execute(_sql("add_note"), {
+                "indicator_id": indicator_id, "group_by": group_by, "group_value": group_value,
+                "note_date": note_date, "kind": kind, "text": text.strip(), "source": source,
+                "user": user, "at": datetime.now()}).fetchall()[0][0]
+        finally:
+            cur.close()
+
+
+def remove_note(store: Store, note_id: int, user: str) -> None:
+    """Mark a note removed (its row stays, with who removed it and when)."""
+    with store.write_lock:
+        cur = store.cursor()
+        try:
+            cur.execute(_sql("remove_note"),
+                        {"user": user, "at": datetime.now(), "note_id": note_id}).fetchall()
+        finally:
+            cur.close()
+
+
+def chart_notes(store: Store, indicator_id: str, group_by: str = "all",
+                group_value: str = "all") -> pl.DataFrame:
+    """Notes that apply to one chart (its own and agency-wide ones, and the start and end of
+    the improvement cycles studied on it: kind 'cycle', source 'cycle:<id>'), oldest first."""
+    return store.query(_sql("chart_notes_with_cycles"), {"indicator_id": indicator_id,
+                                             "group_by": group_by, "group_value": group_value})
+
+
+def chart_phases(notes: pl.DataFrame) -> tuple[date | None, tuple[date, ...]]:
+    """The baseline and phases a chart's notes ask for: (freeze_at, split_at).
+
+    The latest freeze note ends the baseline; every split note starts a new process. A
+    split replaces a frozen baseline (the change it tested is now the process), so the
+    freeze is not returned when the chart has a split.
+    """
+    if notes.is_empty():
+        return None, ()
+    splits = tuple(sorted(set(notes.filter(pl.col("kind") == "split")["note_date"].to_list())))
+    freezes = notes.filter(pl.col("kind") == "freeze")["note_date"].to_list()
+    return (None if splits or not freezes else max(freezes)), splits

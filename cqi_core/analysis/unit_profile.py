@@ -1,0 +1,341 @@
+"""The unit profile: a supervisor's home for their unit, the records and the reviews side by side.
+
+For one unit: each measure's latest complete period against the agency with its run or
+control chart status (`scorecard`, `trends`); the share of each case review item rated a
+strength against the agency's, with Wilson intervals (`reviews`); the themes most often
+raised in the unit's review narratives and stakeholder feedback (`qualitative`); and the
+joint display (METHODS.md 4.3 item 8): for each pair of `joint_pairs.yaml`, what the
+indicator says, what the reviews say, whether the two confirm, expand or contradict each
+other (`joint_display`, the rule of `joint_pairs.yaml`), and exemplar quotes.
+
+Who may open what: a supervisor listed for some units opens only those
+(`audience.require_case_access`); an analyst any. A public viewer gets the aggregates only
+as `audience.release` lets them through and quotes only when approved for sharing. The
+computing reads the store in full (`audience.plain`) and releases what it returns.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import polars as pl
+
+from cqi_core import privacy as audience
+from cqi_core.analysis import qualitative
+from cqi_core.analysis import quotes
+from cqi_core.analysis import trends
+from cqi_core.errors import CQIError
+from cqi_core.indicators.catalog import Catalog, load_catalog
+from cqi_core.indicators.display import format_value, status_words
+from cqi_core.indicators.engine import compute, load_config, plus_months
+from cqi_core.indicators.intervals import wilson
+from cqi_core.analysis.joint_display import inside, joint_rows, standout_theme, z_value
+from cqi_core.analysis.joint_pairs import JointSettings, load_joint_settings
+from cqi_core.analysis.reviews import ITEMS, item_names, item_rates, rated_items
+from cqi_core.indicators.scorecard import latest_complete_period, month_end_on_or_before
+from cqi_core.storage.store import Store
+from cqi_core.storage.facts import as_of_date, unit_list
+from cqi_core.charts.trends import VARIATION_ICONS, ASSURANCE_ICONS
+
+_ITEM_ORDER = {item: k for k, item in enumerate(ITEMS)}
+
+
+@dataclass(frozen=True)
+class UnitProfile:
+    """Everything the unit profile page shows for one unit."""
+
+    unit_id: str
+    """The unit."""
+    unit_name: str
+    """Its name."""
+    region: str | None
+    """Its region."""
+    as_of: date
+    """The data's as-of date."""
+    review_start: date
+    """First day of the window for reviews, themes and quotes."""
+    review_end: date
+    """Last day of that window."""
+    indicators: pl.DataFrame
+    """One row per measure: indicator_id, measure (its name), direction, unit (percent,
+    per_1000_days …), period_start, period_end, numerator, denominator, value, ci_low,
+    ci_high, agency_value, standard, meets_standard, status, value_text, agency_text,
+    interval_text, versus_agency (better, worse, close or null), variation,
+    variation_words, assurance, assurance_words, signal (the latest signal in words), chart
+    (chart type); the chart columns are empty for a public viewer."""
+    items: pl.DataFrame
+    """One row per review item rated for the unit: item, item_name, strengths, n, rate, ci_low,
+    ci_high, agency_strengths, agency_n, agency_rate, versus_agency."""
+    themes: pl.DataFrame
+    """Top themes per source: source_type (case_review, feedback), code, theme, texts (the
+    unit's narratives or comments with the theme), texts_total, share, agency_share, rank."""
+    joint: pl.DataFrame
+    """One row per pair: pair_id, title, indicator_id, indicator_name, items, data_text,
+    agency_text, data_direction, data_clear, data_basis, review_strengths, review_n,
+    review_rate, review_low, review_high, agency_review_rate, review_direction,
+    review_clear, theme, label, label_words, fit_note (what the label rests on), sentence,
+    agrees."""
+    quotes: pl.DataFrame
+    """Exemplar quotes: pair_id, item, rating, text, period_month (text as the viewer may
+    read it)."""
+    notes: tuple[str, ...]
+    """Plain sentences on the windows and choices behind the figures."""
+
+
+def _unit(store: Store, unit_id: str) -> dict:
+    units = unit_list(store)
+    hit = units.filter(pl.col("unit_id") == unit_id)
+    if hit.is_empty():
+        raise CQIError(f"There is no unit {unit_id!r} in the data.")
+    return hit.row(0, named=True)
+
+
+def unit_profile(store: Store, unit_id: str, as_of: date | None = None,
+                 series: pl.DataFrame | None = None,
+                 settings: JointSettings | None = None) -> UnitProfile:
+    """The profile of one unit.
+
+    Args:
+        store: the store handle (its viewer decides what is released).
+        unit_id: the unit.
+        as_of: the data's as-of date (default: the store's).
+        series: monthly series (`trends.build_series`, in full); built (or read from its
+            cache) when None. Not used for a public viewer, who is shown no chart status.
+        settings: joint_pairs.yaml (loaded when None).
+
+    Raises:
+        AccessDenied: a supervisor asking for a unit that is not theirs.
+        CQIError: an unknown unit, or a store without data.
+    """
+    viewer = audience.viewer_of(store)
+    if not viewer.public:
+        audience.require_case_access(store, unit_id)
+    settings = settings or load_joint_settings()
+    full = audience.plain(store)
+    unit = _unit(full, unit_id)
+    as_of = as_of or as_of_date(full)
+    if as_of is None:
+        raise CQIError("No data is loaded yet.")
+    end = month_end_on_or_before(as_of)
+    start = plus_months(end + timedelta(days=1), -settings.review_months)
+    catalog = load_catalog(full)
+    if viewer.public:
+        series = None
+    elif series is None:
+        series = trends.build_series(full, "month")
+    indicators = indicator_rows(store, unit_id, as_of, catalog, series)
+    rated = rated_items(full, start, end)
+    items = audience.release(
+        item_rows(rated, unit_id, settings, item_names(full)), store,
+        counts=["strengths", "n", "agency_strengths", "agency_n"],
+        derived=["rate", "ci_low", "ci_high", "agency_rate", "versus_agency"])
+    coded = qualitative.coded_excerpts(full, start, end, ["case_review", "feedback"])
+    texts = qualitative.excerpts(full, start, end, ["case_review", "feedback"])
+    names = {t.code: t.name for t in qualitative.load_codebook(full).themes}
+    themes = audience.release(
+        top_themes(coded, texts, unit_id, settings.top_themes, names), store,
+        counts=["texts", "texts_total"], derived=["share"])
+    standout = {p.id: standout_theme(coded, texts, unit_id, p, settings, names) for p in settings.pairs}
+    joint = joint_rows(indicators, items, standout, settings, catalog, counts=not viewer.public)
+    picked = exemplar_quotes(store, viewer.role, texts, unit_id, settings)
+    notes = ("Measures: each one's latest complete 12-month period, as on the scorecard, "
+             "against the whole agency in the same period; run and control chart status from "
+             "the unit's monthly chart.",
+             f"Case reviews, themes and quotes: first reviews and feedback dated "
+             f"{start:%B %-d, %Y} to {end:%B %-d, %Y}.")
+    return UnitProfile(unit_id=unit_id, unit_name=unit["unit_name"], region=unit["region"],
+                       as_of=as_of, review_start=start, review_end=end, indicators=indicators,
+                       items=items, themes=themes, joint=joint, quotes=picked, notes=notes)
+
+
+# --------------------------------------------------------------------------- measures
+
+def indicator_rows(store: Store, unit_id: str, as_of: date, catalog: Catalog,
+                   series: pl.DataFrame | None) -> pl.DataFrame:
+    """The unit's measures beside the agency's, each for its latest complete 12-month period
+    (the scorecard's periods, `scorecard.latest_complete_period`), with their chart status.
+    Released by the indicator engine for public viewers.
+
+    One `compute` per distinct period, unit and agency rows together: the scorecard would
+    also compute the period before, which the profile does not show.
+    """
+    config = load_config()
+    periods: dict[tuple[date, date], list[str]] = {}
+    for fid, cfg in config.items():
+        if "unit" in cfg.groupings and fid not in ("Q1", "Q2"):   # review items are shown apart
+            periods.setdefault(latest_complete_period(cfg.followup, as_of), []).append(fid)
+    got: dict[tuple[str, str], dict] = {}
+    for (start, end), fids in periods.items():
+        frame = compute(store, start, end, by=["unit"], indicators=fids, as_of=as_of)
+        for r in frame.filter((pl.col("group_by") == "all") | (pl.col("group_value") == unit_id)) \
+                .iter_rows(named=True):
+            got[(r["indicator_id"], r["group_by"])] = r
+    rows = []
+    for (start, end), fids in periods.items():
+        for iid in (i for fid in fids for i in config[fid].ids):
+            entry = catalog.entry(iid)
+            r = got.get((iid, "unit"), {})
+            value, low, high = r.get("value"), r.get("ci_low"), r.get("ci_high")
+            agency_value = got.get((iid, "all"), {}).get("value")
+            meets = entry.meets(value)
+            rows.append({
+                "indicator_id": iid, "measure": entry.name, "direction": entry.direction,
+                "unit": entry.unit, "period_start": start, "period_end": end,
+                "numerator": r.get("numerator"), "denominator": r.get("denominator"),
+                "value": value, "ci_low": low, "ci_high": high, "agency_value": agency_value,
+                "standard": entry.standard, "meets_standard": meets,
+                "status": status_words(meets, entry),
+                "value_text": format_value(entry, value, short=True),
+                "interval_text": (f"{format_value(entry, low, True)} to {format_value(entry, high, True)}"
+                                  if low is not None and high is not None else "—"),
+                "agency_text": format_value(entry, agency_value, short=True),
+                "versus_agency": _versus(entry.direction, value, low, high, agency_value),
+                **_chart_status(series, entry, unit_id, as_of)})
+    order = {i: k for k, i in enumerate(catalog.ids)}
+    schema = {"numerator": pl.Float64, "denominator": pl.Float64, "value": pl.Float64,
+              "ci_low": pl.Float64, "ci_high": pl.Float64, "agency_value": pl.Float64,
+              "standard": pl.Float64, "meets_standard": pl.Boolean, "versus_agency": pl.String,
+              "variation": pl.String, "variation_words": pl.String, "assurance": pl.String,
+              "assurance_words": pl.String, "signal": pl.String, "chart": pl.String}
+    out = pl.DataFrame(rows, schema_overrides=schema, infer_schema_length=None)
+    return out.sort(pl.col("indicator_id").replace_strict(order, default=len(order)))
+
+
+def _versus(direction: str, value, low, high, agency) -> str | None:
+    """better / worse when the interval leaves out the agency's value, else close."""
+    if value is None or agency is None or direction not in ("higher", "lower"):
+        return None
+    if low is None or high is None or inside(agency, low, high):
+        return "close"
+    above = low > agency
+    return "better" if above == (direction == "higher") else "worse"
+
+
+def _chart_status(series: pl.DataFrame | None, entry, unit_id: str, as_of: date) -> dict:
+    empty = {"variation": None, "variation_words": None, "assurance": None,
+             "assurance_words": None, "signal": None, "chart": None}
+    if series is None or series.is_empty():
+        return empty
+    part = trends.series_for(series, entry.id, "unit", unit_id).filter(pl.col("period_end") <= as_of)
+    if part.is_empty():
+        return empty
+    try:
+        chart = trends.control_chart(part, entry, "month")
+    except CQIError:
+        return {**empty, "variation_words": "too few months with enough data for a chart"}
+    judged = chart.points.filter(~pl.col("provisional"))["period_start"]
+    last = judged[-1] if judged.len() else None
+    signal = next((s.sentence for s in reversed(chart.signals) if last is not None and s.end == last), None)
+    symbol, words = VARIATION_ICONS.get(chart.variation, ("", chart.variation))
+    a_symbol, a_words = ASSURANCE_ICONS.get(chart.assurance, ("", None)) if chart.assurance else ("", None)
+    return {"variation": chart.variation, "variation_words": f"{symbol} {words}".strip(),
+            "assurance": chart.assurance,
+            "assurance_words": f"{a_symbol} {a_words}".strip() if a_words else None,
+            "signal": signal, "chart": chart.chart_label}
+
+
+# --------------------------------------------------------------------------- review items
+
+def item_rows(rated: pl.DataFrame, unit_id: str, settings: JointSettings,
+              names: dict[str, str]) -> pl.DataFrame:
+    """Strength rate per item for the unit beside the agency's, with Wilson intervals.
+
+    Args:
+        rated: `reviews.rated_items` of the window (every unit).
+    """
+    schema = {"item": pl.String, "item_name": pl.String, "strengths": pl.Int64, "n": pl.Int64,
+              "rate": pl.Float64, "ci_low": pl.Float64, "ci_high": pl.Float64,
+              "agency_strengths": pl.Int64, "agency_n": pl.Int64, "agency_rate": pl.Float64,
+              "versus_agency": pl.String}
+    mine = item_rates(rated.filter(pl.col("unit_id") == unit_id)).filter(pl.col("n") > 0)
+    if mine.is_empty():
+        return pl.DataFrame(schema=schema)
+    everyone = item_rates(rated).select("item", pl.col("strengths").alias("agency_strengths"),
+                                        pl.col("n").alias("agency_n"),
+                                        pl.col("rate").alias("agency_rate"))
+    out = mine.select("item", "strengths", "n", "rate").join(everyone, on="item", how="left")
+    low, high = wilson(out["strengths"].to_numpy(), out["n"].to_numpy(), z_value(settings))
+    out = out.with_columns(pl.Series("ci_low", low), pl.Series("ci_high", high),
+                           item_name=pl.col("item").replace_strict(names, default=pl.col("item")))
+    versus = [_versus("higher", r, lo, hi, a) for r, lo, hi, a in
+              out.select("rate", "ci_low", "ci_high", "agency_rate").iter_rows()]
+    out = out.with_columns(pl.Series("versus_agency", versus, dtype=pl.String),
+                           _o=pl.col("item").replace_strict(_ITEM_ORDER, default=len(ITEMS)))
+    return out.sort("_o").select(list(schema)).cast(schema)
+
+
+# --------------------------------------------------------------------------- themes
+
+def top_themes(coded: pl.DataFrame, texts: pl.DataFrame, unit_id: str, top: int,
+               names: dict[str, str]) -> pl.DataFrame:
+    """The themes raised in most of the unit's texts: review narratives (one per reviewed
+    item) and feedback comments, beside the agency's share.
+
+    Texts, not reviews, are counted: every review has a narrative for nearly every item, so
+    nearly every theme is present in every review, while the share of narratives that raise
+    a theme still tells units apart.
+
+    Args:
+        coded: `qualitative.coded_excerpts` of the window (every unit).
+        texts: `qualitative.excerpts` of the window (every unit).
+
+    Returns:
+        source_type, code, theme, texts (of the unit with the theme), texts_total (of the
+        unit), share, agency_share, rank (1 = most often raised), top `top` per source type.
+    """
+    schema = {"source_type": pl.String, "code": pl.String, "theme": pl.String,
+              "texts": pl.Int64, "texts_total": pl.Int64, "share": pl.Float64,
+              "agency_share": pl.Float64, "rank": pl.Int64}
+    n = pl.col("excerpt_id").n_unique().cast(pl.Int64)
+    totals = texts.group_by("source_type").agg(n.alias("agency_total"))
+    mine_total = texts.filter(pl.col("unit_id") == unit_id).group_by("source_type").agg(
+        n.alias("texts_total"))
+    agency = coded.group_by("source_type", "code").agg(n.alias("agency_texts"))
+    mine = coded.filter(pl.col("unit_id") == unit_id).group_by("source_type", "code").agg(
+        n.alias("texts"))
+    if mine.is_empty():
+        return pl.DataFrame(schema=schema)
+    out = (mine.join(mine_total, on="source_type").join(agency, on=["source_type", "code"])
+           .join(totals, on="source_type")
+           .with_columns(share=pl.col("texts") / pl.col("texts_total"),
+                         agency_share=pl.col("agency_texts") / pl.col("agency_total"),
+                         theme=pl.col("code").replace_strict(names, default=pl.col("code")))
+           .sort(["source_type", "texts", "code"], descending=[False, True, False])
+           .with_columns(rank=pl.int_range(1, pl.len() + 1).over("source_type").cast(pl.Int64))
+           .filter(pl.col("rank") <= top))
+    return out.select(list(schema)).cast(schema)
+
+
+def exemplar_quotes(store: Store, role: str, texts: pl.DataFrame, unit_id: str,
+                    settings: JointSettings) -> pl.DataFrame:
+    """Up to `quotes_per_pair` narratives per pair from the unit's reviews of its items, a
+    strength and an area needing improvement where both exist, as the viewer may read them."""
+    schema = {"pair_id": pl.String, "item": pl.String, "rating": pl.String, "text": pl.String,
+              "period_month": pl.Date}
+    if settings.quotes_per_pair == 0:
+        return pl.DataFrame(schema=schema)
+    mine = texts.filter((pl.col("unit_id") == unit_id) & (pl.col("source_type") == "case_review")
+                        & pl.col("item").is_in(list(settings.items))
+                        & pl.col("rating").is_in(["strength", "area_needing_improvement"]))
+    visible = qualitative.text_for_audience(mine, role, store)
+    if visible.is_empty():
+        return pl.DataFrame(schema=schema)
+    pair_of = {i: p.id for p in settings.pairs for i in p.items}
+    visible = visible.with_columns(pair_id=pl.col("item").replace_strict(pair_of, default=None))
+    picked = quotes.exemplars(visible, ["pair_id", "rating"])
+    picked = (picked.sort(["pair_id", "rating"], descending=[False, True])
+              .group_by("pair_id", maintain_order=True).head(settings.quotes_per_pair))
+    order = {p.id: k for k, p in enumerate(settings.pairs)}
+    return (picked.with_columns(_o=pl.col("pair_id").replace_strict(order, default=len(order)))
+            .sort("_o", maintain_order=True).select(list(schema)).cast(schema))
+
+
+def profile_units(store: Store) -> pl.DataFrame:
+    """The units a viewer may open a profile for: unit_id, unit_name, region (a supervisor
+    listed for some units gets those, everyone else every unit)."""
+    units = unit_list(audience.plain(store)).sort("unit_name")
+    mine = audience.case_units(store)
+    if mine is not None and not audience.viewer_of(store).public:
+        units = units.filter(pl.col("unit_id").is_in(list(mine)))
+    return units

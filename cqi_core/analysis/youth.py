@@ -1,0 +1,515 @@
+"""The youth view: a few measures and what young people told us, in plain words.
+
+A youth advisory board reads these pages, so every word comes from `youth.yaml`, reads at
+grade 8 or below and avoids agency jargon (tests/test_youth.py checks both with
+`readability`). The numbers are the indicator engine's, shown as "about 4 out of 10" (or
+out of 100 for rare and near-certain events, "fewer than 1 in 100" below that) for shares,
+and as times for every 10 or 100 years in care for measures counted per days in care.
+
+Privacy holds by construction: the figures come from `indicators.compute` passed through
+`audience.release_indicator_rows`, and theme counts through `audience.release`, always as
+the youth audience sees them, also when an analyst or a supervisor previews the page. A
+masked figure never reaches a sentence: the sentence then says the number is hidden.
+Quotes are only those an analyst approved for sharing (`qualitative.text_for_audience`).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import yaml
+
+from cqi_core import privacy as audience
+from cqi_core.analysis import qualitative
+from cqi_core.analysis import voices
+from cqi_core.errors import CQIError
+from cqi_core.indicators import compute, load_config
+from cqi_core.indicators.catalog import load_catalog
+from cqi_core.indicators.scorecard import latest_complete_period, month_end_on_or_before, period_ending
+from cqi_core.storage.store import Store
+from cqi_core.storage.facts import as_of_date
+
+YOUTH_PATH = Path(__file__).with_name("youth.yaml")
+ICONS = ("person", "calendar", "home", "comment")
+"""The pictures a measure can use (drawn by `youth_charts`)."""
+SHOWS = ("share", "rate")
+_DAYS = {"per_1000_days": 1_000, "per_100000_days": 100_000}
+_FIELD = re.compile(r"\{([a-z_]*)\}")
+_MEASURE_TEXT = ("name", "question", "sentence", "how_to_read", "what_we_count", "icons")
+_SECTIONS = {
+    "home": ("title", "intro", "privacy", "area_label", "everywhere", "area_note", "no_data",
+             "period", "what_we_count", "next"),
+    "voices": ("title", "intro", "period", "total", "total_hidden", "theme", "also",
+               "names_only", "other_themes", "none", "quotes_title", "quotes_intro",
+               "no_quotes", "how_to_read", "icons", "span_label"),
+    "words": ("title", "intro"),
+    "labels": ("how_to_read", "picture_in_words"),
+    "shares": ("about", "fewer", "more", "none", "all"),
+    "amounts": ("many", "one", "under_one", "zero"),
+    "change": ("up_good", "up_bad", "down_good", "down_bad", "same", "hidden", "none"),
+    "picture": ("share", "rate", "rate_grid", "hidden", "none"),
+}
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One measure of the youth view (an entry of `youth.yaml` measures)."""
+
+    id: str
+    """The indicator (catalog id)."""
+    name: str
+    """Its plain name, shown as the card's heading."""
+    question: str
+    """The question the card answers."""
+    shows: str
+    """share (N out of 10 or 100) or rate (times for every `per` years in care)."""
+    per: int | None
+    """For a rate: per how many years in care."""
+    icon: str
+    """The picture's icon (one of ICONS)."""
+    icons: str
+    """The icons' plural name, for the picture's text alternative ("people")."""
+    sentence: str
+    """The card's sentence, with {share} or {amount}."""
+    how_to_read: str
+    """How to read the picture."""
+    what_we_count: str
+    """Who and what is counted, with {start} and {end}."""
+
+
+@dataclass(frozen=True)
+class YouthText:
+    """Every word of the youth view: `youth.yaml`, checked."""
+
+    sections: dict[str, dict[str, str]]
+    """Page and phrase sections (home, voices, words, shares, amounts, change, picture,
+    labels)."""
+    spans: dict[int, str]
+    """How far back the voices page can look: months -> words ("The last year")."""
+    hidden: str
+    """The sentence for a hidden number."""
+    no_number: str
+    """The sentence when there is no number."""
+    chart_hidden: str
+    """The picture's words for a hidden number."""
+    chart_none: str
+    """The picture's words when there is no number."""
+    measures: tuple[Measure, ...]
+    """The measures, in the order shown."""
+    themes: dict[str, str]
+    """Codebook theme code -> plain name."""
+    glossary: tuple[tuple[str, str], ...]
+    """(word, what it means), in the order shown."""
+
+    def __getitem__(self, section: str) -> dict[str, str]:
+        return self.sections[section]
+
+
+@dataclass(frozen=True)
+class YouthFact:
+    """One measure's card: the latest complete period, in words and as a picture."""
+
+    id: str
+    """The indicator."""
+    name: str
+    """Plain name (the card's heading)."""
+    question: str
+    """The question the card answers."""
+    period: str
+    """The time the numbers are for, in words."""
+    sentence: str
+    """The answer: the number in a sentence, or why there is none."""
+    change: str
+    """How it compares with the year before, in words ("" when the number is hidden)."""
+    what_we_count: str
+    """Who and what is counted."""
+    hidden: bool
+    """True when the number is hidden to protect privacy."""
+    filled: int | None
+    """Icons filled in (None: no picture, the number is hidden or missing)."""
+    out_of: int | None
+    """Icons in all (10 or 100) for a share; None for a rate, where each icon is one time."""
+    icon: str
+    """The icon (one of ICONS)."""
+    how_to_read: str
+    """How to read the picture."""
+    description: str
+    """The picture's text alternative."""
+    chart_words: str
+    """What the picture says instead when there is no number to draw."""
+
+
+@dataclass(frozen=True)
+class YouthTheme:
+    """One theme of what young people told us."""
+
+    code: str
+    """The codebook code."""
+    label: str
+    """Its plain name."""
+    sentence: str
+    """How often it came up."""
+    filled: int
+    """Speech bubbles filled in."""
+    out_of: int
+    """Speech bubbles in all (10 or 100)."""
+    how_to_read: str
+    """How to read the picture."""
+    description: str
+    """The picture's text alternative."""
+    quote: str | None
+    """One approved, redacted quote on the theme, or None."""
+
+
+@dataclass(frozen=True)
+class YouthVoices:
+    """What young people told us in one period."""
+
+    period: str
+    """The time the comments are from, in words."""
+    total: str
+    """How many comments there were (or that the number is hidden)."""
+    themes: tuple[YouthTheme, ...]
+    """The themes shown with their numbers, most often raised first."""
+    also_title: str
+    """The words above `also` (they differ when no theme could be shown with a number)."""
+    also: tuple[str, ...]
+    """Plain names of the other themes raised: beyond `top`, or with a hidden number."""
+    quotes: tuple[str, ...]
+    """The approved quotes of the themes shown, in order, each text once."""
+
+
+def load_youth_text(path: str | Path | None = None) -> YouthText:
+    """The youth view's words (default `youth.yaml`), checked.
+
+    Raises:
+        CQIError: a missing section or text, an unknown placeholder, a measure that is not
+            in the indicator catalog or whose kind does not fit its unit, an unknown icon.
+    """
+    return _load(str(path or YOUTH_PATH))
+
+
+@lru_cache(maxsize=4)
+def _load(path: str) -> YouthText:
+    raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    sections = {}
+    for name, keys in _SECTIONS.items():
+        got = raw.get(name) or {}
+        sections[name] = {k: _text(path, f"{name}.{k}", got.get(k)) for k in keys}
+    spans = (raw.get("voices") or {}).get("spans") or {}
+    if not spans or not all(isinstance(k, int) and k > 0 for k in spans):
+        raise CQIError(f"{path}: voices.spans needs whole numbers of months, each with words.")
+    spans = {k: _text(path, f"voices.spans.{k}", v) for k, v in spans.items()}
+    catalog = load_catalog()
+    measures = []
+    for i, m in enumerate(raw.get("measures") or [], 1):
+        where = f"measures[{i}]"
+        mid = str(m.get("id") or "")
+        if mid not in catalog:
+            raise CQIError(f"{path}: {where}: {mid!r} is not an indicator of the catalog.")
+        unit = catalog.entry(mid).unit
+        shows = m.get("shows")
+        if shows not in SHOWS or (shows == "share") != (unit == "percent") \
+                or (shows == "rate" and unit not in _DAYS):
+            raise CQIError(f"{path}: {mid}: shows must be share for a percent and rate for a "
+                           f"per-days measure; {mid} is {unit}.")
+        if m.get("icon") not in ICONS:
+            raise CQIError(f"{path}: {mid}: icon must be one of {', '.join(ICONS)}.")
+        per = m.get("per")
+        if shows == "rate" and per not in (10, 100):
+            raise CQIError(f"{path}: {mid}: per must be 10 or 100 for a rate.")
+        texts = {k: _text(path, f"{mid}.{k}", m.get(k)) for k in _MEASURE_TEXT}
+        _placeholders(path, f"{mid}.sentence", texts["sentence"],
+                      {"share"} if shows == "share" else {"amount"}, required=True)
+        _placeholders(path, f"{mid}.what_we_count", texts["what_we_count"], {"start", "end"})
+        measures.append(Measure(id=mid, shows=shows, per=per if shows == "rate" else None,
+                                icon=m["icon"], **texts))
+    if not measures:
+        raise CQIError(f"{path}: no measures.")
+    themes = {str(k): _text(path, f"themes.{k}", v) for k, v in (raw.get("themes") or {}).items()}
+    glossary = tuple((_text(path, "glossary word", g.get("word")),
+                      _text(path, f"glossary {g.get('word')}", g.get("means")))
+                     for g in raw.get("glossary") or [])
+    return YouthText(sections=sections, spans=spans, hidden=_text(path, "hidden", raw.get("hidden")),
+                     no_number=_text(path, "no_number", raw.get("no_number")),
+                     chart_hidden=_text(path, "chart_hidden", raw.get("chart_hidden")),
+                     chart_none=_text(path, "chart_none", raw.get("chart_none")),
+                     measures=tuple(measures), themes=themes, glossary=glossary)
+
+
+def _text(path: str, where: str, value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise CQIError(f"{path}: {where} needs a text.")
+    return " ".join(value.split())
+
+
+def _placeholders(path: str, where: str, text: str, allowed: set[str], required: bool = False) -> None:
+    used = set(_FIELD.findall(text))
+    if used - allowed:
+        raise CQIError(f"{path}: {where}: unknown placeholder {{{sorted(used - allowed)[0]}}}.")
+    if required and not used:
+        raise CQIError(f"{path}: {where}: needs {' or '.join(f'{{{a}}}' for a in sorted(allowed))}.")
+
+
+def fill(template: str, **values: Any) -> str:
+    """A template with its placeholders filled; a value that starts a sentence of the
+    template gets its first letter in capitals ("{share} went home" → "About 4 out of …")."""
+    def value(m: re.Match) -> str:
+        v = str(values[m.group(1)])
+        starts = re.search(r"(^|[.!?]\s+)$", template[:m.start()]) is not None
+        return v[:1].upper() + v[1:] if starts else v
+    return _FIELD.sub(value, template)
+
+
+def _half_up(x: float) -> int:
+    return math.floor(round(x, 9) + 0.5)
+
+
+def share_words(value: float, text: YouthText | None = None) -> tuple[str, int, int]:
+    """A share (0-1) as young people read it: (phrase, icons filled, icons in all).
+
+    "about k out of 10" from 0.15 up to (not including) 0.85, where k, rounded half up, is
+    2 to 8; otherwise
+    out of 100 ("about 6 out of 100"), "fewer than 1 in 100" under 0.5 in 100 (none filled),
+    "more than 99 out of 100" above 99.5 in 100 (99 filled); exactly 0 and 1 are
+    "0 out of 10" and "10 out of 10".
+    """
+    s = (text or load_youth_text())["shares"]
+    if value <= 0:
+        return s["none"], 0, 10
+    if value >= 1:
+        return s["all"], 10, 10
+    k = _half_up(value * 10)
+    if 2 <= k <= 8:
+        return fill(s["about"], k=k, base=10), k, 10
+    k = _half_up(value * 100)
+    if k < 1:
+        return s["fewer"], 0, 100
+    if k > 99:
+        return s["more"], 99, 100
+    return fill(s["about"], k=k, base=100), k, 100
+
+
+def per_years(value: float, unit: str, years: int) -> float:
+    """A value per 1,000 or 100,000 days in care as times for every `years` years in care
+    (a year is 365 days)."""
+    return value / _DAYS[unit] * 365 * years
+
+
+def amount_words(times: float, text: YouthText | None = None) -> tuple[str, int]:
+    """How often, in words: (phrase, icons to draw): "about 16 times", "about 1 time",
+    "less than 1 time" (under 0.5, no icon) or "0 times"."""
+    a = (text or load_youth_text())["amounts"]
+    n = _half_up(times)
+    if times <= 0:
+        return a["zero"], 0
+    if n == 0:
+        return a["under_one"], 0
+    if n == 1:
+        return a["one"], 1
+    return fill(a["many"], n=n), n
+
+
+def _youth_store(store):
+    """The store as the youth audience sees it (a preview by staff sees the same)."""
+    v = audience.viewer_of(store)
+    if v.role == "youth":
+        return store
+    return audience.bind(store, audience.Viewer("youth", v.name, (), v.source))
+
+
+def youth_regions(store: Store) -> list[str]:
+    """The agency's area (region) names, for the area picker."""
+    names = store.query("SELECT DISTINCT region FROM units WHERE region IS NOT NULL")
+    return sorted(names["region"].to_list())
+
+
+def _month_words(d: date) -> str:
+    return f"{d:%B %Y}"
+
+
+def youth_facts(store: Store, region: str | None = None, as_of: date | None = None,
+                text: YouthText | None = None) -> tuple[YouthFact, ...]:
+    """Each measure of the youth view for its latest complete 12 months, as a card.
+
+    Args:
+        store: the store handle; whoever looks, the figures are released as for youth.
+        region: an area's name, or None for the whole agency.
+        as_of: the data's as-of date (default: the store's).
+        text: the words (default `load_youth_text()`).
+
+    Returns:
+        One YouthFact per measure, in the order of `youth.yaml`; empty when no data is loaded.
+
+    Raises:
+        CQIError: an area that is not one of the agency's.
+    """
+    text = text or load_youth_text()
+    as_of = as_of or as_of_date(store)
+    if as_of is None:
+        return ()
+    if region is not None and region not in youth_regions(store):
+        raise CQIError(f"There is no area called {region!r}.")
+    config, catalog = load_config(), load_catalog(store)
+    periods: dict[str, tuple[tuple[date, date], tuple[date, date]]] = {}
+    for m in text.measures:
+        cur = latest_complete_period(config[m.id].followup, as_of)
+        periods[m.id] = (cur, period_ending(cur[0] - timedelta(days=1)))
+    released = _released(_youth_store(store), periods, as_of)
+    group = ("region", region) if region else ("all", "all")
+    facts = []
+    for m in text.measures:
+        (start, end), (prev_start, _) = periods[m.id]
+        now = released.get((m.id, start, *group))
+        before = released.get((m.id, prev_start, *group))
+        facts.append(_fact(m, catalog.entry(m.id), now, before, start, end, text))
+    return tuple(facts)
+
+
+def _released(store, periods: dict, as_of: date) -> dict[tuple, dict]:
+    """Indicator rows by (id, period start, group_by, group_value), released for youth."""
+    by_period: dict[tuple[date, date], list[str]] = {}
+    for mid, pair in periods.items():
+        for p in pair:
+            by_period.setdefault(p, []).append(mid)
+    out = {}
+    for (start, end), ids in by_period.items():
+        rows = compute(store, start, end, by=["region"], indicators=ids, as_of=as_of)
+        rows = audience.release_indicator_rows(rows, store)
+        for r in rows.iter_rows(named=True):
+            out[(r["indicator_id"], start, r["group_by"], r["group_value"])] = r
+    return out
+
+
+def _state(row: dict | None) -> str:
+    if row is None:
+        return "none"
+    if row.get(audience.SUPPRESSED):
+        return "hidden"
+    return "none" if row.get("value") is None else "shown"
+
+
+def _fact(m: Measure, entry, now: dict | None, before: dict | None, start: date, end: date,
+          text: YouthText) -> YouthFact:
+    state = _state(now)
+    period = fill(text["home"]["period"], start=_month_words(start), end=_month_words(end))
+    counted = fill(m.what_we_count, start=_month_words(start), end=_month_words(end))
+    common = dict(id=m.id, name=m.name, question=m.question, period=period,
+                  what_we_count=counted, icon=m.icon, how_to_read=m.how_to_read)
+    if state != "shown":
+        words = text.hidden if state == "hidden" else text.no_number
+        return YouthFact(**common, sentence=words, change="", hidden=state == "hidden",
+                         filled=None, out_of=None, description=text["picture"][state],
+                         chart_words=text.chart_hidden if state == "hidden" else text.chart_none)
+    value = now["value"]
+    if m.shows == "share":
+        phrase, filled, out_of = share_words(value, text)
+        sentence = fill(m.sentence, share=phrase)
+        picture = fill(text["picture"]["share"], icons=m.icons, share=phrase)
+        shown = _half_up(value * 100)
+    else:
+        phrase, filled = amount_words(per_years(value, entry.unit, m.per), text)
+        out_of = 100 if m.per == 100 else None  # a square of 100, or one icon per time
+        sentence = fill(m.sentence, amount=phrase)
+        picture = fill(text["picture"]["rate_grid" if out_of else "rate"], icons=m.icons)
+        shown = _half_up(per_years(value, entry.unit, m.per))
+    return YouthFact(**common, sentence=sentence, change=_change(entry, m, shown, before, text),
+                     hidden=False, filled=min(filled, 100), out_of=out_of,
+                     description=f"{picture} {sentence}", chart_words="")
+
+
+def _change(entry, m: Measure, shown: int, before: dict | None, text: YouthText) -> str:
+    """The change since the year before, compared at the scale shown (1 in 100 for shares,
+    one time for rates): equal rounded figures read "about the same"."""
+    c = text["change"]
+    state = _state(before)
+    if state != "shown":
+        return c[state]
+    old = before["value"]
+    was = _half_up(old * 100) if m.shows == "share" else _half_up(per_years(old, entry.unit, m.per))
+    if was == shown or entry.direction == "none":
+        return c["same"]
+    up = shown > was
+    good = up == (entry.direction == "higher")
+    return c[f"{'up' if up else 'down'}_{'good' if good else 'bad'}"]
+
+
+def youth_voices(store: Store, months: int = 24, as_of: date | None = None, top: int = 6,
+                 text: YouthText | None = None) -> YouthVoices:
+    """What young people told us in the last `months` whole months: the themes of their
+    feedback (source group youth), as shares of their comments, with approved quotes.
+
+    Args:
+        store: the store handle; whoever looks, counts are released as for youth and quotes
+            are those approved for sharing.
+        months: how far back to look (whole months ending on or before the as-of date).
+        as_of: the data's as-of date (default: the store's).
+        top: how many themes to show with their numbers; the rest are named only.
+        text: the words (default `load_youth_text()`).
+
+    Returns:
+        A YouthVoices; its `themes` and `also` are empty when young people sent no feedback.
+    """
+    text = text or load_youth_text()
+    v = text["voices"]
+    as_of = as_of or as_of_date(store)
+    if as_of is None:
+        return YouthVoices("", v["none"], (), "", (), ())
+    start, end = period_ending(month_end_on_or_before(as_of), months)
+    period = fill(v["period"], start=_month_words(start), end=_month_words(end))
+    youth = _youth_store(store)
+    frame = voices.filter_voices(voices.voices(youth, start, end, ["feedback"]),
+                                 source_groups=["youth"])
+    if frame.is_empty():
+        return YouthVoices(period, v["none"], (), "", (), ())
+    coded = voices.selection_coded(qualitative.coded_excerpts(youth, start, end, ["feedback"]),
+                                   frame)
+    visible = qualitative.text_for_audience(coded, "youth", youth)
+    every = max(coded["code"].n_unique(), 1)
+    heard = voices.what_we_heard(coded, frame, visible, text.themes, top=every, quotes=1)
+    heard = audience.release(heard, youth, counts=["sources", "total_sources"], derived=["share"])
+    total = _total(frame, youth, v)
+    shown, also, others = [], [], False
+    for r in heard.iter_rows(named=True):
+        label = text.themes.get(r["code"])
+        if label is None:  # a theme added in the app, with no plain name yet
+            others = True
+            continue
+        if len(shown) < top and r["share"] is not None:
+            shown.append(_theme(r, label, text))
+        else:
+            also.append(label)
+    if others:
+        also.append(v["other_themes"])
+    quotes = tuple(dict.fromkeys(t.quote for t in shown if t.quote))  # one text, once
+    title = v["also"] if shown else v["names_only"]
+    return YouthVoices(period, total, tuple(shown), title if also else "", tuple(also), quotes)
+
+
+def _total(frame: pl.DataFrame, store, v: dict[str, str]) -> str:
+    n = pl.DataFrame({"comments": [frame["source_key"].n_unique()]})
+    n = audience.release(n, store, counts=["comments"])
+    count = n["comments"][0]
+    return fill(v["total"], total=f"{count:,}") if count is not None else v["total_hidden"]
+
+
+def _theme(r: dict, label: str, text: YouthText) -> YouthTheme:
+    v = text["voices"]
+    phrase, filled, out_of = share_words(r["share"], text)
+    sentence = fill(v["theme"], theme=label, share=phrase)
+    picture = fill(text["picture"]["share"], icons=v["icons"], share=phrase)
+    quote = r["quotes"][0] if r.get("quotes") else None
+    return YouthTheme(code=r["code"], label=label, sentence=sentence, filled=filled, out_of=out_of, how_to_read=fill(v["how_to_read"], theme=label),
+                      description=f"{picture} {sentence}", quote=quote)
+
+
+def glossary(text: YouthText | None = None) -> tuple[tuple[str, str], ...]:
+    """The words the youth pages cannot do without: (word, what it means)."""
+    return (text or load_youth_text()).glossary
