@@ -12,16 +12,16 @@ Staff change the catalog from the app, not by editing the YAML: `save_edit` appe
 version row to the `catalog_edits` table and `load_catalog(store)` lays the saved edits
 over the YAML, newest edit of each field winning. Rows are never changed or deleted, so
 `history` can always say who changed what, when and why. The same versioning serves the
-agency's values (`cqi_core.analysis.mission`, table `value_edits`).
+agency's values (`cqi_core.indicators.values`, table `value_edits`), through
+`cqi_core.storage.edits`.
 """
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from dataclasses import dataclass, fields
-from datetime import date, datetime
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterator, Mapping
@@ -29,8 +29,21 @@ from typing import Any, Iterator, Mapping
 import polars as pl
 import yaml
 
-from cqi_core.errors import CQIError, StoreError
+from cqi_core.errors import CQIError
+# EDIT_TABLES and VersionNote are re-exported: pages and older callers read them here.
+from cqi_core.storage.edits import (EDIT_TABLES, VersionNote, append_edit,  # noqa: F401
+                                    check_edit_request, edit_note, history_frame, stored_edits)
+from cqi_core.storage.edits import BadField as _Bad
+from cqi_core.storage.edits import field_choice as _one_of
+from cqi_core.storage.edits import field_day as _day
+from cqi_core.storage.edits import field_flag as _flag
+from cqi_core.storage.edits import field_history as _history
+from cqi_core.storage.edits import field_number as _number
+from cqi_core.storage.edits import field_text as _text
+from cqi_core.storage.edits import field_texts as _texts
+from cqi_core.indicators.values import load_values, value_ids
 from cqi_core.storage.store import Store
+from cqi_core.indicators.engine import load_config
 
 CATALOG_PATH = Path(__file__).with_name("catalog.yaml")
 MEASURE_TYPES = ("completion", "timeliness", "performance", "quality", "outcome", "context")
@@ -51,33 +64,13 @@ PLACEHOLDERS = {
 }
 """Youth sentence placeholders and the units they can be filled from."""
 
-EDIT_TABLES = ("catalog_edits", "value_edits")
-"""The tables of saved edits (created by sql/catalog_schema.sql); the only table names the
-versioning statements below are formatted with."""
-
 _PER_DAYS = {"per_1000_days": 1_000, "per_100000_days": 100_000}
 _PLACEHOLDER = re.compile(r"\{([A-Za-z0-9_]*)\}")
 _KEYS = ("id", "name", "definition", "youth_sentence", "youth_fallback", "measure_type",
          "direction", "unit", "standard", "standard_strict", "standard_note", "national",
          "federal", "label", "methodology", "value_ids", "owner", "review_date", "history")
 _METHOD_KEYS = ("rule", "choices", "choices_confirmed")
-_NOTE_KEYS = ("version", "date", "what", "why", "by")
 
-
-@dataclass(frozen=True)
-class VersionNote:
-    """One version of a catalog entry or an agency value."""
-
-    version: int
-    """1, 2, 3 … (the entry's version after this change)."""
-    date: date
-    """The day of the change."""
-    what: str
-    """What changed."""
-    why: str
-    """Why it changed."""
-    by: str
-    """Who changed it (a person or a role)."""
 
 
 @dataclass(frozen=True)
@@ -184,81 +177,8 @@ class Catalog:
         return pl.DataFrame(rows, infer_schema_length=None)
 
 
-class _Bad(Exception):
-    """A field that does not pass validation (turned into ValueError or CQIError)."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-
-
-# ---- field checks (shared by the YAML loader and save_edit) -------------------------------
-
-def _text(field: str, v: Any) -> str:
-    if not isinstance(v, str):
-        raise _Bad(field, "must be text")
-    return v.strip()
-
-
-def _flag(field: str, v: Any) -> bool:
-    if not isinstance(v, bool):
-        raise _Bad(field, "must be true or false")
-    return v
-
-
-def _one_of(field: str, v: Any, options: tuple[str, ...]) -> str:
-    if v not in options:
-        raise _Bad(field, f"must be one of {', '.join(options)} (got {v!r})")
-    return v
-
-
-def _number(field: str, v: Any) -> float | None:
-    if v is None:
-        return None
-    if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
-        raise _Bad(field, f"must be a number (got {v!r})")
-    return float(v)
-
-
-def _day(field: str, v: Any) -> date:
-    if isinstance(v, datetime):
-        return v.date()
-    if isinstance(v, date):
-        return v
-    if isinstance(v, str):
-        try:
-            return date.fromisoformat(v.strip())
-        except ValueError:
-            pass
-    raise _Bad(field, f"must be a date written YYYY-MM-DD (got {v!r})")
-
-
-def _texts(field: str, v: Any) -> tuple[str, ...]:
-    if not isinstance(v, (list, tuple)) or not all(isinstance(x, str) and x.strip() for x in v):
-        raise _Bad(field, "must be a list of non-empty texts")
-    return tuple(x.strip() for x in v)
-
-
-def _history(v: Any) -> tuple[VersionNote, ...]:
-    if not isinstance(v, (list, tuple)) or not v:
-        raise _Bad("history", "must be a list with at least version 1")
-    notes = []
-    for k, n in enumerate(v, start=1):
-        if isinstance(n, VersionNote):
-            notes.append(n)
-            continue
-        if not isinstance(n, dict) or set(n) != set(_NOTE_KEYS):
-            raise _Bad("history", f"version #{k} needs exactly the keys {', '.join(_NOTE_KEYS)}")
-        if n["version"] != k or isinstance(n["version"], bool):
-            raise _Bad("history", f"versions must run 1, 2, 3 … (#{k} says {n['version']!r})")
-        notes.append(VersionNote(k, _day("history", n["date"]), _text("history", n["what"]),
-                                 _text("history", n["why"]), _text("history", n["by"])))
-    return tuple(notes)
-
-
 def _kinds() -> dict[str, str]:
     """Engine kind (proportion, rate, ratio) by output id."""
-    from cqi_core.indicators.engine import load_config
     return {i: c.kind for c in load_config().values() for i in c.ids}
 
 
@@ -358,7 +278,6 @@ def _flatten(raw: Any, position: int) -> dict[str, Any]:
 
 @lru_cache(maxsize=8)
 def _load_yaml(path: str, mtime_ns: int) -> Catalog:
-    from cqi_core.analysis.mission import value_ids
     where = Path(path).name
     raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
     if not isinstance(raw, dict) or not isinstance(raw.get("entries"), list):
@@ -381,103 +300,6 @@ def _load_yaml(path: str, mtime_ns: int) -> Catalog:
             raise ValueError(f"{where}: entry {label}, field {bad.field}: {bad}") from None
         seen.add(eid)
     return Catalog(tuple(entries))
-
-
-# ---- saved edits (shared with cqi_core.analysis.mission) -------------------------------------------
-
-_SELECT_EDITS = """SELECT entry_id, version, base_version, saved_at, saved_by, why, changes,
-       previous
-FROM {table} ORDER BY entry_id, version"""
-_LAST_VERSION = "SELECT max(version) FROM {table} WHERE entry_id = $entry_id"
-_INSERT_EDIT = """INSERT INTO {table} (entry_id, version, base_version, saved_at, saved_by, why,
-                     changes, previous)
-VALUES ($entry_id, $version, $base_version, $saved_at, $saved_by, $why, $changes, $previous)"""
-
-
-def _table(table: str) -> str:
-    if table not in EDIT_TABLES:
-        raise ValueError(f"not an edit table: {table!r}")
-    return table
-
-
-def stored_edits(store: Store, table: str) -> dict[str, list[dict]]:
-    """Saved edits by entry id, oldest first (empty when the file predates the table)."""
-    exists = store.scalar("SELECT count(*) FROM information_schema.tables WHERE table_name = $t",
-                          {"t": _table(table)})
-    if not exists:
-        return {}
-    out: dict[str, list[dict]] = {}
-    for row in store.query(_SELECT_EDITS.format(table=table)).iter_rows(named=True):
-        row["changes"] = json.loads(row["changes"])
-        row["previous"] = json.loads(row["previous"])
-        out.setdefault(row["entry_id"], []).append(row)
-    return out
-
-
-def append_edit(store: Store, table: str, entry_id: str, base_version: int, changes: dict,
-                previous: dict, why: str, by: str) -> int:
-    """Write one edit as the next version row and return its version.
-
-    The caller holds `store.write_lock`; the version is read and written in one transaction.
-    """
-    cur = store.cursor()
-    try:
-        cur.execute("BEGIN")
-        last = cur.execute(_LAST_VERSION.format(table=_table(table)),
-                           {"entry_id": entry_id}).fetchall()[0][0]
-        version = max(base_version, last or 0) + 1
-        cur.execute(_INSERT_EDIT.format(table=table), {
-            "entry_id": entry_id, "version": version, "base_version": base_version,
-            "saved_at": datetime.now(), "saved_by": by, "why": why,
-            "changes": json.dumps(changes, default=str),
-            "previous": json.dumps(previous, default=str)})
-        cur.execute("COMMIT")
-        return version
-    except Exception:
-        cur.execute("ROLLBACK")
-        raise
-    finally:
-        cur.close()
-
-
-def edit_note(edit: dict) -> VersionNote:
-    """A saved edit as a version note."""
-    return VersionNote(edit["version"], edit["saved_at"].date(),
-                       "Changed " + ", ".join(edit["changes"]) + ".", edit["why"], edit["saved_by"])
-
-
-def check_edit_request(store: Store, what: str, changes: Any, why: Any, by: Any,
-                       editable: tuple[str, ...]) -> None:
-    """Refuse an edit that cannot be saved at all, with a message a supervisor reads."""
-    if store.read_only:
-        raise StoreError("This database is open read-only, so changes cannot be saved here. "
-                         "Ask an analyst to make the change.")
-    if not isinstance(why, str) or not why.strip():
-        raise CQIError(f"Say why {what} is changing: the reason is kept with the change.")
-    if not isinstance(by, str) or not by.strip():
-        raise CQIError(f"Say who is changing {what}: the name is kept with the change.")
-    if not isinstance(changes, dict) or not changes:
-        raise CQIError(f"There is nothing to change in {what}.")
-    locked = [k for k in changes if k not in editable]
-    if locked:
-        raise CQIError(f"{locked[0]!r} cannot be changed here. Fields you can change: "
-                       f"{', '.join(editable)}.")
-
-
-def history_frame(file_notes: tuple[VersionNote, ...], edits: list[dict]) -> pl.DataFrame:
-    """The versions written in the YAML and the saved edits as one frame, newest first."""
-    rows = [{"version": n.version, "date": n.date, "what": n.what, "why": n.why, "by": n.by,
-             "source": "catalog file", "saved_at": None, "changes": None} for n in file_notes]
-    for e in edits:
-        n = edit_note(e)
-        rows.append({"version": n.version, "date": n.date, "what": n.what, "why": n.why,
-                     "by": n.by, "source": "saved edit", "saved_at": e["saved_at"],
-                     "changes": json.dumps(e["changes"])})
-    schema = {"version": pl.Int64, "date": pl.Date, "what": pl.String, "why": pl.String,
-              "by": pl.String, "source": pl.String, "saved_at": pl.Datetime("us"),
-              "changes": pl.String}
-    return (pl.DataFrame(rows, schema=schema)
-            .sort(["version", "saved_at"], descending=True, nulls_last=True))
 
 
 # ---- public API ---------------------------------------------------------------------------
@@ -551,7 +373,6 @@ def save_edit(store: Store, id: str, changes: dict, why: str, by: str) -> Catalo
         CQIError: an unknown entry or field, a value that does not fit, nothing changed, no
             reason or name given; StoreError when the database is read-only.
     """
-    from cqi_core.analysis.mission import load_values
     check_edit_request(store, id, changes, why, by, EDITABLE)
     with store.write_lock:
         current = load_catalog(store).entry(id)
