@@ -15,12 +15,8 @@ import polars as pl
 import streamlit as st
 
 import cqi_core
-from cqi_core.analysis import improvement as imp
-from cqi_core.analysis import qualitative
-from cqi_core.privacy import AccessDenied, Viewer
-from cqi_core.errors import CQIError
-from cqi_core.charts.its import segmented_figure
-from cqi_core.charts.trends import control_chart_figure, group_label
+from cqi_core import (AccessDenied, CQIError, Viewer, control_chart_figure, group_label,
+                      segmented_figure)
 from pages import _shared as ui
 
 _FLASH = "improvement_saved"
@@ -54,7 +50,7 @@ def names() -> tuple[dict[str, str], dict[str, str]]:
     return _names(ui.data_version())
 
 
-def can_edit(viewer: Viewer, cycle: imp.Cycle | None = None) -> bool:
+def can_edit(viewer: Viewer, cycle: cqi_core.Cycle | None = None) -> bool:
     """Whether to show the forms: analysts, and supervisors for their own units."""
     if viewer.role == "analyst":
         return True
@@ -81,7 +77,7 @@ def roles_text(roles: list[str], counted: bool = True) -> str:
     """Participants' roles in words: "2 youth, 1 caregiver (foster or kin)", or without the
     numbers ("youth, caregiver (foster or kin)") for a public audience, where a small number
     of people in a unit is not given."""
-    words = imp.load_settings().roles
+    words = cqi_core.improvement_settings().roles
     counts: dict[str, int] = {}
     for r in roles:
         counts[r] = counts.get(r, 0) + 1
@@ -94,7 +90,7 @@ def cycle_list(frame: pl.DataFrame, public: bool) -> None:
     if frame.is_empty():
         st.info("No improvement cycle matches. Analysts and supervisors record them here.")
         return
-    settings = imp.load_settings()
+    settings = cqi_core.improvement_settings()
     measures, units = names()
     table = frame.select(
         pl.col("cycle_id").alias("Cycle"), pl.col("title").alias("Title"),
@@ -133,8 +129,8 @@ def _who(viewer: Viewer, key: str) -> str:
     return name.strip() or viewer.role
 
 
-def _participants_editor(cycle: imp.Cycle | None, key: str) -> list[dict]:
-    roles = imp.load_settings().roles
+def _participants_editor(cycle: cqi_core.Cycle | None, key: str) -> list[dict]:
+    roles = cqi_core.improvement_settings().roles
     rows = [{"name": p.name, "role": p.role} for p in (cycle.participants if cycle else ())]
     edited = ui.edit_table(
         pl.DataFrame(rows, schema={"name": pl.String, "role": pl.String}),
@@ -148,9 +144,9 @@ def _participants_editor(cycle: imp.Cycle | None, key: str) -> list[dict]:
     return [r for r in pl.DataFrame(edited).to_dicts() if r.get("role")]
 
 
-def cycle_form(viewer: Viewer, cycle: imp.Cycle | None = None) -> None:
+def cycle_form(viewer: Viewer, cycle: cqi_core.Cycle | None = None) -> None:
     """The form that records a new cycle (cycle None) or saves an edit of one."""
-    settings = imp.load_settings()
+    settings = cqi_core.improvement_settings()
     measures, units = names()
     allowed = list(units) if viewer.units is None else [u for u in units if u in viewer.units]
     key = f"imp_form_{cycle.cycle_id if cycle else 'new'}"
@@ -199,19 +195,19 @@ def cycle_form(viewer: Viewer, cycle: imp.Cycle | None = None) -> None:
                   status_reason=reason, participants=tuple(people))
     try:
         if cycle is None:
-            saved = imp.create_cycle(ui.store(), imp.Cycle(**fields), user)
+            saved = cqi_core.create_cycle(ui.store(), cqi_core.Cycle(**fields), user)
             _saved(f"Cycle {saved.cycle_id} recorded. Its dates now show on the trend charts "
                    "of its measures.", saved.cycle_id)
         else:
-            imp.update_cycle(ui.store(), cycle.cycle_id, fields, user, base_version=cycle.version)
+            cqi_core.update_cycle(ui.store(), cycle.cycle_id, fields, user, base_version=cycle.version)
             _saved("Saved. The change is kept in the cycle's history.", cycle.cycle_id)
     except CQIError as exc:  # AccessDenied included
         st.error(str(exc))
 
 
-def act_form(viewer: Viewer, cycle: imp.Cycle) -> None:
+def act_form(viewer: Viewer, cycle: cqi_core.Cycle) -> None:
     """Adopt, adapt or abandon, with what the team saw."""
-    decisions = imp.load_settings().act_decisions
+    decisions = cqi_core.improvement_settings().act_decisions
     with st.form("imp_act"):
         current = list(decisions).index(cycle.act_decision) if cycle.act_decision else None
         decision = st.radio("Decision", list(decisions), index=current,
@@ -222,7 +218,7 @@ def act_form(viewer: Viewer, cycle: imp.Cycle) -> None:
         if not st.form_submit_button("Record the decision"):
             return
     try:
-        imp.update_cycle(ui.store(), cycle.cycle_id,
+        cqi_core.update_cycle(ui.store(), cycle.cycle_id,
                          {"act_decision": decision, "study_notes": notes, "status": "done"},
                          user, base_version=cycle.version)
         _saved("Decision recorded; the cycle is done.", cycle.cycle_id)
@@ -230,9 +226,9 @@ def act_form(viewer: Viewer, cycle: imp.Cycle) -> None:
         st.error(str(exc))
 
 
-def header(cycle: imp.Cycle, public: bool) -> None:
+def header(cycle: cqi_core.Cycle, public: bool) -> None:
     """The cycle in a few lines: aim, change, dates, status, decision, who took part."""
-    settings = imp.load_settings()
+    settings = cqi_core.improvement_settings()
     measures, units = names()
     st.subheader(f"Cycle {cycle.cycle_id}: {cycle.title}")
     where = ", ".join(units.get(u, u) for u in cycle.units) or "the whole agency"
@@ -255,13 +251,13 @@ def header(cycle: imp.Cycle, public: bool) -> None:
 
 @st.cache_data(show_spinner="Studying the cycle: reading its measures period by period…")
 def _study(version: str, coding: str, cycle_id: int, cycle_version: int, grain: str):
-    return imp.study(ui.store(), cycle_id, grain)
+    return cqi_core.cycle_study(ui.store(), cycle_id, grain)
 
 
-def study(cycle: imp.Cycle, grain: str):
+def study(cycle: cqi_core.Cycle, grain: str):
     """The study of the cycle (cached), or None after showing why there is none."""
     try:
-        coding = qualitative.coding_version(ui.store())
+        coding = cqi_core.coding_version(ui.store())
         return _study(ui.data_version(), coding, cycle.cycle_id, cycle.version, grain)
     except CQIError as exc:
         st.error(str(exc))
@@ -306,7 +302,7 @@ def panel(p, study, public: bool) -> None:
 
 def you_said_we_did(study, public: bool) -> None:
     """What people said about these units around the cycle, and what the agency did."""
-    settings = imp.load_settings()
+    settings = cqi_core.improvement_settings()
     left, right = st.columns(2)
     with left:
         st.markdown("#### You said")
@@ -336,7 +332,7 @@ def history(cycle_id: int) -> None:
     """Every saved version, with who saved it and what changed."""
     with st.expander("History of this cycle"):
         try:
-            frame = imp.cycle_history(ui.store(), cycle_id)
+            frame = cqi_core.cycle_history(ui.store(), cycle_id)
         except AccessDenied:
             return
         ui.show_table(frame.select(pl.col("version").alias("Version"),

@@ -15,6 +15,7 @@ from cqi_core import privacy as audience
 from cqi_core.analysis import improvement as imp
 from cqi_core.analysis import trends
 from cqi_core.privacy import AccessDenied, Viewer
+from cqi_core.analysis import cycle_study
 from cqi_core.analysis.cycle_study import verdict
 from cqi_core.errors import CQIError, StoreError
 from cqi_core.indicators.engine import plus_months
@@ -268,7 +269,7 @@ def test_the_verdict_reports_a_concern_or_no_signal_in_words(v1):
 
 def test_the_study_freezes_the_baseline_at_the_start_month_and_fits_both_segments(store):
     c = imp.create_cycle(store, _cycle(indicators=("V1",), units=("U001",)), "analyst")
-    study = imp.study(store, c.cycle_id)
+    study = cycle_study.study(store, c.cycle_id)
     assert study.first_post == date(2025, 3, 1)  # the month holding March 10
     assert study.as_of == date(2026, 9, 30)
     (panel,) = study.panels
@@ -289,13 +290,13 @@ def test_the_study_freezes_the_baseline_at_the_start_month_and_fits_both_segment
 
 def test_you_said_lists_themes_linked_to_the_measures_with_text_for_the_audience(store):
     c = imp.create_cycle(store, _cycle(indicators=("V1",), units=("U001",)), "analyst")
-    study = imp.study(store, c.cycle_id)
+    study = cycle_study.study(store, c.cycle_id)
     assert study.heard_related  # the codebook links caseworker_visits to V1
     assert "caseworker_visits" in study.heard["code"].to_list()
     assert study.heard["related"].all()
     assert (study.heard_from, study.heard_to) == (date(2024, 3, 10), date(2025, 6, 30))
     public = audience.bind(store, Viewer("stakeholder", "public", (), "pinned"))
-    seen = imp.study(public, c.cycle_id)
+    seen = cycle_study.study(public, c.cycle_id)
     # no comment was approved for sharing, so the public reads themes and shares, no quotes
     assert seen.heard["quotes"].list.len().sum() == 0
     assert audience.SUPPRESSED in seen.heard.columns
@@ -306,8 +307,8 @@ def test_the_public_study_leaves_out_a_chart_whose_small_months_were_hidden(stor
     # and a chart of the zeros left would mislead, so none is drawn.
     c = imp.create_cycle(store, _cycle(indicators=("P5",), units=("U001",)), "analyst")
     public = audience.bind(store, Viewer("stakeholder", "public", (), "pinned"))
-    (panel,) = imp.study(public, c.cycle_id).panels
+    (panel,) = cycle_study.study(public, c.cycle_id).panels
     assert panel.chart is None and panel.fit is None
     assert "too small to publish" in panel.problem
-    (full,) = imp.study(store, c.cycle_id).panels
+    (full,) = cycle_study.study(store, c.cycle_id).panels
     assert full.chart is not None

@@ -35,16 +35,18 @@ from datetime import date, timedelta
 
 import polars as pl
 
-from cqi_core import privacy as audience
+from cqi_core import privacy
 from cqi_core.methods import its
 from cqi_core.analysis import qualitative
 from cqi_core.analysis import trends
 from cqi_core.analysis import voices
 from cqi_core.errors import CQIError
 from cqi_core.analysis.improvement import Cycle, load_settings
+from cqi_core.analysis.improvement import cycle as saved_cycle
 from cqi_core.indicators.catalog import CatalogEntry, load_catalog
 from cqi_core.indicators.engine import compute, load_config, plus_months
 from cqi_core.storage.facts import as_of_date
+from cqi_core.storage.store import Store
 from cqi_core.charts.trends import format_display
 
 SOURCE_TYPES = ("feedback", "staff_survey", "case_review")
@@ -132,7 +134,7 @@ def _period_start(d: date, grain: str) -> date:
     return date(d.year, (d.month - 1) // step * step + 1, 1)
 
 
-def _series(store, indicators: tuple[str, ...], spans: list[tuple[date, date]],
+def _series(store: Store | privacy.Handle, indicators: tuple[str, ...], spans: list[tuple[date, date]],
             as_of: date) -> pl.DataFrame:
     """The cycle's measures for every unit and region, period by period (released for the
     viewer by `compute`), with the Trends series' provisional flag."""
@@ -153,8 +155,8 @@ def _series(store, indicators: tuple[str, ...], spans: list[tuple[date, date]],
 def _published(one: pl.DataFrame) -> tuple[pl.DataFrame, int]:
     """The periods a viewer may see, and how many were hidden (suppressed) for them."""
     hidden = 0
-    if audience.SUPPRESSED in one.columns:
-        flags = one[audience.SUPPRESSED].fill_null(False)
+    if privacy.SUPPRESSED in one.columns:
+        flags = one[privacy.SUPPRESSED].fill_null(False)
         hidden = int(flags.sum())
         one = one.filter(~flags)
     return one.select(trends.SERIES_COLUMNS), hidden
@@ -326,31 +328,33 @@ def _panel(store, cycle: Cycle, entry: CatalogEntry, group_by: str, group_value:
                  tuple(starts), tuple(observed), to_chart)
 
 
-def _heard(store, cycle: Cycle, start: date, end: date) -> tuple[pl.DataFrame, bool]:
+def _heard(store: Store | privacy.Handle, cycle: Cycle, start: date,
+           end: date) -> tuple[pl.DataFrame, bool]:
     """The themes of what people said for the cycle's units and period, released."""
     settings = load_settings()
-    frame = voices.filter_voices(voices.voices(store, start, end, SOURCE_TYPES),
+    db, viewer = privacy.full(store), privacy.viewer_of(store)
+    frame = voices.filter_voices(voices.voices(db, start, end, SOURCE_TYPES),
                                  units=list(cycle.units) or None)
-    codebook = qualitative.load_codebook(store)
+    codebook = qualitative.load_codebook(db)
     names = {t.code: t.name for t in codebook.themes}
     linked = {t.code for t in codebook.themes if set(t.related) & set(cycle.indicators)}
-    coded = voices.selection_coded(qualitative.coded_excerpts(store, start, end), frame)
+    coded = voices.selection_coded(qualitative.coded_excerpts(db, start, end), frame)
     related = coded.filter(pl.col("code").is_in(list(linked)))
     chosen = related if related.height else coded
-    visible = qualitative.text_for_audience(chosen, audience.viewer_of(store).role, store)
+    visible = qualitative.text_for_audience(chosen, viewer.role, store)
     heard = voices.what_we_heard(chosen, frame, visible, names, top=settings.themes,
                                  quotes=settings.quotes)
     heard = heard.with_columns(pl.col("code").is_in(list(linked)).alias("related"))
-    heard = audience.release(heard, store, counts=["sources", "total_sources"],
-                             derived=["share"])
+    heard = privacy.release(heard, viewer, counts=["sources", "total_sources"],
+                            derived=["share"])
     return heard, bool(related.height)
 
 
-def study_cycle(store, cycle: Cycle, grain: str = "month") -> Study:
+def study_cycle(store: Store | privacy.Handle, cycle: Cycle, grain: str = "month") -> Study:
     """The study view of a cycle (see the module docstring).
 
     Args:
-        store: the store handle (its viewer decides what is released).
+        store: the database, or a handle whose viewer decides what is released.
         cycle: the cycle, as `improvement.cycle` returns it.
         grain: month or quarter.
 
@@ -360,9 +364,9 @@ def study_cycle(store, cycle: Cycle, grain: str = "month") -> Study:
     if grain not in trends.GRAINS:
         raise CQIError(f"Unknown grain {grain!r}; choose month or quarter.")
     settings = load_settings()
-    public = audience.viewer_of(store).public
+    public = privacy.viewer_of(store).public
     first_post = _period_start(cycle.start_date, grain)
-    as_of = as_of_date(store)
+    as_of = as_of_date(privacy.full(store))
     heard_from = plus_months(cycle.start_date, -settings.heard_months_before)
     heard_to = min(cycle.end_date or as_of or cycle.start_date, as_of or cycle.start_date)
     empty_heard = pl.DataFrame(schema={"rank": pl.Int64, "theme": pl.String})
@@ -376,7 +380,7 @@ def study_cycle(store, cycle: Cycle, grain: str = "month") -> Study:
              if s[0] >= first]
     series = _series(store, cycle.indicators, spans, as_of)
     starts = [s[0] for s in spans]
-    catalog = load_catalog(store)
+    catalog = load_catalog(privacy.full(store))
     groups = [("unit", u) for u in cycle.units] or [("all", "all")]
     panels = tuple(
         _panel(store, cycle, catalog.entry(iid), by, value, series, starts, first_post, grain,
@@ -384,3 +388,11 @@ def study_cycle(store, cycle: Cycle, grain: str = "month") -> Study:
         for iid in cycle.indicators if iid in catalog for by, value in groups)
     heard, related = _heard(store, cycle, heard_from, max(heard_to, heard_from))
     return Study(cycle, grain, first_post, as_of, panels, heard, heard_from, heard_to, related)
+
+
+def study(store, cycle_id: int, grain: str = "month") -> Study:
+    """The study view of one saved cycle: for each measure and unit the SPC chart with the
+    baseline frozen at the start and a plain sentence on whether a signal of improvement
+    appeared, the segmented regression when there are enough periods, and what people said
+    ("you said, we did")."""
+    return study_cycle(store, saved_cycle(store, cycle_id), grain)

@@ -23,21 +23,18 @@ from dataclasses import dataclass, fields, replace
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
 import polars as pl
-import yaml
 
-from cqi_core import privacy as audience
+from cqi_core import privacy
+from cqi_core.settings import load
 from cqi_core.errors import CQIError, StoreError
 from cqi_core.indicators.catalog import load_catalog
 from cqi_core.privacy.redaction import redact
 from cqi_core.analysis.qualitative.sharing import agency_words
 from cqi_core.storage.store import Store
 from cqi_core.storage.facts import unit_list
-
-if TYPE_CHECKING:
-    from cqi_core.analysis.cycle_study import Study
 
 HERE = Path(__file__).resolve().parent
 _SQL_DIR = HERE / "sql" / "improvement"
@@ -152,7 +149,7 @@ def load_settings() -> CycleSettings:
     Raises:
         CQIError: a missing or malformed setting.
     """
-    raw = yaml.safe_load((HERE / "improvement.yaml").read_text(encoding="utf-8")) or {}
+    raw = load("improvement") or {}
     try:
         study = raw["study"]
         settings = CycleSettings(
@@ -287,23 +284,23 @@ def _validate(store: Store, c: Cycle) -> None:
                            "the status to studying or done.")
 
 
-def _check_editor(store: Store, user: Any, *unit_sets: tuple[str, ...]) -> str:
+def _check_editor(store: Store | privacy.Handle, user: Any, *unit_sets: tuple[str, ...]) -> str:
     """Who may save: analysts, and supervisors for their own units. Returns the user."""
     if store.read_only:
         raise StoreError("This database is open read-only, so cycles cannot be saved here.")
-    v = audience.viewer_of(store)
+    v = privacy.viewer_of(store)
     if v.public:
-        raise audience.AccessDenied("Improvement cycles are recorded by analysts and supervisors; "
+        raise privacy.AccessDenied("Improvement cycles are recorded by analysts and supervisors; "
                                     f"a {v.role} audience can read them only.")
     if v.role == "supervisor" and v.units is not None:
         for units in unit_sets:
             if not units:
-                raise audience.AccessDenied(
+                raise privacy.AccessDenied(
                     "A cycle for the whole agency is recorded by an analyst; choose your units "
                     f"({', '.join(v.units)}).")
             outside = [u for u in units if u not in v.units]
             if outside:
-                raise audience.AccessDenied(f"You record cycles for your own units only "
+                raise privacy.AccessDenied(f"You record cycles for your own units only "
                                             f"({', '.join(v.units)}), not {outside[0]}.")
     if not isinstance(user, str) or not user.strip():
         raise CQIError("Say who is saving the cycle: the name is kept with it.")
@@ -375,7 +372,7 @@ def _write(store: Store, statement: str, saved: Cycle, changed: Sequence[str], u
         cur.close()
 
 
-def create_cycle(store: Store, cycle: Cycle, user: str) -> Cycle:
+def create_cycle(store: Store | privacy.Handle, cycle: Cycle, user: str) -> Cycle:
     """Record a new cycle (version 1).
 
     Args:
@@ -390,7 +387,7 @@ def create_cycle(store: Store, cycle: Cycle, user: str) -> Cycle:
     Raises:
         CQIError: an empty title or aim, no measure, an unknown measure, unit, role, status
             or decision, an end before the start, a withdrawal without a reason, or no user.
-        audience.AccessDenied: a public viewer, or a supervisor outside their units.
+        privacy.AccessDenied: a public viewer, or a supervisor outside their units.
         StoreError: the database is open read-only.
     """
     c = _normalise(replace(cycle, cycle_id=None, version=1))
@@ -402,7 +399,7 @@ def create_cycle(store: Store, cycle: Cycle, user: str) -> Cycle:
     return _cycle(store, cycle_id)
 
 
-def update_cycle(store: Store, cycle_id: int, changes: Mapping[str, Any], user: str,
+def update_cycle(store: Store | privacy.Handle, cycle_id: int, changes: Mapping[str, Any], user: str,
                  base_version: int | None = None) -> Cycle:
     """Save changes to a cycle as its next version.
 
@@ -422,7 +419,7 @@ def update_cycle(store: Store, cycle_id: int, changes: Mapping[str, Any], user: 
     Raises:
         CQIError: no such cycle, a field that cannot be changed, a stale base version, or any
             problem `create_cycle` refuses.
-        audience.AccessDenied: a public viewer, or a supervisor outside their units.
+        privacy.AccessDenied: a public viewer, or a supervisor outside their units.
         StoreError: the database is open read-only.
     """
     fixed = sorted(set(changes) - set(EDITABLE))
@@ -445,7 +442,7 @@ def update_cycle(store: Store, cycle_id: int, changes: Mapping[str, Any], user: 
     return _cycle(store, cycle_id)
 
 
-def withdraw_cycle(store: Store, cycle_id: int, reason: str, user: str) -> Cycle:
+def withdraw_cycle(store: Store | privacy.Handle, cycle_id: int, reason: str, user: str) -> Cycle:
     """Withdraw a cycle that will not go ahead (it is kept, with the reason)."""
     return update_cycle(store, cycle_id, {"status": "withdrawn", "status_reason": reason}, user)
 
@@ -475,7 +472,7 @@ def _public(c: Cycle, store: Store) -> Cycle:
         participants=tuple(Participant("", p.role) for p in c.participants))
 
 
-def cycle(store: Store, cycle_id: int) -> Cycle:
+def cycle(store: Store | privacy.Handle, cycle_id: int) -> Cycle:
     """One cycle as the store's viewer may read it (public audiences: `PUBLIC_FIELDS` and
     the participants' roles; the other fields empty).
 
@@ -483,7 +480,7 @@ def cycle(store: Store, cycle_id: int) -> Cycle:
         CQIError: no such cycle (a withdrawn cycle does not exist for a public audience).
     """
     c = _cycle(store, cycle_id)
-    if audience.viewer_of(store).public:
+    if privacy.viewer_of(store).public:
         if c.status == "withdrawn":
             raise CQIError(f"There is no improvement cycle {cycle_id}.")
         return _public(c, store)
@@ -501,7 +498,7 @@ CYCLE_COLUMNS = {
 """Columns of `cycles()` for analysts and supervisors."""
 
 
-def cycles(store: Store, status: Sequence[str] | None = None, unit: str | None = None,
+def cycles(store: Store | privacy.Handle, status: Sequence[str] | None = None, unit: str | None = None,
            indicator: str | None = None) -> pl.DataFrame:
     """Every cycle as its viewer may read it, newest start first.
 
@@ -517,7 +514,7 @@ def cycles(store: Store, status: Sequence[str] | None = None, unit: str | None =
         audiences get only `PUBLIC_FIELDS`, participant_roles and stakeholders.
     """
     stakeholder = load_settings().stakeholder_roles
-    public = audience.viewer_of(store).public
+    public = privacy.viewer_of(store).public
     rows = []
     for c in _all(store):
         if public and c.status == "withdrawn":
@@ -542,17 +539,17 @@ def cycles(store: Store, status: Sequence[str] | None = None, unit: str | None =
     return out
 
 
-def cycle_history(store: Store, cycle_id: int) -> pl.DataFrame:
+def cycle_history(store: Store | privacy.Handle, cycle_id: int) -> pl.DataFrame:
     """Every saved version of a cycle, oldest first: version, saved_by, saved_at, changed
     (field names), what (the changes in words, "status: running → studying").
 
     Raises:
-        audience.AccessDenied: a public viewer (the history names people).
+        privacy.AccessDenied: a public viewer (the history names people).
         CQIError: no such cycle.
     """
-    v = audience.viewer_of(store)
+    v = privacy.viewer_of(store)
     if v.public:
-        raise audience.AccessDenied("The history of a cycle names the people who edited it; it "
+        raise privacy.AccessDenied("The history of a cycle names the people who edited it; it "
                                     "is not shown to a public audience.")
     _cycle(store, cycle_id)
     rows = store.query(_sql("versions"), {"cycle_id": cycle_id})
@@ -577,13 +574,3 @@ def _show(value: Any) -> str:
                          for p in value)
     text = str(value)
     return text if len(text) <= 60 else text[:59] + "…"
-
-
-def study(store: Store, cycle_id: int, grain: str = "month") -> Study:
-    """The study view of one cycle (`cycle_study.study_cycle`): for each measure and unit the
-    SPC chart with the baseline frozen at the start and a plain sentence on whether a signal
-    of improvement appeared, the segmented regression when there are enough periods, and
-    what people said ("you said, we did")."""
-    from cqi_core.analysis.cycle_study import study_cycle  # the study needs trends and the qualitative core
-
-    return study_cycle(store, cycle(store, cycle_id), grain)
