@@ -185,7 +185,7 @@ def run_bench(size: str = "demo", seed: int = 20261121, out: str | Path = "docs/
 
 
 _COMPARE_STEP = """import cqi_core
-from cqi_core import compare
+from cqi_core.analysis import compare
 st = cqi_core.open_store({db!r}, read_only=True)
 ids = compare.comparable("unit")
 rows = 0

@@ -1,7 +1,7 @@
 """The layer contract of `cqi_core`, read from the source (an AST walk, no import).
 
-The arrow points one way: errors/periods/settings → storage → ingest, privacy, methods →
-indicators, quality → analysis → charts → present, exports → cli. A package imports only
+The arrow points one way: errors/periods/settings → storage → ingest, privacy, methods, synth
+→ indicators, quality → analysis → charts → exports → present → bench → cli. A package imports only
 from layers below it (and from itself); packages that share a layer stay independent of
 each other. Methods and charts never touch the store or the privacy gate, indicators never
 reach up into analysis, there are no import cycles, and none is hidden in a function body
@@ -24,10 +24,14 @@ LAYERS = [
     {"indicators", "quality"},
     {"analysis"},
     {"charts"},
-    {"present", "exports"},
-    # The top: the command line, the benchmark, and the stable names of earlier releases
-    # (`cqi_core.spc`, `cqi_core.compare`, `cqi_core.qualitative`), which only re-export.
-    {"__init__", "__main__", "cli", "bench", "spc", "compare", "qualitative"},
+    {"exports"},
+    {"present"},  # the meeting pack checks and logs its charts as every export does
+    {"bench"},
+    {"cli"},
+    # The top: the package's public names, `python -m cqi_core`, and the stable names of
+    # earlier releases (`cqi_core.spc`, `cqi_core.compare`, `cqi_core.qualitative`), which
+    # only re-export.
+    {"__init__", "__main__", "spc", "compare", "qualitative"},
 ]
 LAYER_OF = {part: k for k, parts in enumerate(LAYERS) for part in parts}
 NEVER = {"methods": {"storage", "privacy"}, "charts": {"storage", "privacy"}}

@@ -22,6 +22,8 @@ from cqi_core.errors import CQIError
 from cqi_core.exports.log import log_export
 from cqi_core.exports.safety import (_as_text, _headers_safe, _xml_safe, for_viewer, load_rules, neutralise,
                      neutralise_frame)
+from cqi_core.indicators.catalog import load_catalog
+from cqi_core.storage.facts import as_of_date
 
 
 def table_csv(store, frame: pl.DataFrame, what: str,
@@ -97,8 +99,6 @@ def definitions_table(store, sheets: Mapping[str, pl.DataFrame], what: str,
     Returns:
         Columns Section, Name, Definition (text neutralised).
     """
-    from cqi_core.indicators.catalog import load_catalog
-    from cqi_core.storage.facts import as_of_date
 
     viewer = audience.viewer_of(store)
     given = {}

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Callable
 
 from cqi_core.storage.store import Store, default_db_path, open_store, table_counts
+from cqi_core.ingest.load import import_files
 
 _first_run = threading.Lock()
 SAMPLE_DIR = Path(__file__).resolve().parents[2] / "data" / "sample"
@@ -33,7 +34,6 @@ def ensure_database(path: str | Path | None = None, sample_dir: str | Path | Non
         sample_dir: folder with the sample export; default `data/sample/`.
         progress: called with (message, fraction done) while the sample loads.
     """
-    from cqi_core.ingest import import_files
 
     store = open_store(path or default_db_path())
     with _first_run:  # two browser sessions opening at once load the sample only once

@@ -41,6 +41,7 @@ from cqi_core.indicators.series import consecutive_periods
 from cqi_core.indicators.scorecard import latest_complete_period
 from cqi_core.storage.store import Store
 from cqi_core.storage.facts import as_of_date
+from cqi_core.privacy.redaction import redact
 
 __all__ = ["BREAKDOWNS", "DEFAULT_DECK", "Deck", "Finding", "FindingView", "GROUP_TITLES",
            "HEADLINE_TYPES", "HIDDEN", "MAX_NOTES", "MAX_TAKEAWAY", "TREND_GROUPS",
@@ -440,7 +441,6 @@ def _own_words(store: Store, text: str, catalog: Catalog) -> str:
     said as "fewer than 11", in case a takeaway or a note gives one away by mistake."""
     if not text or not audience.viewer_of(store).public:
         return text
-    from cqi_core.analysis.qualitative import redact  # the redaction rules load only when a public deck is shown
 
     keep = [*_regions(store), *store.query("SELECT unit_name FROM units")["unit_name"].to_list(),
             *(e.name for e in catalog)]

@@ -32,6 +32,9 @@ from cqi_core.indicators.catalog import Catalog, CatalogEntry, load_catalog
 from cqi_core.indicators.display import UNIT_WORDS
 from cqi_core.storage.store import Store
 from cqi_core.storage.facts import as_of_date
+from cqi_core.charts.findings import value_text
+from cqi_core.exports import check_chart
+from cqi_core.exports import log_export
 
 SVG_WIDTH = 880
 """Width of a chart in the pack, labels included (its column is about 900 px wide)."""
@@ -127,18 +130,10 @@ def svg_figure(figure: Figure, width: int = SVG_WIDTH) -> str:
 
 
 def _check(store: Store, figure: Figure) -> None:
-    try:
-        from cqi_core.exports import check_chart
-    except ImportError:  # a build without the export module: the release already applied
-        return
     check_chart(store, figure)
 
 
 def _log(store: Store, what: str, findings: int) -> None:
-    try:
-        from cqi_core.exports import log_export
-    except ImportError:  # a build without the export log
-        return
     log_export(store, what, "html", None, f"{findings} findings")
 
 
@@ -212,7 +207,6 @@ def _definitions(entries: list[CatalogEntry]) -> str:
 
 
 def _standard_text(e: CatalogEntry) -> str:
-    from cqi_core.charts.findings import value_text
 
     words = {"higher": "at least", "lower": "at most"}.get(e.direction, "")
     text = f"{words} {value_text(e, e.standard)}".strip()

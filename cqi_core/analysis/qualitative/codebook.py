@@ -25,10 +25,11 @@ from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 import duckdb
 import polars as pl
-import yaml
 
+from cqi_core.settings import load_yaml
 from cqi_core.errors import CQIError, StoreError
 from cqi_core.storage.store import Store
+from cqi_core.indicators.catalog import load_catalog
 
 CODEBOOK_PATH = Path(__file__).with_name("codebook.yaml")
 CODE_RE = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
@@ -232,7 +233,6 @@ def build_theme(raw: Mapping[str, Any] | Theme) -> Theme:
 
 @lru_cache(maxsize=1)
 def _indicator_ids() -> frozenset[str]:
-    from cqi_core.indicators.catalog import load_catalog
     return frozenset(load_catalog().ids)
 
 
@@ -259,9 +259,9 @@ class _Base:
 def _load_yaml(path: str, mtime_ns: int) -> _Base:  # mtime in the key: an edited file reloads
     where = Path(path).name
     try:
-        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise ValueError(f"{where}: not valid YAML ({exc})") from None
+        raw = load_yaml(path) or {}
+    except CQIError as exc:
+        raise ValueError(str(exc)) from None
     if not isinstance(raw, dict) or not isinstance(raw.get("themes"), list):
         raise ValueError(f"{where}: expected a mapping with a list under 'themes'")
     extra = sorted(set(raw) - {"version", "history", "settings", "themes"})
