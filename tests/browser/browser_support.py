@@ -7,6 +7,9 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
+import urllib.error
+import urllib.request
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -29,21 +32,24 @@ def _free_port() -> int:
 @contextmanager
 def serve(db: Path, env: Mapping[str, str] | None = None) -> Iterator[str]:
     """Run the app on `db` (created from the sample when missing); yields its URL.
-    `env` adds to the server's environment (e.g. CQI_AUDIENCE=youth)."""
+    `env` adds to the server's environment (e.g. CQI_AUDIENCE=youth).
+
+    The server writes to a log file, never to a pipe: a pipe that nobody reads fills up
+    after 64 KB of warnings and then blocks the server mid-run, which is how a browser test
+    used to hang. Readiness is asked of the server's own health endpoint."""
     port = _free_port()
     env = {**os.environ, **(env or {}), "CQI_DB": str(db)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless=true",
-         f"--server.port={port}", "--server.address=127.0.0.1",
-         "--browser.gatherUsageStats=false"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    log_path = Path(tempfile.mkstemp(prefix="streamlit-", suffix=".log")[1])
+    with open(log_path, "w", encoding="utf-8") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless=true",
+             f"--server.port={port}", "--server.address=127.0.0.1",
+             "--browser.gatherUsageStats=false"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
     try:
-        for line in proc.stdout:  # wait until the server says it is listening
-            if f":{port}" in line:
-                break
-        else:
-            pytest.fail("streamlit exited before it was ready")
-        yield f"http://127.0.0.1:{port}"
+        _wait_until_healthy(proc, url, log_path)
+        yield url
     finally:
         proc.terminate()
         try:
@@ -51,6 +57,43 @@ def serve(db: Path, env: Mapping[str, str] | None = None) -> Iterator[str]:
         except subprocess.TimeoutExpired:  # a run still busy (a chart, a download): stop it
             proc.kill()
             proc.wait(timeout=30)
+        log_path.unlink(missing_ok=True)
+
+
+def _wait_until_healthy(proc: subprocess.Popen, url: str, log_path: Path,
+                        attempts: int = 600) -> None:
+    """Block until the server answers its health check (each attempt waits on the socket for
+    up to a second, so this is bounded), or fail with the server's own output."""
+    for _ in range(attempts):
+        if proc.poll() is not None:
+            pytest.fail("streamlit exited before it was ready:\n"
+                        + log_path.read_text(encoding="utf-8", errors="replace")[-4000:])
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as r:
+                if r.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            proc_wait(proc)
+    pytest.fail("streamlit did not become ready:\n"
+                + log_path.read_text(encoding="utf-8", errors="replace")[-4000:])
+
+
+def proc_wait(proc: subprocess.Popen) -> None:
+    """Give a starting server a moment without sleeping blindly: wait on the process itself,
+    which returns at once if it exits."""
+    try:
+        proc.wait(timeout=0.2)
+    except subprocess.TimeoutExpired:
+        pass
+
+
+def settle(page, timeout: int = 180_000) -> None:
+    """Wait until the current run is over: no element of the previous run is left and the
+    running indicator is gone. A click during a rerun can land on an element that is about
+    to be replaced (a select's open list closes under the pointer)."""
+    page.wait_for_function("document.querySelectorAll('[data-stale=\"true\"]').length === 0",
+                           timeout=timeout)
+    page.get_by_test_id("stStatusWidget").wait_for(state="hidden", timeout=timeout)
 
 
 def dismiss_page_not_found(page) -> None:

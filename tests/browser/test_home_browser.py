@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from browser_support import ROOT, SHOTS, serve, open_from_navigation
+from browser_support import ROOT, SHOTS, open_from_navigation, serve, settle
 from sample_facts import expected_home_figures
 
 pytestmark = pytest.mark.browser
@@ -82,11 +82,14 @@ def test_a_supervisor_opens_a_measure_from_the_scorecard(app_url, browser):
     page.goto(app_url)
     page.get_by_role("heading", name="Scorecard").wait_for(timeout=180_000)
     page.get_by_text("opportunity to improve").first.wait_for(timeout=180_000)
+    settle(page)
     # choose a measure and follow its link to the indicator page
     chooser = page.get_by_role("combobox", name="Open a measure")
     chooser.click(timeout=180_000)
     chooser.fill("Monthly caseworker")
-    page.get_by_role("option", name="Monthly caseworker visits").first.click(timeout=180_000)
+    page.get_by_role("option", name="Monthly caseworker visits").first.wait_for(timeout=180_000)
+    page.keyboard.press("Enter")  # the first option that matches what was typed
+    settle(page)
     page.get_by_role("link", name="Open “Monthly caseworker visits”").click()
     page.get_by_role("heading", name="Monthly caseworker visits").wait_for(timeout=180_000)
     page.get_by_text("How it is calculated").wait_for(timeout=180_000)

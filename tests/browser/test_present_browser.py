@@ -32,7 +32,8 @@ def _settled(page) -> None:
     """Wait until the run has drawn the whole page and no element of the previous slide is
     left, then move the pointer off the chart. (The status widget appears only once a run
     has lasted a moment, and a click on a stale element is lost, so neither alone will do.)"""
-    page.get_by_test_id("stExpander").filter(has_text="Meeting pack").wait_for(timeout=180_000)
+    # While a run replaces the slide, the old and the new copy of the expander both exist.
+    page.get_by_test_id("stExpander").filter(has_text="Meeting pack").first.wait_for(timeout=180_000)
     page.wait_for_function("document.querySelectorAll('[data-stale=\"true\"]').length === 0",
                            timeout=180_000)
     page.get_by_test_id("stStatusWidget").wait_for(state="hidden", timeout=180_000)
