@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from db_support import copy_with_series
+
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "data" / "sample"
 
@@ -43,6 +45,29 @@ def _close_the_shared_sample_after_each_module():
     for (path, _), s in list(stores._open.items()):
         if path in shared:
             s.close()
+
+
+@pytest.fixture(scope="session")
+def series_db(sample_db, tmp_path_factory) -> Path:
+    """A copy of the sample database with every trend series built beside it, once per test
+    session (the build is the slowest step of the app's first visit). Nothing may write to
+    it; a test that writes takes `series_db_copy`."""
+    from cqi_core import open_store
+    from cqi_core.analysis import trends
+
+    path = tmp_path_factory.mktemp("series") / "cqi.duckdb"
+    shutil.copy(sample_db, path)
+    store = open_store(path)
+    for grain in trends.GRAINS:
+        trends.build_series(store, grain)
+    store.close()
+    return path
+
+
+@pytest.fixture
+def series_db_copy(series_db, tmp_path) -> Path:
+    """A private copy of `series_db` (series included) for a test that writes."""
+    return copy_with_series(series_db, tmp_path)
 
 
 @pytest.fixture

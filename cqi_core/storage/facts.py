@@ -175,14 +175,20 @@ def unit_list(store: Store) -> pl.DataFrame:
     return store.query(_sql("units"))
 
 
-def data_version(store: Store) -> str:
-    """A key that changes whenever an import lands or an edit is saved (for result caches).
-
-    It names the database file too, so two databases in one process never share results.
-    """
+def content_version(store: Store) -> str:
+    """A key that changes whenever an import lands or an edit is saved, and is the same for a
+    copy of the file (for results kept beside the database, which move with it)."""
     try:
         batch, catalog, values = store.query(_sql("data_version")).row(0)
     except duckdb.CatalogException:  # a file from before the catalog tables existed
         batch, catalog, values = store.scalar(
             "SELECT coalesce(max(batch_id), 0) FROM import_batches WHERE outcome = 'landed'"), 0, 0
-    return f"{store.path.resolve()}|{batch}|{catalog}|{values}"
+    return f"{batch}|{catalog}|{values}"
+
+
+def data_version(store: Store) -> str:
+    """A key that changes whenever an import lands or an edit is saved (for result caches).
+
+    It names the database file too, so two databases in one process never share results.
+    """
+    return f"{store.path.resolve()}|{content_version(store)}"

@@ -19,25 +19,21 @@ from streamlit.testing.v1 import AppTest
 from app_support import as_viewer
 
 import cqi_core
-from cqi_core.analysis import trends
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "data" / "sample"
-SERVES = {"pages/unit_profile.py": ("analyst", "supervisor"),
-          "pages/conjoint.py": ("analyst",),
-          "pages/bright_spots.py": ("analyst", "supervisor")}
+SERVES = {"pages/views/unit_profile.py": ("analyst", "supervisor"),
+          "pages/views/conjoint.py": ("analyst",),
+          "pages/views/bright_spots.py": ("analyst", "supervisor")}
 ROLES = ("analyst", "supervisor", "stakeholder", "youth")
 REFUSED = "This page is not available to your role."
 
 
 @pytest.fixture(scope="module")
-def db(sample_db):
-    # Nothing here writes to the database; the series are kept beside it for every later test.
-    store = cqi_core.open_store(sample_db)
-    trends.build_series(store, "month")
-    store.close()
-    yield sample_db
-    cqi_core.open_store(sample_db).close()  # the pages' handle: later modules open it read-only
+def db(series_db):
+    # Nothing here writes to the database.
+    yield series_db
+    cqi_core.open_store(series_db).close()  # the pages' handle: later modules open it read-only
 
 
 def _page(monkeypatch, db: Path, page: str, role: str = "analyst",
@@ -69,7 +65,7 @@ def _findings(at: AppTest) -> list[str]:
 
 
 def test_the_unit_profile_opens_the_unit_in_the_link(monkeypatch, db):
-    at = _page(monkeypatch, db, "pages/unit_profile.py", unit="U012")
+    at = _page(monkeypatch, db, "pages/views/unit_profile.py", unit="U012")
     assert at.selectbox(key="profile_unit").value == "U012"
     assert at.subheader[0].value == "Alder Creek Family Services 2 · River Valley"
     # One finding per pair of joint_pairs.yaml, each with its fit in words.
@@ -83,7 +79,7 @@ def test_the_unit_profile_opens_the_unit_in_the_link(monkeypatch, db):
 
 
 def test_switching_units_changes_the_profile_and_the_link(monkeypatch, db):
-    at = _page(monkeypatch, db, "pages/unit_profile.py", unit="U012")
+    at = _page(monkeypatch, db, "pages/views/unit_profile.py", unit="U012")
     at.selectbox(key="profile_unit").set_value("U003").run()
     assert not at.exception
     assert at.subheader[0].value.startswith("North Metro Permanency 2")
@@ -91,7 +87,7 @@ def test_switching_units_changes_the_profile_and_the_link(monkeypatch, db):
 
 
 def test_a_supervisor_opens_only_their_own_units(monkeypatch, db):
-    at = _page(monkeypatch, db, "pages/unit_profile.py", "supervisor", ("U007", "U003"), unit="U012")
+    at = _page(monkeypatch, db, "pages/views/unit_profile.py", "supervisor", ("U007", "U003"), unit="U012")
     box = at.selectbox(key="profile_unit")
     # Their units only, by name; the first is opened instead of the one in the link.
     assert box.options == ["North Metro Permanency 2 (U003)", "South Metro Permanency 1 (U007)"]
@@ -108,7 +104,7 @@ def _fy2026_first_reviews() -> pl.DataFrame:
 
 
 def test_reviews_and_data_counts_the_first_reviews_of_the_year(monkeypatch, db):
-    at = _page(monkeypatch, db, "pages/conjoint.py")
+    at = _page(monkeypatch, db, "pages/views/conjoint.py")
     assert not at.exception
     metrics = {m.label: m.value for m in at.metric}
     # Every first review of FY2026 rates at least one paired item (items 1, 3 and 17 apply to
@@ -120,7 +116,7 @@ def test_reviews_and_data_counts_the_first_reviews_of_the_year(monkeypatch, db):
 
 
 def test_bright_spots_share_a_summary_per_unit(monkeypatch, db):
-    at = _page(monkeypatch, db, "pages/bright_spots.py")
+    at = _page(monkeypatch, db, "pages/views/bright_spots.py")
     assert not at.exception
     summaries = [m.value for m in at.markdown if m.value.startswith("## Bright spot:")]
     assert summaries, "the sample agency has units with sustained improvements"
@@ -133,7 +129,7 @@ def test_bright_spots_share_a_summary_per_unit(monkeypatch, db):
 
 
 def test_a_supervisor_reads_quotes_of_their_own_unit_only(monkeypatch, db):
-    at = _page(monkeypatch, db, "pages/bright_spots.py", "supervisor", ("U003",))
+    at = _page(monkeypatch, db, "pages/views/bright_spots.py", "supervisor", ("U003",))
     summaries = {m.value.splitlines()[0]: m.value for m in at.markdown
                  if m.value.startswith("## Bright spot:")}
     own = summaries["## Bright spot: North Metro Permanency 2 (North Metro)"]

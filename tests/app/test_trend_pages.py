@@ -8,7 +8,6 @@ a chart no other test reads.
 from __future__ import annotations
 
 import json
-import shutil
 from datetime import date
 from pathlib import Path
 from urllib.parse import parse_qs
@@ -18,23 +17,19 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from app_support import as_viewer
+from db_support import copy_with_series
 
 import cqi_core
 from cqi_core.analysis import trends
 
 ROOT = Path(__file__).resolve().parents[2]
-PAGES = ["pages/trends.py", "pages/what_changed.py"]
+PAGES = ["pages/views/trends.py", "pages/views/what_changed.py"]
 
 
 @pytest.fixture(scope="module")
-def trends_db(sample_db, tmp_path_factory) -> Path:
-    db = tmp_path_factory.mktemp("trends") / "cqi.duckdb"
-    shutil.copy(sample_db, db)
-    store = cqi_core.open_store(db)
-    for grain in trends.GRAINS:
-        trends.build_series(store, grain)
-    store.close()
-    return db
+def trends_db(series_db, tmp_path_factory) -> Path:
+    # A copy: these tests save baselines and notes.
+    return copy_with_series(series_db, tmp_path_factory.mktemp("trends"))
 
 
 def _app(monkeypatch, db: Path, role: str = "analyst", **params: str) -> AppTest:
@@ -69,14 +64,14 @@ def test_a_role_the_pages_do_not_serve_is_refused(monkeypatch, trends_db):
     monkeypatch.setenv("CQI_DB", str(trends_db))
     monkeypatch.chdir(ROOT)
     as_viewer(monkeypatch, "youth")
-    at = AppTest.from_file(str(ROOT / "pages" / "trends.py"), default_timeout=60).run()
+    at = AppTest.from_file(str(ROOT / "pages" / "views" / "trends.py"), default_timeout=60).run()
     assert [e.value for e in at.error] == ["This page is not available to your role."]
     assert not at.get("vega_lite_chart")
 
 
 def test_query_params_choose_the_measure_group_and_periods(monkeypatch, trends_db):
     at = _app(monkeypatch, trends_db, id="P5", by="region", group="River Valley", grain="quarter")
-    at.switch_page("pages/trends.py").run()
+    at.switch_page("pages/views/trends.py").run()
     assert not at.exception
     assert [s.value for s in at.selectbox if s.label in ("Measure", "Region")] == \
         ["P5", "River Valley"]
@@ -91,7 +86,7 @@ def test_query_params_choose_the_measure_group_and_periods(monkeypatch, trends_d
 
 def test_changing_the_grouping_updates_the_url(monkeypatch, trends_db):
     at = _app(monkeypatch, trends_db, id="V1", grain="quarter")
-    at.switch_page("pages/trends.py").run()
+    at.switch_page("pages/views/trends.py").run()
     next(r for r in at.radio if r.label == "Whose figures").set_value("unit").run()
     unit = next(s for s in at.selectbox if s.label == "Unit")
     assert at.query_params["by"] == "unit" and at.query_params["group"] == unit.value
@@ -100,7 +95,7 @@ def test_changing_the_grouping_updates_the_url(monkeypatch, trends_db):
 
 def test_a_freeze_without_a_reason_is_refused_and_nothing_is_stored(monkeypatch, trends_db):
     at = _app(monkeypatch, trends_db, id="V1", by="unit", group="U003", grain="quarter")
-    at.switch_page("pages/trends.py").run()
+    at.switch_page("pages/views/trends.py").run()
     at.selectbox(key="phase_period").set_value(date(2025, 1, 1))
     at.text_area(key="phase_why").input("   ")
     next(b for b in at.form_submit_button if b.label == "Save").click().run()
@@ -111,7 +106,7 @@ def test_a_freeze_without_a_reason_is_refused_and_nothing_is_stored(monkeypatch,
 
 def test_a_freeze_with_a_reason_is_stored_and_the_chart_uses_it(monkeypatch, trends_db):
     at = _app(monkeypatch, trends_db, id="V1", by="unit", group="U004", grain="quarter")
-    at.switch_page("pages/trends.py").run()
+    at.switch_page("pages/views/trends.py").run()
     at.selectbox(key="phase_period").set_value(date(2025, 1, 1))
     at.text_area(key="phase_why").input("Weekly visit huddles started in January.")
     next(b for b in at.form_submit_button if b.label == "Save").click().run()
@@ -131,7 +126,7 @@ def test_a_freeze_with_a_reason_is_stored_and_the_chart_uses_it(monkeypatch, tre
 
 def test_a_dated_note_is_listed_with_who_recorded_it(monkeypatch, trends_db):
     at = _app(monkeypatch, trends_db, id="V2", by="unit", group="U005", grain="quarter")
-    at.switch_page("pages/trends.py").run()
+    at.switch_page("pages/views/trends.py").run()
     at.selectbox(key="note_period").set_value(date(2024, 4, 1))
     at.text_area(key="note_text").input("Two caseworkers left the unit.")
     at.text_input(key="trend_note_who").input("R. Lopez")
@@ -147,7 +142,7 @@ def test_a_dated_note_is_listed_with_who_recorded_it(monkeypatch, trends_db):
 
 def test_what_changed_counts_the_signals_of_the_recent_periods(monkeypatch, trends_db):
     at = _app(monkeypatch, trends_db)
-    at.switch_page("pages/what_changed.py").run()
+    at.switch_page("pages/views/what_changed.py").run()
     assert not at.exception
     store = cqi_core.open_store(trends_db)
     found = trends.scan(trends.build_series(store, "month"), cqi_core.load_catalog(store), "month")
@@ -165,7 +160,7 @@ def test_what_changed_for_one_unit_lists_only_that_unit_and_links_to_its_charts(
     store = cqi_core.open_store(trends_db)
     name = cqi_core.unit_list(store).filter(pl.col("unit_id") == "U012")["unit_name"][0]
     at = _app(monkeypatch, trends_db, unit="U012")
-    at.switch_page("pages/what_changed.py").run()
+    at.switch_page("pages/views/what_changed.py").run()
     assert not at.exception
     heads = [m.value for m in at.markdown if m.value.startswith("**") and " · " in m.value]
     assert heads and all(h.endswith(f"· {name}") for h in heads)
@@ -174,6 +169,6 @@ def test_what_changed_for_one_unit_lists_only_that_unit_and_links_to_its_charts(
     # a link opens that chart on the Trends page
     first = {k: v[0] for k, v in links[0].items()}
     at2 = _app(monkeypatch, trends_db, **first)
-    at2.switch_page("pages/trends.py").run()
+    at2.switch_page("pages/views/trends.py").run()
     assert next(s.value for s in at2.selectbox if s.label == "Measure") == first["id"]
     assert f", {name}: " in _chart_title(at2)

@@ -10,14 +10,12 @@ the What changed page would reach it.
 from __future__ import annotations
 
 import re
-import shutil
 
 import pytest
 
+from db_support import copy_with_series
 from browser_support import ROOT, SHOTS, serve, dismiss_page_not_found
 
-import cqi_core
-from cqi_core.analysis import trends
 
 DOC_SHOT = ROOT / "docs" / "screenshots" / "unit_profile.png"
 LABELS = re.compile(r"(Confirming|Expanding|Discordant|Not enough data)")
@@ -27,12 +25,8 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
-def app_url(sample_db, tmp_path_factory):
-    db = tmp_path_factory.mktemp("profile_browser") / "cqi.duckdb"
-    shutil.copy(sample_db, db)
-    store = cqi_core.open_store(db)
-    trends.build_series(store, "month")
-    store.close()
+def app_url(series_db, tmp_path_factory):
+    db = copy_with_series(series_db, tmp_path_factory.mktemp("profile_browser"))
     with serve(db) as url:
         yield url
 
