@@ -14,6 +14,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
+from cqi_core.indicators.engine import d1_days
 from cqi_core.quality import checks as quality
 from cqi_core.storage.contract import load_contract
 from cqi_core.storage.store import open_store
@@ -437,6 +438,13 @@ def test_entry_timeliness_by_month_and_threshold(store):
 
 def test_late_threshold_is_configuration():
     assert quality.load_config().late_entry_days == 3
+
+
+def test_late_threshold_is_indicator_d1s_setting_and_no_checks_file_sets_another(tmp_path):
+    assert quality.late_entry_days() == d1_days()
+    body = "settings:\n  late_entry_days: 5\n" + GOOD
+    with pytest.raises(ValueError, match="late_entry_days is not set here.*d1_days"):
+        quality.load_config(_write(tmp_path, body))
 
 
 # ---- the registry -------------------------------------------------------------------

@@ -4,8 +4,8 @@ A case review rates practice on one child's case; the MIS records the same child
 visits, time to permanency, re-entry, maltreatment in care and the start of investigations.
 Here every first review (never a quality-assurance re-review) is joined to the child's
 records in the review's period under review, one SQL statement per measure
-(`sql/conjoint/*.sql`) on the indicators' shared macros, so the rules are the indicators'
-rules read case by case. `joint_pairs.yaml` says which measure each item is checked against
+(`indicators/sql/cases/*.sql`) on the indicators' shared macros, so the rules are the
+indicators' rules read case by case. `joint_pairs.yaml` says which measure each item is checked against
 and when a measure's result is favourable.
 
 Then, per item: the agreement table (strength / area needing improvement × favourable /
@@ -15,7 +15,7 @@ review and the data disagree, which are what an analyst reads next (a recording 
 rating guide read differently, or a measure that misses what the reviewer saw).
 
 Everything here is case level: each function that reads the store calls
-`audience.require_case_access` and keeps only the units whose cases the viewer may see.
+`privacy.require_case_access` and keeps only the units whose cases the viewer may see.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ import numpy as np
 import polars as pl
 from scipy.stats import norm
 
-from cqi_core import privacy as audience
+from cqi_core import privacy
 from cqi_core.analysis import qualitative
 from cqi_core.indicators.engine import SQL_DIR as INDICATOR_SQL
 from cqi_core.indicators.engine import load_config, prepare_cursor
@@ -70,13 +70,13 @@ def _measure_params(settings: JointSettings) -> dict:
             "maltreatment": {"at_most": m["maltreatment"].favourable_at_most}}
 
 
-def case_measures(store: Store, start: date | None = None, end: date | None = None,
+def case_measures(store: Store | privacy.Handle, start: date | None = None, end: date | None = None,
                   settings: JointSettings | None = None) -> pl.DataFrame:
     """Every first review dated in [start, end] with its child's records in the period under
     review, one row per review.
 
     Args:
-        store: the database (its viewer must be allowed case-level rows).
+        store: the database, or a handle whose viewer must be allowed case-level rows.
         start, end: review dates, both included (None: open).
         settings: joint_pairs.yaml (loaded when None).
 
@@ -90,13 +90,16 @@ def case_measures(store: Store, start: date | None = None, end: date | None = No
     Raises:
         AccessDenied: a public viewer.
     """
-    audience.require_case_access(store)
+    viewer = privacy.viewer_of(store)
+    privacy.require_case_access(viewer)
     settings = settings or load_joint_settings()
     start, end = start or EVER[0], end or EVER[1]
     params = _measure_params(settings)
-    cur = store.cursor()
+    cur = privacy.full(store).cursor()
     try:
-        prepare_cursor(cur)   # plus_months, birthday18, permanency_exit, adjusted_exit
+        # The case statements are written on the indicators' macros (_macros.sql: short_stay,
+        # last_placement, victimization_dates ...), so the rules are the indicators' own.
+        prepare_cursor(cur)
         base_sql = _sql("reviews")
         cur.execute(base_sql, _bind(base_sql, {
             "start": start, "end": end, "default_months": settings.default_period_months}))
@@ -114,7 +117,7 @@ def case_measures(store: Store, start: date | None = None, end: date | None = No
         cur.execute("DROP TABLE IF EXISTS conjoint_reviews")
     finally:
         cur.close()
-    units = audience.case_units(store)
+    units = privacy.case_units(viewer)
     if units is not None:
         out = out.filter(pl.col("unit_id").is_in(list(units)))
     return out
@@ -153,7 +156,7 @@ def data_text(measure: str, value: float | None, base: float | None,
     raise ValueError(f"unknown measure {measure!r}")
 
 
-def item_comparison(store: Store, start: date | None = None, end: date | None = None,
+def item_comparison(store: Store | privacy.Handle, start: date | None = None, end: date | None = None,
                     settings: JointSettings | None = None) -> pl.DataFrame:
     """Each paired item's rating beside what the records say, one row per first review ×
     paired item with a rating row (item 12 as in Q1).
@@ -170,7 +173,7 @@ def item_comparison(store: Store, start: date | None = None, end: date | None = 
     """
     settings = settings or load_joint_settings()
     cases = case_measures(store, start, end, settings)
-    ratings = rated_items(store, start, end).filter(pl.col("item").is_in(list(settings.items)))
+    ratings = rated_items(privacy.full(store), start, end).filter(pl.col("item").is_in(list(settings.items)))
     rows = []
     by_review = {r["review_id"]: r for r in cases.iter_rows(named=True)}
     for rid, item, rating in ratings.select("review_id", "item", "rating").iter_rows():

@@ -20,8 +20,9 @@ import polars as pl
 
 from cqi_core.analysis import qualitative
 from cqi_core.analysis.quotes import exemplars, keep
-from cqi_core.indicators.engine import load_config
-from cqi_core.analysis.reviews import ReviewSettings, periods_between
+from cqi_core.indicators.engine import f1_favourable, f1_favourable_words
+from cqi_core.analysis.reviews import ReviewSettings
+from cqi_core.periods import periods_between, quarter_start_expr
 from cqi_core.storage.facts import unit_list
 
 SOURCE_TYPES = ("feedback", "staff_survey")
@@ -32,8 +33,6 @@ GROUP_WORDS = {"youth": "Youth", "parent": "Parents", "caregiver": "Caregivers",
 CHANNEL_WORDS = {"survey": "Survey", "focus_group": "Focus group", "advisory_board": "Advisory board",
                  "listening_session": "Listening session", "complaint": "Complaint", "other": "Other"}
 GROUPINGS = ("all", "source_group", "channel", "unit", "region", "quarter")
-F1_FAVOURABLE = load_config()["F1"].params["f1_favourable"]
-"""The lowest rating F1 counts as favourable (indicators/config.yaml, bound into F1.sql)."""
 
 
 def voices(store, start: date | None = None, end: date | None = None,
@@ -45,7 +44,7 @@ def voices(store, start: date | None = None, end: date | None = None,
     ex = ex.join(unit_list(store).select("unit_id", "unit_name"), on="unit_id", how="left")
     return ex.with_columns(
         (pl.col("source_type") + ":" + pl.col("source_id")).alias("source_key"),
-        pl.col("date").dt.truncate("3mo").alias("quarter_start")).sort(
+        quarter_start_expr("date").alias("quarter_start")).sort(
         ["date", "excerpt_id"], descending=[True, False])
 
 
@@ -103,13 +102,14 @@ def rating_distribution(frame: pl.DataFrame, by: str = "all") -> pl.DataFrame:
 
 
 def favourable(frame: pl.DataFrame, by: str = "all") -> pl.DataFrame:
-    """F1 for the selection: the share of rated feedback rated 4 or 5, per group.
+    """F1 for the selection: the share of rated feedback rated favourable (4 or 5 with the
+    default `f1_favourable` of indicators/config.yaml, the setting F1.sql binds), per group.
 
     Returns:
         group_by, group_value, group_label, favourable, rated, share.
     """
     rated = _group(frame.filter((pl.col("source_type") == "feedback") & pl.col("score").is_not_null()), by)
-    return (rated.group_by(_KEYS).agg(favourable=(pl.col("score") >= F1_FAVOURABLE).sum().cast(pl.Int64),
+    return (rated.group_by(_KEYS).agg(favourable=(pl.col("score") >= f1_favourable()).sum().cast(pl.Int64),
                                       rated=pl.len().cast(pl.Int64))
             .with_columns(share=pl.col("favourable") / pl.col("rated")).sort("group_value"))
 
@@ -133,7 +133,7 @@ def theme_presence(coded: pl.DataFrame, frame: pl.DataFrame, by: str = "all",
     totals = grouped.group_by(_KEYS).agg(total_sources=pl.col("source_key").n_unique().cast(pl.Int64))
     hits = (coded.join(keys, on="excerpt_id", how="semi")
             .with_columns((pl.col("source_type") + ":" + pl.col("source_id")).alias("source_key")))
-    hits = _group(hits.with_columns(pl.col("date").dt.truncate("3mo").alias("quarter_start")), by)
+    hits = _group(hits.with_columns(quarter_start_expr("date").alias("quarter_start")), by)
     counts = hits.group_by([*_KEYS, "code"]).agg(sources=pl.col("source_key").n_unique().cast(pl.Int64))
     out = counts.join(totals, on=_KEYS, how="left").with_columns(
         share=pl.col("sources") / pl.col("total_sources"),
@@ -155,7 +155,7 @@ def favourable_trend(frame: pl.DataFrame, first: date, last: date) -> pl.DataFra
     """F1 for the selection in each quarter: period_start, label, series, share, n."""
     f = favourable(frame, "quarter").select(
         pl.col("group_value").str.to_date().alias("period_start"),
-        pl.lit("Rated 4 or 5").alias("series"), "share", pl.col("rated").alias("n"))
+        pl.lit(f"Rated {f1_favourable_words()}").alias("series"), "share", pl.col("rated").alias("n"))
     return _by_quarter(f, first, last)
 
 

@@ -12,6 +12,8 @@ import altair as alt
 import polars as pl
 
 from cqi_core.charts.base import PALETTE, Figure, _finish
+from cqi_core.indicators.display import format_share
+from cqi_core.indicators.engine import f1_favourable, f1_favourable_words
 from cqi_core.analysis.reviews import ITEMS, OUTCOME_WORDS, ItemTrend, ReviewSettings, load_settings
 
 GREY = "#D9D9D9"
@@ -19,8 +21,7 @@ _OUTCOME_FILL = [PALETTE[0], PALETTE[4], PALETTE[1]]   # substantially, partiall
 _RATING_FILL = [PALETTE[5], PALETTE[1], "#BBBBBB", PALETTE[4], PALETTE[0]]   # 1 … 5
 
 
-def _pct(x: float | None) -> str:
-    return "–" if x is None else f"{x:.0%}"
+_pct = format_share   # one formatter: a missing share is one em dash everywhere
 
 
 def item_unit_heatmap(table: pl.DataFrame, item_names: dict[str, str] | None = None,
@@ -192,14 +193,15 @@ def rating_distribution_chart(dist: pl.DataFrame, group_title: str = "Group") ->
     ).transform_calculate(mid="(datum.x0 + datum.x1) / 2").mark_text(fontSize=11).encode(
         y=y, x="mid:Q", text="label:N",
         color=alt.condition("datum.dark", alt.value("#FFFFFF"), alt.value("#000000")))
-    fav = (data.filter(pl.col("rating") >= 4).group_by("group_label").agg(pl.col("share").sum())
+    liked = f1_favourable_words()   # F1's favourable ratings ("4 or 5"), from its one setting
+    fav = (data.filter(pl.col("rating") >= f1_favourable()).group_by("group_label").agg(pl.col("share").sum())
            .sort("group_label"))
-    parts = "; ".join(f"{g}: {_pct(v)} rated 4 or 5" for g, v in fav.iter_rows())
+    parts = "; ".join(f"{g}: {_pct(v)} rated {liked}" for g, v in fav.iter_rows())
     return _finish(alt.layer(bars, text), "How people rated their experience (1 to 5)",
                    f"Stacked bar chart of feedback ratings by {group_title.lower()}. {parts}.",
                    "Each bar is one group's ratings, from 1 (lowest, left) to 5 (highest, right); "
                    "each part is labelled with the rating and its share. The stakeholder feedback "
-                   "measure (F1) is the share rated 4 or 5.",
+                   f"measure (F1) is the share rated {liked}.",
                    height=150 + 40 * max(data["group_label"].n_unique(), 1))
 
 

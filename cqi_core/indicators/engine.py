@@ -10,7 +10,6 @@ So a rule lives in exactly one SQL file, and the arithmetic around it in exactly
 
 from __future__ import annotations
 
-import calendar
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -20,10 +19,12 @@ from typing import Sequence
 
 import numpy as np
 import polars as pl
-import yaml
 
-from cqi_core.privacy import release_indicator_rows, viewer_of
+from cqi_core.periods import FOLLOWUPS, followup_end, plus_months  # noqa: F401 (plus_months: re-exported)
+from cqi_core.settings import load
+from cqi_core.privacy import Handle, full, release_indicator_rows, viewer_of
 from cqi_core.errors import CQIError
+from cqi_core.storage.contract import load_contract
 from cqi_core.storage.store import Store
 from cqi_core.storage.facts import as_of_date
 from cqi_core.indicators.intervals import garwood, wilson
@@ -73,13 +74,13 @@ class IndicatorConfig:
 @lru_cache(maxsize=1)
 def load_config() -> dict[str, IndicatorConfig]:
     """Indicator configurations by id, in catalog order (validated)."""
-    raw = yaml.safe_load((HERE / "config.yaml").read_text(encoding="utf-8"))
+    raw = load("indicator_config")
     out = {}
     for iid, spec in raw["indicators"].items():
         bad = set(spec.get("groupings", [])) - set(GROUPINGS)
         if bad or spec["kind"] not in ("proportion", "rate", "ratio") \
                 or spec["interval"] not in ("wilson", "poisson", "none") \
-                or spec["followup"] not in ("end", "end_plus_12", "start_plus_12"):
+                or spec["followup"] not in FOLLOWUPS:
             raise ValueError(f"indicators/config.yaml: entry {iid} is not valid")
         out[iid] = IndicatorConfig(
             id=iid, kind=spec["kind"], interval=spec["interval"], followup=spec["followup"],
@@ -92,6 +93,31 @@ def load_config() -> dict[str, IndicatorConfig]:
 def indicator_ids() -> list[str]:
     """Every output id (families expanded), in catalog order."""
     return [i for c in load_config().values() for i in c.ids]
+
+
+# The two indicator settings other modules also use. Each is read from config.yaml on every
+# call, so a chart, a page or a data quality check can never show another number than the
+# indicator counts with.
+
+def d1_days() -> int:
+    """D1's limit: a visit entered within this many days of it is timely (config.yaml
+    `params: {d1_days}`). The data quality checks read the same key: an entry later than
+    this is late."""
+    return int(load_config()["D1"].params["d1_days"])
+
+
+def f1_favourable() -> int:
+    """F1's threshold: the lowest feedback rating counted as favourable (config.yaml
+    `params: {f1_favourable}`, bound into F1.sql)."""
+    return int(load_config()["F1"].params["f1_favourable"])
+
+
+def f1_favourable_words() -> str:
+    """The ratings F1 counts as favourable, in words: "4 or 5" (threshold 4 on the data
+    contract's 1-to-5 feedback scale), "5", or "3, 4 or 5"."""
+    top = next(c.max for c in load_contract().tables["feedback"].columns if c.name == "rating")
+    ratings = [str(r) for r in range(f1_favourable(), top + 1)]
+    return ratings[-1] if len(ratings) == 1 else f"{', '.join(ratings[:-1])} or {ratings[-1]}"
 
 
 @lru_cache(maxsize=None)
@@ -116,7 +142,7 @@ def _bind(sql: str, values: dict) -> dict:
 
 @lru_cache(maxsize=1)
 def _rollup() -> tuple[list[tuple[str, str]], list[tuple[str, bool]]]:
-    raw = yaml.safe_load((HERE / "review_rollup.yaml").read_text(encoding="utf-8"))
+    raw = load("review_rollup")
     items = [(str(i), o) for o, spec in raw["outcomes"].items() for i in spec["items"]]
     outcomes = [(o, bool(spec["single_item"])) for o, spec in raw["outcomes"].items()]
     return items, outcomes
@@ -178,27 +204,17 @@ def _grouped(cur, cfg: IndicatorConfig, start: date, end: date, by: Sequence[str
     return cur.sql(grouped, params=params or None).pl()
 
 
-def plus_months(d: date, n: int) -> date:
-    """d + n calendar months, clamped to the month's last day (as DuckDB does)."""
-    m = d.month - 1 + n
-    year, month = d.year + m // 12, m % 12 + 1
-    return date(year, month, min(d.day, calendar.monthrange(year, month)[1]))
-
-
 def _followup_end(cfg: IndicatorConfig, start: date, end: date) -> date:
-    if cfg.followup == "end_plus_12":
-        return plus_months(end, 12)
-    if cfg.followup == "start_plus_12":
-        return plus_months(start, 12)
-    return end
+    return followup_end(cfg.followup, start, end)
 
 
-def compute(store: Store, start: date, end: date, by: Sequence[str] | None = None,
+def compute(handle: Store | Handle, start: date, end: date, by: Sequence[str] | None = None,
             indicators: Sequence[str] | None = None, as_of: date | None = None) -> pl.DataFrame:
     """Every requested indicator for one period, in the output shape of INDICATORS.md.
 
     Args:
-        store: the database.
+        handle: the database (full figures), or a handle bound to a viewer (released for
+            that viewer).
         start, end: the period, both days included.
         by: groupings to compute besides 'all' (default: every grouping); a grouping an
             indicator does not allow is skipped for it.
@@ -210,13 +226,14 @@ def compute(store: Store, start: date, end: date, by: Sequence[str] | None = Non
         Columns indicator_id, period_start, period_end, group_by, group_value, numerator,
         denominator, value, ci_low, ci_high, followup_complete; one row per indicator ×
         group, 'all' always present (with a zero denominator and no value when empty).
-        For a store bound to a public audience, small cells are masked and a `suppressed`
-        column is added (`audience.release_indicator_rows`).
+        For a handle bound to a public audience, small cells are masked and a `suppressed`
+        column is added (`privacy.release_indicator_rows`).
 
     Raises:
         CQIError: an unknown indicator or grouping, or a period that ends before it starts.
     """
     _check_period(start, end)
+    store, viewer = full(handle), viewer_of(handle)
     config = load_config()
     by = list(GROUPINGS[1:] if by is None else [g for g in by if g != "all"])
     unknown = [g for g in by if g not in GROUPINGS]
@@ -227,7 +244,7 @@ def compute(store: Store, start: date, end: date, by: Sequence[str] | None = Non
     # A public audience's units and regions are suppressed as one hierarchy, whichever of
     # the two was asked for, so two releases cannot be combined to undo each other's masks.
     hidden = [g for g in ("unit", "region") if g not in by] \
-        if viewer_of(store).public and {"unit", "region"} & set(by) else []
+        if viewer.public and {"unit", "region"} & set(by) else []
     by = [*by, *hidden]
     frames = []
     cur = store.cursor()
@@ -248,7 +265,7 @@ def compute(store: Store, start: date, end: date, by: Sequence[str] | None = Non
         cur.close()
     if not frames:
         return pl.DataFrame(schema={c: pl.String for c in OUTPUT_COLUMNS})
-    out = release_indicator_rows(pl.concat(frames).select(OUTPUT_COLUMNS), store)
+    out = release_indicator_rows(pl.concat(frames).select(OUTPUT_COLUMNS), viewer, store)
     return out.filter(~pl.col("group_by").is_in(hidden)) if hidden else out
 
 

@@ -19,8 +19,8 @@ from functools import lru_cache
 from pathlib import Path
 
 import polars as pl
-import yaml
 
+from cqi_core.settings import load, load_yaml
 from cqi_core.storage.contract import load_contract
 from cqi_core.storage.store import Store
 from cqi_core.storage.facts import as_of_date
@@ -90,12 +90,34 @@ class QualityCheck:
 
 @dataclass(frozen=True)
 class QualityConfig:
-    """The whole registry: settings and checks in file order."""
+    """The whole registry: the checks in file order."""
 
-    late_entry_days: int
-    """Data entry is late when entered_date - event date exceeds this many days."""
     checks: tuple[QualityCheck, ...]
     """All checks, in the order they are shown."""
+
+    @property
+    def late_entry_days(self) -> int:
+        """Data entry is late when entered_date - event date exceeds this many days
+        (`late_entry_days()`)."""
+        return late_entry_days()
+
+
+def late_entry_days() -> int:
+    """Days after a visit or report past which its entry is late.
+
+    This is indicator D1's limit, `d1_days` in indicators/config.yaml: D1 counts a visit
+    entered within it as timely and the checks call a later entry late, so the data
+    quality page and the indicator cannot disagree. The checks share a layer with the
+    indicators and do not import them, so they read that one key through the registry of
+    settings files (`cqi_core.settings`), a layer below both, as the engine does.
+
+    Raises:
+        ValueError: d1_days is not a whole number >= 0.
+    """
+    days = load("indicator_config")["indicators"]["D1"]["params"]["d1_days"]
+    if not isinstance(days, int) or isinstance(days, bool) or days < 0:
+        raise ValueError("indicators/config.yaml: D1's d1_days must be a whole number >= 0")
+    return days
 
 
 @lru_cache(maxsize=None)
@@ -133,7 +155,9 @@ def _check(raw: object, position: int) -> QualityCheck:
         raise ValueError(f"quality check {cid}: checked_where must be one condition")
     if not (SQL_DIR / raw["sql"]).is_file():
         raise ValueError(f"quality check {cid}: SQL file {raw['sql']} does not exist")
-    return QualityCheck(id=cid, name=str(raw["name"]), meaning=str(raw["meaning"]).strip(),
+    # The late-entry limit is written into the text from its one setting, never copied.
+    meaning = str(raw["meaning"]).strip().replace("$late_days", str(late_entry_days()))
+    return QualityCheck(id=cid, name=str(raw["name"]), meaning=meaning,
                         why=str(raw["why"]).strip(), severity=raw["severity"], tables=tables,
                         sql_file=str(raw["sql"]), checked_where=where, period_date=period)
 
@@ -145,23 +169,21 @@ def load_config(path: str | Path | None = None) -> QualityConfig:
         ValueError: a check has unknown keys, misses a field, names an unknown table or
             SQL file, or an id repeats; the message names the check.
     """
-    raw = yaml.safe_load(Path(path or CHECKS_PATH).read_text(encoding="utf-8")) or {}
-    extra = sorted(set(raw) - {"version", "settings", "checks"})
+    raw = load_yaml(path or CHECKS_PATH) or {}
+    extra = sorted(set(raw) - {"version", "checks"})
+    settings = raw.get("settings")
+    if isinstance(settings, dict) and "late_entry_days" in settings:
+        raise ValueError("quality_checks.yaml: late_entry_days is not set here; the late-entry "
+                         "limit is indicator D1's d1_days in indicators/config.yaml")
     if extra:
         raise ValueError(f"quality_checks.yaml: unknown top-level keys {extra}")
-    settings = raw.get("settings") or {}
-    if set(settings) - {"late_entry_days"}:
-        raise ValueError(f"quality_checks.yaml: unknown settings {sorted(set(settings))}")
-    late = settings.get("late_entry_days", 3)
-    if not isinstance(late, int) or late < 0:
-        raise ValueError("quality_checks.yaml: late_entry_days must be a whole number >= 0")
     checks = tuple(_check(c, i + 1) for i, c in enumerate(raw.get("checks") or []))
     seen: set[str] = set()
     for c in checks:
         if c.id in seen:
             raise ValueError(f"quality check {c.id}: id appears twice")
         seen.add(c.id)
-    return QualityConfig(late_entry_days=late, checks=checks)
+    return QualityConfig(checks=checks)
 
 
 @lru_cache(maxsize=1)
@@ -183,8 +205,7 @@ def _get(check_id: str) -> QualityCheck:
 
 def _run(store: Store, sql: str, as_of: date | None, **extra) -> pl.DataFrame:
     """Run `sql`, binding only the parameters it names (DuckDB refuses unused ones)."""
-    values = {"as_of": as_of, "today": date.today(),
-              "late_days": _config().late_entry_days, **extra}
+    values = {"as_of": as_of, "today": date.today(), "late_days": late_entry_days(), **extra}
     return store.query(sql, {n: values[n] for n in set(_PARAM.findall(sql))})
 
 
@@ -326,7 +347,7 @@ def entry_timeliness(store: Store, by: str = "unit", grain: str = "month",
         store: the open store.
         by: unit, region, month (the event's period at `grain`) or all.
         grain: week, month, quarter or year (used when by="month").
-        late_days: the threshold; default late_entry_days in quality_checks.yaml (3).
+        late_days: the threshold; default `late_entry_days()` (D1's d1_days, 3).
 
     Returns:
         Columns source (visits/reports), group (unit_id, region, period start as
@@ -336,7 +357,7 @@ def entry_timeliness(store: Store, by: str = "unit", grain: str = "month",
         raise ValueError(f"by must be one of {tuple(_TIMELINESS_GROUPS)}, not {by!r}")
     if grain not in GRAINS:
         raise ValueError(f"grain must be one of {GRAINS}, not {grain!r}")
-    late = _config().late_entry_days if late_days is None else int(late_days)
+    late = late_entry_days() if late_days is None else int(late_days)
     sql = (f"SELECT d.source, {_TIMELINESS_GROUPS[by]} AS \"group\", count(*)::BIGINT AS records, "
            f"count(*) FILTER (WHERE d.days > $late_days)::BIGINT AS late, "
            f"(count(*) FILTER (WHERE d.days > $late_days) / count(*))::DOUBLE AS share_late, "

@@ -1,8 +1,8 @@
 -- P1 — Permanency in 12 months for children entering care (CFSR Round 4 definition,
 -- observed performance, not risk-adjusted). One analysis row per child in the entry cohort.
 --
--- Rule (INDICATORS.md): drop short stays (discharge_date - removal_date < 8 days; open
--- episodes are never short stays). For each child take its earliest remaining episode with
+-- Rule (INDICATORS.md): drop short stays (short_stay, _macros.sql; open episodes are
+-- never short stays). For each child take its earliest remaining episode with
 -- removal_date in the period (ties by the smallest episode_id) and drop it when the child is
 -- 18 or older on removal_date. Numerator: permanency exit (reunification, relative, adoption,
 -- guardianship), adjusted exit date < removal_date + 12 calendar months, and
@@ -12,8 +12,8 @@
 -- * The child must be in the children table: without a birth date the 18+ exclusion and the
 --   birthday clause cannot be applied, so episodes of unknown children are left out.
 -- * Adjusted exit date: the episode's last placement is the one with the latest start_date,
---   ties broken by the largest placement_id (the last row in start_date, placement_id
---   order, the order P5 uses). When the episode ends in reunification and that placement is
+--   ties broken by the largest placement_id (last_placement, _macros.sql: the last row in
+--   start_date, placement_id order, the order P5 uses). When the episode ends in reunification and that placement is
 --   a trial_home_visit that began more than 30 days before discharge
 --   (discharge_date - start_date > 30), the adjusted exit date is start_date + 30 days;
 --   otherwise it is the discharge_date. Placements are matched to the episode by episode_id.
@@ -23,7 +23,7 @@ WITH eps AS (
            e.unit_id, c.birth_date, c.sex, c.race_ethnicity
     FROM episodes e
     JOIN children c ON c.child_id = e.child_id
-    WHERE e.discharge_date IS NULL OR e.discharge_date - e.removal_date >= 8
+    WHERE NOT short_stay(e.removal_date, e.discharge_date)
 ),
 first_entry AS (
     SELECT *
@@ -34,19 +34,12 @@ first_entry AS (
 cohort AS (
     SELECT * FROM first_entry WHERE removal_date < birthday18(birth_date)
 ),
-last_placement AS (
-    SELECT p.episode_id, p.setting, p.start_date
-    FROM placements p
-    WHERE p.episode_id IN (SELECT episode_id FROM cohort)
-    QUALIFY row_number() OVER (PARTITION BY p.episode_id
-                               ORDER BY p.start_date DESC, p.placement_id DESC) = 1
-),
 exits AS (
     SELECT k.*,
            adjusted_exit(k.discharge_reason, k.discharge_date, lp.setting, lp.start_date)
                AS adjusted_exit
     FROM cohort k
-    LEFT JOIN last_placement lp ON lp.episode_id = k.episode_id
+    LEFT JOIN last_placement('cohort') lp ON lp.episode_id = k.episode_id
 )
 SELECT
     CAST('P1' AS VARCHAR) AS indicator_id,

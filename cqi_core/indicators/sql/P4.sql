@@ -1,17 +1,17 @@
 -- P4 — Re-entry to foster care in 12 months (CFSR Round 4 exit cohort, observed
 -- performance, not risk-adjusted). One analysis row per child in the exit cohort.
 --
--- Rule (INDICATORS.md): drop short stays (discharge_date - removal_date < 8 days). For each
--- child take its earliest remaining episode with discharge_date in the period and
--- discharge_reason in (reunification, relative, guardianship) — adoption is not an exit for
--- this indicator — ties by the smallest episode_id, and drop it when the child is 18 or
+-- Rule (INDICATORS.md): drop short stays (short_stay, _macros.sql). For each child take
+-- its earliest remaining episode with discharge_date in the period and discharge_reason
+-- in (reunification, relative, guardianship; exit_home, _macros.sql) — adoption is not an
+-- exit for this indicator — ties by the smallest episode_id, and drop it when the child is 18 or
 -- older on discharge_date. Numerator: the child has another episode with
 -- discharge_date < removal_date < discharge_date + 12 calendar months.
 -- Follow-up ends 12 months after the period end.
 --
 -- Choices where the rule leaves one open:
 -- * "Drop short stays" applies to the whole indicator: a re-entry episode that is itself a
---   short stay (discharged within 7 days) does not count as a re-entry; an open re-entry
+--   short stay does not count as a re-entry; an open re-entry
 --   episode always counts.
 -- * A re-entry on the discharge day (removal_date = discharge_date) is NOT a re-entry: the
 --   rule asks for discharge_date < removal_date (strictly after).
@@ -24,14 +24,14 @@ WITH eps AS (
     SELECT e.episode_id, e.child_id, e.removal_date, e.discharge_date, e.discharge_reason,
            e.unit_id
     FROM episodes e
-    WHERE e.discharge_date IS NULL OR e.discharge_date - e.removal_date >= 8
+    WHERE NOT short_stay(e.removal_date, e.discharge_date)
 ),
 first_exit AS (
     SELECT eps.*, c.birth_date, c.sex, c.race_ethnicity
     FROM eps
     JOIN children c ON c.child_id = eps.child_id
     WHERE eps.discharge_date BETWEEN $start AND $end
-      AND eps.discharge_reason IN ('reunification', 'relative', 'guardianship')
+      AND exit_home(eps.discharge_reason)
     QUALIFY row_number() OVER (PARTITION BY eps.child_id
                                ORDER BY eps.discharge_date, eps.episode_id) = 1
 ),

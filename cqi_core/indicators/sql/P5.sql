@@ -3,7 +3,7 @@
 -- moves, denominator = days (the runner multiplies the ratio by 1,000).
 --
 -- Rule (INDICATORS.md): episodes with removal_date in the period, not short stays
--- (discharge_date - removal_date < 8 days), child under 18 on removal_date; every such
+-- (short_stay, _macros.sql), child under 18 on removal_date; every such
 -- episode of a child counts. Window end = least(discharge_date, end + 1, 18th birthday)
 -- (an open episode has no discharge_date and least() skips it); days = window end -
 -- removal_date. Counted placements: settings other than trial_home_visit and runaway,
@@ -25,7 +25,7 @@ WITH cohort AS (
     FROM episodes e
     JOIN children c ON c.child_id = e.child_id
     WHERE e.removal_date BETWEEN $start AND $end
-      AND (e.discharge_date IS NULL OR e.discharge_date - e.removal_date >= 8)
+      AND NOT short_stay(e.removal_date, e.discharge_date)
       AND e.removal_date < birthday18(c.birth_date)
 ),
 counted AS (

@@ -2,15 +2,15 @@
 -- risk-adjusted): victimizations per 100,000 days in care. One analysis row per episode
 -- part; numerator = victimizations, denominator = days (the runner multiplies by 100,000).
 --
--- Rule (INDICATORS.md): episodes that are not short stays (discharge_date - removal_date
--- < 8 days). Each episode's part in the period runs from greatest(removal_date, start) to
+-- Rule (INDICATORS.md): episodes that are not short stays (short_stay, _macros.sql). Each
+-- episode's part in the period runs from greatest(removal_date, start) to
 -- least(discharge_date, end + 1, 18th birthday), half-open; days = the difference when
 -- positive (episodes with none drop out). A victim report is a report with disposition
 -- substantiated or indicated, any perpetrator. Victimizations: the child's distinct victim
 -- report dates inside the period that fall in the part ([part start, part end)) and are
--- at least 8 days after the episode's removal_date (report_date - removal_date >= 8). A
+-- past the episode's short-stay window (not within_short_stay of its removal_date). A
 -- report date whose previous victim report date for the same child is exactly one day
--- earlier is not counted again.
+-- earlier is not counted again (victimization_dates, _macros.sql).
 --
 -- Choices where the rule leaves one open:
 -- * The "previous victim report date" is taken over ALL the child's distinct victim report
@@ -28,23 +28,15 @@ WITH parts AS (
            least(e.discharge_date, CAST($end + 1 AS DATE), birthday18(c.birth_date)) AS part_end
     FROM episodes e
     JOIN children c ON c.child_id = e.child_id
-    WHERE e.discharge_date IS NULL OR e.discharge_date - e.removal_date >= 8
+    WHERE NOT short_stay(e.removal_date, e.discharge_date)
 ),
 kept AS (
     SELECT * FROM parts WHERE part_end > part_start
 ),
-victim_dates AS (
-    SELECT child_id, report_date,
-           lag(report_date) OVER (PARTITION BY child_id ORDER BY report_date) AS previous_date
-    FROM (SELECT DISTINCT child_id, report_date
-          FROM reports
-          WHERE disposition IN ('substantiated', 'indicated'))
-),
 countable AS (
     SELECT child_id, report_date
-    FROM victim_dates
+    FROM victimization_dates()
     WHERE report_date BETWEEN $start AND $end
-      AND (previous_date IS NULL OR report_date - previous_date <> 1)
 ),
 victimizations AS (
     SELECT k.episode_id, count(*) AS n
@@ -52,7 +44,7 @@ victimizations AS (
     JOIN countable v ON v.child_id = k.child_id
     WHERE v.report_date >= k.part_start
       AND v.report_date < k.part_end
-      AND v.report_date - k.removal_date >= 8
+      AND NOT within_short_stay(k.removal_date, v.report_date)
     GROUP BY k.episode_id
 )
 SELECT

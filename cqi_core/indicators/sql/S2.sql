@@ -2,8 +2,8 @@
 -- risk-adjusted). One analysis row per child with an index victimization in the period.
 --
 -- Rule (INDICATORS.md): a victim report is a report with disposition substantiated or
--- indicated (one row per report and child, so a report naming two children counts for
--- each). Children with a victim report date in the period on which they were born and
+-- indicated (victim_report, _macros.sql), one row per report and child, so a report
+-- naming two children counts for each. Children with a victim report date in the period on which they were born and
 -- under 18 (birth_date <= report_date < 18th birthday); index = the earliest such date.
 -- Numerator: a victim report of the child with index + 14 days < report_date <
 -- index + 12 calendar months, leaving out a report whose incident_date equals the
@@ -21,7 +21,7 @@
 WITH victims AS (
     SELECT r.report_id, r.child_id, r.report_date, r.incident_date, r.unit_id
     FROM reports r
-    WHERE r.disposition IN ('substantiated', 'indicated')
+    WHERE victim_report(r.disposition)
 ),
 index_dates AS (
     SELECT v.child_id, min(v.report_date) AS index_date,

@@ -26,9 +26,58 @@ CREATE OR REPLACE TEMP MACRO age_group(b, d) AS
         ELSE NULL
     END;
 
+-- Short stay (INDICATORS.md common terms): `discharge_date - removal_date < 8` days
+-- (discharged within 7 days). This is the only place the rule is written: within_short_stay
+-- says whether a date d falls inside that window after removal (S1 does not count a
+-- victimization there), short_stay applies it to the discharge. An open episode (no
+-- discharge) is never a short stay, so `NOT short_stay(...)` keeps it.
+CREATE OR REPLACE TEMP MACRO within_short_stay(removal, d) AS d - removal < 8;
+
+CREATE OR REPLACE TEMP MACRO short_stay(removal, discharge) AS
+    discharge IS NOT NULL AND within_short_stay(removal, discharge);
+
 -- Permanency exit (INDICATORS.md common terms).
 CREATE OR REPLACE TEMP MACRO permanency_exit(reason) AS
     reason IN ('reunification', 'relative', 'adoption', 'guardianship');
+
+-- Exit home, the exits of P4's exit cohort (INDICATORS.md P4): reunification, relative or
+-- guardianship. Unlike permanency_exit, adoption is not one.
+CREATE OR REPLACE TEMP MACRO exit_home(reason) AS
+    reason IN ('reunification', 'relative', 'guardianship');
+
+-- The last placement of each episode (INDICATORS.md, adjusted exit date): the latest
+-- start_date, ties by the largest placement_id. One row per episode with a placement, for
+-- the episodes of `episodes`, the name of a table or of the caller's CTE with an
+-- episode_id column (`last_placement('cohort')`). Only those episodes' placements are
+-- ranked: ranking every placement of a state-size agency would take several times longer.
+CREATE OR REPLACE TEMP MACRO last_placement(episodes) AS TABLE
+SELECT episode_id, setting, start_date
+FROM placements
+WHERE episode_id IN (SELECT episode_id FROM query_table(episodes))
+QUALIFY row_number() OVER (PARTITION BY episode_id
+                           ORDER BY start_date DESC, placement_id DESC) = 1;
+
+-- Victim report (INDICATORS.md common terms): disposition substantiated or indicated.
+CREATE OR REPLACE TEMP MACRO victim_report(disposition) AS
+    disposition IN ('substantiated', 'indicated');
+
+-- The victim report dates that count as victimizations (S1 and the case-level
+-- maltreatment measure): each child's distinct victim report dates, leaving out a date
+-- whose previous victim report date for the same child is exactly one day earlier. The
+-- previous date is taken over all the child's victim report dates (before any period,
+-- outside care, in a short-stay window), so in a run of consecutive days only the first
+-- counts. Callers keep the dates of their period and episodes.
+CREATE OR REPLACE TEMP MACRO victimization_dates() AS TABLE
+WITH victim_dates AS (
+    SELECT child_id, report_date,
+           lag(report_date) OVER (PARTITION BY child_id ORDER BY report_date) AS previous_date
+    FROM (SELECT DISTINCT child_id, report_date
+          FROM reports
+          WHERE victim_report(disposition))
+)
+SELECT child_id, report_date
+FROM victim_dates
+WHERE previous_date IS NULL OR report_date - previous_date <> 1;
 
 -- Adjusted exit date (trial home visits), used by P1-P3 for the 12-month test only: when
 -- an episode ends in reunification and its last placement is a trial home visit that began
@@ -111,7 +160,7 @@ WHERE oc.applicable > 0;
 -- episode in care on p_start, child under 18 on it, with
 -- removal_date + min_months <= p_start (< removal_date + max_months when max_months is set).
 -- Numerator: permanency exit, adjusted exit date < p_start + 12 months, and discharge before
--- the 18th birthday. The last placement is the latest start_date, ties by placement_id.
+-- the 18th birthday. The last placement: last_placement above.
 CREATE OR REPLACE TEMP MACRO in_care_permanency(indicator, p_start, min_months, max_months) AS TABLE
 WITH cohort AS (
     SELECT e.episode_id, e.removal_date, e.discharge_date, e.discharge_reason,
@@ -123,13 +172,6 @@ WITH cohort AS (
       AND CAST(p_start AS DATE) < birthday18(c.birth_date)
       AND plus_months(e.removal_date, min_months) <= CAST(p_start AS DATE)
       AND (max_months IS NULL OR CAST(p_start AS DATE) < plus_months(e.removal_date, max_months))
-),
-last_placement AS (
-    SELECT p.episode_id, p.setting, p.start_date
-    FROM placements p
-    WHERE p.episode_id IN (SELECT episode_id FROM cohort)
-    QUALIFY row_number() OVER (PARTITION BY p.episode_id
-                               ORDER BY p.start_date DESC, p.placement_id DESC) = 1
 )
 SELECT
     CAST(indicator AS VARCHAR) AS indicator_id,
@@ -146,5 +188,5 @@ SELECT
               THEN 1 ELSE 0 END AS DOUBLE) AS numerator,
     CAST(1 AS DOUBLE) AS denominator
 FROM cohort k
-LEFT JOIN last_placement lp ON lp.episode_id = k.episode_id
+LEFT JOIN last_placement('cohort') lp ON lp.episode_id = k.episode_id
 LEFT JOIN units u ON u.unit_id = k.unit_id;

@@ -2,11 +2,12 @@
 -- item 3). S1's rule, case by case: the parts of the child's episodes (not short stays)
 -- inside the period, from greatest(removal_date, period start) to least(discharge_date,
 -- the day after the period, the 18th birthday), half-open; victimizations are the child's
--- distinct victim report dates (substantiated or indicated, any perpetrator) inside a part
--- and at least 8 days after that episode's removal, a date one day after the child's
--- previous victim report date not counted again. One row per review whose child spent a
--- day in care in the period: value = victimizations, base = days in care in the period;
--- favourable when value <= $at_most.
+-- victimization dates (victimization_dates, _macros.sql: distinct victim report dates,
+-- any perpetrator, a date one day after the child's previous victim report date not
+-- counted again) inside a part and past that episode's short-stay window
+-- (within_short_stay). One row per review whose child spent a day in care in the period:
+-- value = victimizations, base = days in care in the period; favourable when
+-- value <= $at_most.
 WITH parts AS (
     SELECT cr.review_id, e.child_id, e.episode_id, e.removal_date,
            greatest(e.removal_date, cr.pur_start) AS part_start,
@@ -15,23 +16,15 @@ WITH parts AS (
     FROM conjoint_reviews cr
     JOIN episodes e ON e.child_id = cr.child_id
     JOIN children c ON c.child_id = e.child_id
-    WHERE e.discharge_date IS NULL OR e.discharge_date - e.removal_date >= 8
+    WHERE NOT short_stay(e.removal_date, e.discharge_date)
 ),
 kept AS (
     SELECT * FROM parts WHERE part_end > part_start
 ),
-victim_dates AS (
-    SELECT child_id, report_date,
-           lag(report_date) OVER (PARTITION BY child_id ORDER BY report_date) AS previous_date
-    FROM (SELECT DISTINCT child_id, report_date
-          FROM reports
-          WHERE disposition IN ('substantiated', 'indicated')
-            AND child_id IN (SELECT child_id FROM kept))
-),
 countable AS (
     SELECT child_id, report_date
-    FROM victim_dates
-    WHERE previous_date IS NULL OR report_date - previous_date <> 1
+    FROM victimization_dates()
+    WHERE child_id IN (SELECT child_id FROM kept)
 ),
 per_part AS (
     SELECT k.review_id, k.episode_id, k.part_end - k.part_start AS days,
@@ -40,7 +33,7 @@ per_part AS (
     LEFT JOIN countable v ON v.child_id = k.child_id
                          AND v.report_date >= k.part_start
                          AND v.report_date < k.part_end
-                         AND v.report_date - k.removal_date >= 8
+                         AND NOT within_short_stay(k.removal_date, v.report_date)
     GROUP BY k.review_id, k.episode_id, k.part_start, k.part_end
 )
 SELECT review_id,

@@ -1,6 +1,6 @@
 -- Placement moves of each reviewed child in its period under review (checked against item
--- 4). P5's counting rule, case by case: episodes that are not short stays (discharged
--- within 7 days) and overlap the period; counted placements are those in settings other
+-- 4). P5's counting rule, case by case: episodes that are not short stays (short_stay,
+-- _macros.sql) and overlap the period; counted placements are those in settings other
 -- than trial_home_visit and runaway, in start_date order (ties by placement_id); the first
 -- of an episode is its initial placement, and every later one starting in the period (and
 -- before the episode's discharge) is a move. One row per review whose child was in care in
@@ -9,7 +9,7 @@ WITH eps AS (
     SELECT cr.review_id, cr.pur_start, cr.pur_end, e.episode_id, e.discharge_date
     FROM conjoint_reviews cr
     JOIN episodes e ON e.child_id = cr.child_id
-    WHERE (e.discharge_date IS NULL OR e.discharge_date - e.removal_date >= 8)
+    WHERE NOT short_stay(e.removal_date, e.discharge_date)
       AND e.removal_date <= cr.pur_end
       AND (e.discharge_date IS NULL OR e.discharge_date > cr.pur_start)
 ),

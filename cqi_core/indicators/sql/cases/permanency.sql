@@ -2,9 +2,8 @@
 -- the end of its period under review with P1's test. The episode: the child's latest one
 -- (removal_date, then episode_id) that overlaps the period and is not a short stay.
 -- Favourable: discharged by the end of the period to permanency (permanency_exit), with
--- the adjusted exit date (trial home visits, adjusted_exit; the last placement by
--- start_date, ties by placement_id) before removal + $months months, and before the 18th
--- birthday. Unfavourable: discharged by the end of the period otherwise (another reason,
+-- the adjusted exit date (trial home visits, adjusted_exit; the episode's last_placement)
+-- before removal + $months months, and before the 18th birthday. Unfavourable: discharged by the end of the period otherwise (another reason,
 -- later, or at 18), or still in care when $months months had passed (removal + $months
 -- months on or before the day after the period). Left open (null) for a child still in
 -- care for less than that. value = days from removal to discharge, or to the day after
@@ -15,18 +14,11 @@ WITH ep AS (
     FROM conjoint_reviews cr
     JOIN episodes e ON e.child_id = cr.child_id
     JOIN children c ON c.child_id = cr.child_id
-    WHERE (e.discharge_date IS NULL OR e.discharge_date - e.removal_date >= 8)
+    WHERE NOT short_stay(e.removal_date, e.discharge_date)
       AND e.removal_date <= cr.pur_end
       AND (e.discharge_date IS NULL OR e.discharge_date > cr.pur_start)
     QUALIFY row_number() OVER (PARTITION BY cr.review_id
                                ORDER BY e.removal_date DESC, e.episode_id DESC) = 1
-),
-last_placement AS (
-    SELECT p.episode_id, p.setting, p.start_date
-    FROM placements p
-    WHERE p.episode_id IN (SELECT episode_id FROM ep)
-    QUALIFY row_number() OVER (PARTITION BY p.episode_id
-                               ORDER BY p.start_date DESC, p.placement_id DESC) = 1
 ),
 judged AS (
     SELECT ep.*,
@@ -35,7 +27,7 @@ judged AS (
                AS exit_date,
            plus_months(ep.removal_date, $months) AS deadline
     FROM ep
-    LEFT JOIN last_placement lp ON lp.episode_id = ep.episode_id
+    LEFT JOIN last_placement('ep') lp ON lp.episode_id = ep.episode_id
 )
 SELECT review_id,
        CAST(CASE WHEN left_care THEN discharge_date ELSE CAST(pur_end + 1 AS DATE) END

@@ -1,8 +1,8 @@
 -- Re-entry of each reviewed child (checked against item 2). The child's entries into care
 -- in the period under review (episodes with removal_date in it that are not short stays,
 -- as P4 does not count a short re-entry). An entry is a re-entry when an earlier episode
--- of the child ended home (P4's exits: reunification, relative or guardianship; not a
--- short stay) with discharge_date < removal_date < discharge_date + $months months. One
+-- of the child ended home (P4's exits, exit_home: reunification, relative or
+-- guardianship; not a short stay) with discharge_date < removal_date < discharge_date + $months months. One
 -- row per review whose child came into care in the period: favourable when none of those
 -- entries is a re-entry; value = the fewest days home before a re-entry (null when none).
 WITH entries AS (
@@ -10,13 +10,14 @@ WITH entries AS (
     FROM conjoint_reviews cr
     JOIN episodes e ON e.child_id = cr.child_id
     WHERE e.removal_date BETWEEN cr.pur_start AND cr.pur_end
-      AND (e.discharge_date IS NULL OR e.discharge_date - e.removal_date >= 8)
+      AND NOT short_stay(e.removal_date, e.discharge_date)
 ),
 home AS (
     SELECT child_id, episode_id, discharge_date
     FROM episodes
-    WHERE discharge_reason IN ('reunification', 'relative', 'guardianship')
-      AND discharge_date - removal_date >= 8
+    WHERE exit_home(discharge_reason)
+      AND discharge_date IS NOT NULL
+      AND NOT short_stay(removal_date, discharge_date)
       AND child_id IN (SELECT child_id FROM entries)
 )
 SELECT en.review_id,
