@@ -1,6 +1,6 @@
 """The layer contract of `cqi_core`, read from the source (an AST walk, no import).
 
-The arrow points one way: errors/periods/settings → storage → ingest, privacy, methods, synth
+The arrow points one way: errors → periods/settings → storage → ingest, privacy, methods, synth
 → indicators, quality → analysis → charts → exports → present → bench → cli. A package imports only
 from layers below it (and from itself); packages that share a layer stay independent of
 each other. Methods and charts never touch the store or the privacy gate, indicators never
@@ -18,7 +18,9 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[1] / "cqi_core"
 
 LAYERS = [
-    {"errors", "periods", "settings"},
+    # The project's exceptions sit below everything: periods and settings raise them.
+    {"errors"},
+    {"periods", "settings"},
     {"storage"},
     {"ingest", "privacy", "methods", "synth"},
     {"indicators", "quality"},

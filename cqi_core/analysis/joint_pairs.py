@@ -14,8 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
+from cqi_core.settings import load_yaml
 from cqi_core.storage.contract import load_contract
 from cqi_core.errors import CQIError
 from cqi_core.indicators.engine import load_config
@@ -141,7 +140,7 @@ def load_joint_settings(path: str | None = None) -> JointSettings:
         CQIError: an unknown indicator, item or measure, an item in two pairs, or a
             threshold out of range (the message names the entry).
     """
-    raw = yaml.safe_load(Path(path or PATH).read_text(encoding="utf-8")) or {}
+    raw = load_yaml(path or PATH) or {}
     items = load_contract().table("ratings").column("item").items
     config = load_config()
     measures = {}

@@ -19,7 +19,7 @@ from cqi_core.analysis.compare import Comparison
 from cqi_core.methods.funnel.settings import load_settings
 from cqi_core.analysis.disparities import AGENCY, GROUPING_WORDS, group_label
 from cqi_core.indicators.catalog import CatalogEntry
-from cqi_core.charts.trends import AXIS_TITLES, display_scale, format_display
+from cqi_core.indicators.display import AXIS_TITLES, display_scale, format_display
 
 PAGE_HEIGHT = 460
 X_TITLES = {"percent": "Number counted in the unit (the denominator)",

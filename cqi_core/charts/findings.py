@@ -19,7 +19,7 @@ import polars as pl
 
 from cqi_core.charts.base import PALETTE, Figure
 from cqi_core.indicators.catalog import CatalogEntry
-from cqi_core.charts.trends import AXIS_TITLES, display_scale
+from cqi_core.indicators.display import AXIS_TITLES, display_scale, format_value
 
 INK = "#000000"
 """Text, axes and reference lines: black on white is the highest contrast there is."""
@@ -58,12 +58,11 @@ MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", 
 
 
 def value_text(entry: CatalogEntry, value: float | None) -> str:
-    """A value (engine scale) in its display unit ("38.2%", "4.28"); "" when missing."""
-    if value is None:
-        return ""
-    if entry.unit == "percent":
-        return f"{value * 100:.1f}%"
-    return f"{value:,.2f}"
+    """A value (engine scale) in its display unit ("38.2%", "4.28"); "" when missing.
+
+    The short form of `format_value`; blank rather than a dash because it labels a point
+    or completes a phrase ("at least 90.0%"), where a missing value shows nothing."""
+    return "" if value is None else format_value(entry, value, short=True)
 
 
 def _axis(style: ChartStyle, title: str, **extra) -> alt.Axis:

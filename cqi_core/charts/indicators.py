@@ -12,14 +12,14 @@ import polars as pl
 
 from cqi_core.charts.base import PALETTE, Figure, _finish
 from cqi_core.indicators.catalog import CatalogEntry
+from cqi_core.indicators.display import display_scale
 
 AXIS_UNITS = {"percent": "Percent", "per_1000_days": "Per 1,000 days in care",
               "per_100000_days": "Per 100,000 days in care",
               "per_1000_children": "Per 1,000 children", "ratio": "Ratio"}
 
 
-def _scale(entry: CatalogEntry) -> float:
-    return 100.0 if entry.unit == "percent" else 1.0
+_scale = display_scale
 
 
 def _reference_lines(entry: CatalogEntry) -> pl.DataFrame:

@@ -18,7 +18,8 @@ import polars as pl
 from cqi_core.charts.base import PALETTE, Figure, _finish
 from cqi_core.indicators.catalog import CatalogEntry
 from cqi_core.methods.its import SegmentedFit
-from cqi_core.charts.trends import AXIS_TITLES, PAGE_HEIGHT, display_scale, format_display
+from cqi_core.charts.trends import PAGE_HEIGHT
+from cqi_core.indicators.display import AXIS_TITLES, display_scale, format_display
 from cqi_core.analysis.trends import period_label
 
 OBSERVED = "Observed"

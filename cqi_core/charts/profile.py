@@ -14,6 +14,7 @@ import altair as alt
 import polars as pl
 
 from cqi_core.charts.base import PALETTE, Figure, _finish
+from cqi_core.indicators.display import MISSING, format_share
 
 LABEL_SYMBOLS = {"confirming": "✓", "expanding": "+", "discordant": "≠", "not_enough": "?"}
 _FILL = {"better": "#CFE6F5", "worse": "#F8D9C4", "close": "#EEEEEE", "none": "#FFFFFF",
@@ -29,8 +30,7 @@ def _item_axis() -> alt.Axis:
                     titleX=-4, titleY=-6)
 
 
-def _pct(x: float | None) -> str:
-    return "–" if x is None else f"{x:.0%}"
+_pct = format_share   # one formatter: a missing share is one em dash everywhere
 
 
 def _kind(direction: str | None, clear: bool) -> str:
@@ -173,7 +173,7 @@ def agreement_chart(table: pl.DataFrame, item_names: dict[str, str] | None = Non
     desc = ("Dot chart of agreement between case review ratings and the administrative records, "
             "one row per item: " + "; ".join(
                 f"item {r['item']}: {_pct(r['percent_agreement'])} of {r['compared']} agree, kappa "
-                f"{'–' if r['kappa'] is None else format(r['kappa'], '.2f')}"
+                f"{MISSING if r['kappa'] is None else format(r['kappa'], '.2f')}"
                 for r in data.iter_rows(named=True)) + ".")
     how = ("Each row is one review item checked against its measure. The dot is the share of "
            "reviews where a strength goes with favourable records or an area needing improvement "

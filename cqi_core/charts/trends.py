@@ -5,13 +5,13 @@ display scale (percent for proportions). Signals differ from ordinary points by 
 by shape and by a text marker above the point, and hollow points are provisional, so
 nothing depends on colour alone. The agency standard, the national reference and the
 chart's notes (a frozen baseline, a new process, a dated note) are labelled in words.
-`variation_icon` and `assurance_icon` give the Making Data Count icons as a symbol and
-words; `to_png` renders a figure offline for download.
+`to_png` renders a figure offline for download. The words and numbers a chart shows (axis
+titles, value text, the variation and assurance icons) come from `indicators.display`, the
+one formatter, and stay importable from here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import date
 
 import altair as alt
@@ -19,11 +19,12 @@ import polars as pl
 
 from cqi_core.charts.base import PALETTE, Figure, _finish
 from cqi_core.indicators.catalog import CatalogEntry
-from cqi_core.analysis.trends import TrendChart, period_label
+from cqi_core.analysis.trends import TrendChart
+from cqi_core.indicators.display import (  # noqa: F401 (re-exported for callers of charts.trends)
+    ASSURANCE_ICONS, AXIS_TITLES, RULE_WORDS, VARIATION_ICONS, assurance_icon, display_scale,
+    format_display, group_label, variation_icon)
+from cqi_core.periods import period_label
 
-AXIS_TITLES = {"percent": "Percent (%)", "per_1000_days": "Per 1,000 days in care",
-               "per_100000_days": "Per 100,000 days in care",
-               "per_1000_children": "Per 1,000 children", "ratio": "Ratio"}
 PAGE_HEIGHT = 460
 """Height of the chart on a page, where the title, legends and axes fit inside it."""
 EXPORT_WIDTH, EXPORT_HEIGHT = 900, 380
@@ -42,58 +43,7 @@ PROVISIONAL = KINDS[4][0]
 _KIND_OF = {"improvement": KINDS[1][0], "concern": KINDS[2][0], "neutral": KINDS[3][0]}
 _MARKER = {k[0]: k[3] for k in KINDS}
 _COLOUR = {k[0]: k[1] for k in KINDS}
-RULE_WORDS = {"outside_limits": "outside the limits", "shift": "long run on one side",
-               "few_crossings": "too few crossings", "trend": "steady trend",
-               "two_in_three": "two of three near a limit"}
 _NOTE_WORDS = {"freeze": "baseline ends", "split": "new process"}
-
-VARIATION_ICONS = {
-    "common_cause": ("●", "no change beyond chance"),
-    "special_cause_improvement": ("▲", "improving"),
-    "special_cause_concern": ("▼", "getting worse"),
-    "special_cause_neutral_high": ("↑", "higher than usual (neither better nor worse)"),
-    "special_cause_neutral_low": ("↓", "lower than usual (neither better nor worse)"),
-}
-ASSURANCE_ICONS = {
-    "consistent_pass": ("✓", "will meet the standard"),
-    "consistent_fail": ("✗", "will not meet the standard without change"),
-    "inconsistent": ("~", "may or may not meet the standard"),
-    None: ("–", "no standard to judge against"),
-}
-
-
-def variation_icon(variation: str) -> tuple[str, str]:
-    """What the latest point says, as a text symbol and plain words ("▲", "improving")."""
-    return VARIATION_ICONS[variation]
-
-
-def assurance_icon(assurance: str | None) -> tuple[str, str]:
-    """Whether the process will meet the standard, as a symbol and plain words."""
-    return ASSURANCE_ICONS[assurance]
-
-
-def display_scale(entry: CatalogEntry) -> float:
-    """Factor from the chart's values to the numbers people read (100 for percent)."""
-    return 100.0 if entry.unit == "percent" else 1.0
-
-
-def format_display(entry: CatalogEntry, value: float | None, short: bool = False) -> str:
-    """A plotted value in words: "91.2%", "4.48 per 1,000 days in care" ("4.48" short)."""
-    if value is None:
-        return "—"
-    if entry.unit == "percent":
-        return f"{value * 100:.1f}%"
-    unit = AXIS_TITLES.get(entry.unit, "")
-    return f"{value:,.2f}" + (f" {unit.lower()}" if unit.startswith("Per") and not short else "")
-
-
-def group_label(group_by: str, group_value: str, unit_names: Mapping[str, str]) -> str:
-    """Whose figures these are, in words: a unit's name, a region, or the whole agency."""
-    if group_by == "all":
-        return "the whole agency"
-    if group_by == "unit":
-        return unit_names.get(group_value, group_value)
-    return f"{group_value} region"
 
 
 def _point_kinds(chart: TrendChart) -> list[str]:

@@ -27,8 +27,8 @@ from pathlib import Path
 from typing import Any, Iterator, Mapping
 
 import polars as pl
-import yaml
 
+from cqi_core.settings import load_yaml
 from cqi_core.errors import CQIError
 # EDIT_TABLES and VersionNote are re-exported: pages and older callers read them here.
 from cqi_core.storage.edits import (EDIT_TABLES, VersionNote, append_edit,  # noqa: F401
@@ -279,7 +279,7 @@ def _flatten(raw: Any, position: int) -> dict[str, Any]:
 @lru_cache(maxsize=8)
 def _load_yaml(path: str, mtime_ns: int) -> Catalog:
     where = Path(path).name
-    raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    raw = load_yaml(path) or {}
     if not isinstance(raw, dict) or not isinstance(raw.get("entries"), list):
         raise ValueError(f"{where}: expected a mapping with a list under 'entries'")
     extra = sorted(set(raw) - {"entries", "_shared"})
@@ -435,7 +435,7 @@ def due_for_review(catalog: Catalog, on: date | None = None) -> list[CatalogEntr
 def _config_view(config: Mapping[str, Any] | str | Path) -> dict[str, dict]:
     """{family id: {ids, better, national, kind, multiplier}} from load_config() or a YAML path."""
     if isinstance(config, (str, Path)):
-        raw = yaml.safe_load(Path(config).read_text(encoding="utf-8"))["indicators"]
+        raw = load_yaml(config)["indicators"]
         return {fid: {"ids": tuple(s.get("members") or (fid,)), "better": s.get("better"),
                       "national": s.get("national"), "kind": s.get("kind"),
                       "multiplier": float(s.get("multiplier", 1))} for fid, s in raw.items()}

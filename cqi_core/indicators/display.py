@@ -1,26 +1,93 @@
-"""How indicator values read on screen: units, changes and plain sentences.
+"""How indicator values read on screen: units, changes, icons and plain sentences.
 
 Values stay on the engine's scale everywhere in the core (proportions 0-1, rates per
-1,000 or 100,000 days); only these functions turn them into words for people.
+1,000 or 100,000 days); only these functions turn them into words for people. There is one
+formatter of a value, `format_value`, and one of a share, `format_share`; a missing value
+reads as one dash, `MISSING`, wherever it is shown. Tables, charts, slides and sentences
+all use them, so a figure reads the same on every page. The words for a chart's signals
+and icons live here too, because analysis writes them into sentences without drawing.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from cqi_core.indicators.catalog import CatalogEntry
 
+MISSING = "—"
+"""What a missing value reads as: one em dash."""
 UNIT_WORDS = {"percent": "", "per_1000_days": " per 1,000 days in care",
               "per_100000_days": " per 100,000 days in care",
               "per_1000_children": " per 1,000 children", "ratio": ""}
+AXIS_TITLES = {"percent": "Percent (%)", "per_1000_days": "Per 1,000 days in care",
+               "per_100000_days": "Per 100,000 days in care",
+               "per_1000_children": "Per 1,000 children", "ratio": "Ratio"}
+"""A value axis's title in words, by catalog unit."""
+RULE_WORDS = {"outside_limits": "outside the limits", "shift": "long run on one side",
+              "few_crossings": "too few crossings", "trend": "steady trend",
+              "two_in_three": "two of three near a limit"}
+"""A control chart rule in words."""
+VARIATION_ICONS = {
+    "common_cause": ("●", "no change beyond chance"),
+    "special_cause_improvement": ("▲", "improving"),
+    "special_cause_concern": ("▼", "getting worse"),
+    "special_cause_neutral_high": ("↑", "higher than usual (neither better nor worse)"),
+    "special_cause_neutral_low": ("↓", "lower than usual (neither better nor worse)"),
+}
+"""Making Data Count variation icons: what the latest point says, as a symbol and words."""
+ASSURANCE_ICONS = {
+    "consistent_pass": ("✓", "will meet the standard"),
+    "consistent_fail": ("✗", "will not meet the standard without change"),
+    "inconsistent": ("~", "may or may not meet the standard"),
+    None: ("–", "no standard to judge against"),
+}
+"""Making Data Count assurance icons. The en dash for "no standard" is an icon, drawn
+beside the others, not a missing value."""
+
+
+def variation_icon(variation: str) -> tuple[str, str]:
+    """What the latest point says, as a text symbol and plain words ("▲", "improving")."""
+    return VARIATION_ICONS[variation]
+
+
+def assurance_icon(assurance: str | None) -> tuple[str, str]:
+    """Whether the process will meet the standard, as a symbol and plain words."""
+    return ASSURANCE_ICONS[assurance]
+
+
+def display_scale(entry: CatalogEntry) -> float:
+    """Factor from the engine's values to the numbers people read (100 for percent)."""
+    return 100.0 if entry.unit == "percent" else 1.0
+
+
+def group_label(group_by: str, group_value: str, unit_names: Mapping[str, str]) -> str:
+    """Whose figures these are, in words: a unit's name, a region, or the whole agency."""
+    if group_by == "all":
+        return "the whole agency"
+    if group_by == "unit":
+        return unit_names.get(group_value, group_value)
+    return f"{group_value} region"
 
 
 def format_value(entry: CatalogEntry, value: float | None, short: bool = False) -> str:
-    """The value with its unit ("44.6%", "4.47 moves per 1,000 days"); '—' when missing."""
+    """The value with its unit ("44.6%", "4.47 per 1,000 days in care"; "4.47" short);
+    MISSING when there is none."""
     if value is None:
-        return "—"
+        return MISSING
     if entry.unit == "percent":
         return f"{value:.1%}"
     text = f"{value:,.2f}"
     return text if short else text + UNIT_WORDS.get(entry.unit, "")
+
+
+def format_display(entry: CatalogEntry, value: float | None, short: bool = False) -> str:
+    """A plotted value in words: the same text as `format_value` (kept for its callers)."""
+    return format_value(entry, value, short)
+
+
+def format_share(share: float | None) -> str:
+    """A share (0-1) as a whole percent ("38%"); MISSING when there is none."""
+    return MISSING if share is None else f"{share:.0%}"
 
 
 def _negligible(entry: CatalogEntry, change: float) -> bool:
@@ -31,7 +98,7 @@ def _negligible(entry: CatalogEntry, change: float) -> bool:
 def format_change(entry: CatalogEntry, change: float | None) -> str:
     """A signed change in the value's own unit ("+2.3 points", "−0.41")."""
     if change is None:
-        return "—"
+        return MISSING
     if _negligible(entry, change):
         return "no change"
     sign = "+" if change > 0 else "−" if change < 0 else "±"

@@ -9,15 +9,16 @@ before. Statuses are worded to support improvement, not to shame.
 
 from __future__ import annotations
 
-import calendar
 from datetime import date, timedelta
 
 import polars as pl
 
-from cqi_core.errors import CQIError
-from cqi_core.indicators import compute, load_config, plus_months
+from cqi_core.indicators import compute, load_config
 from cqi_core.indicators.catalog import load_catalog
 from cqi_core.indicators.display import change_words, format_change, format_value, how_to_read, status_words
+# The period rules live in cqi_core.periods; these names stay importable from here.
+from cqi_core.periods import latest_complete_period, month_end_on_or_before, period_ending  # noqa: F401
+from cqi_core.privacy import Handle, full
 from cqi_core.storage.store import Store
 
 UNIT_LABELS = {"percent": "%", "per_1000_days": "per 1,000 days",
@@ -26,31 +27,7 @@ UNIT_LABELS = {"percent": "%", "per_1000_days": "per 1,000 days",
 from cqi_core.storage.facts import as_of_date
 
 
-def month_end_on_or_before(d: date) -> date:
-    """The last day of d's month when d is that day, else the last day of the month before."""
-    last = date(d.year, d.month, calendar.monthrange(d.year, d.month)[1])
-    return d if d == last else date(d.year, d.month, 1) - timedelta(days=1)
-
-
-def period_ending(end: date, months: int = 12) -> tuple[date, date]:
-    """The `months`-long period ending on `end` (a month end), both days included."""
-    return plus_months(end + timedelta(days=1), -months), end
-
-
-def latest_complete_period(followup: str, as_of: date, months: int = 12) -> tuple[date, date]:
-    """The latest `months`-long period ending on a month end whose follow-up has ended."""
-    end = month_end_on_or_before(as_of)
-    for _ in range(48):
-        start, end_ = period_ending(end, months)
-        fu = {"end": end_, "end_plus_12": plus_months(end_, 12),
-              "start_plus_12": plus_months(start, 12)}[followup]
-        if fu <= as_of:
-            return start, end_
-        end = date(end.year, end.month, 1) - timedelta(days=1)
-    raise CQIError("No period with complete follow-up fits before the as-of date.")
-
-
-def build_scorecard(store: Store, unit: str | None = None, region: str | None = None,
+def build_scorecard(store: Store | Handle, unit: str | None = None, region: str | None = None,
               measure_types: list[str] | None = None, months: int = 12,
               as_of: date | None = None) -> pl.DataFrame:
     """One row per indicator: latest complete period, value, interval, standard, change.
@@ -61,10 +38,12 @@ def build_scorecard(store: Store, unit: str | None = None, region: str | None = 
         months: period length.
         as_of: the data's as-of date (default: the store's).
     """
-    as_of = as_of or as_of_date(store)
+    # Figures come from `compute`, which releases them for the handle's viewer; the
+    # catalog and the as-of date are the same for everyone.
+    as_of = as_of or as_of_date(full(store))
     if as_of is None:
         return pl.DataFrame()
-    catalog = load_catalog(store)
+    catalog = load_catalog(full(store))
     config = load_config()
     group_by, group_value = ("unit", unit) if unit else ("region", region) if region else ("all", "all")
     rows = []

@@ -7,37 +7,21 @@ say so.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 import polars as pl
 
+from cqi_core.privacy import Handle, full
 from cqi_core.storage.store import Store
 from cqi_core.storage.facts import as_of_date
-from cqi_core.indicators.engine import compute, plus_months
+from cqi_core.indicators.engine import compute
+# The period rule lives in cqi_core.periods; the name stays importable from here.
+from cqi_core.periods import consecutive_periods  # noqa: F401
 
 GRAINS = {"quarter": 3, "year": 12}
 
 
-def consecutive_periods(first: date, last: date, grain: str = "quarter",
-                        fiscal_start_month: int = 10) -> list[tuple[date, date]]:
-    """Whole quarters (calendar) or fiscal years (starting October) inside [first, last]."""
-    months = GRAINS[grain]
-    if grain == "year":
-        start = date(first.year, fiscal_start_month, 1)
-    else:
-        start = date(first.year, (first.month - 1) // 3 * 3 + 1, 1)
-    while start < first:
-        start = plus_months(start, months)
-    out = []
-    while True:
-        end = plus_months(start, months) - timedelta(days=1)
-        if end > last:
-            return out
-        out.append((start, end))
-        start = plus_months(start, months)
-
-
-def indicator_series(store: Store, indicator_id: str, grain: str = "quarter",
+def indicator_series(store: Store | Handle, indicator_id: str, grain: str = "quarter",
                      group_by: str = "all", group_value: str = "all",
                      years: int = 6, as_of: date | None = None) -> pl.DataFrame:
     """One row per consecutive period for one indicator and group.
@@ -46,7 +30,8 @@ def indicator_series(store: Store, indicator_id: str, grain: str = "quarter",
         The engine's output columns for the chosen group, one row per period (periods
         with no rows for the group have numerator and denominator 0).
     """
-    as_of = as_of or as_of_date(store)
+    # Each period's figures come from `compute`, released there for the handle's viewer.
+    as_of = as_of or as_of_date(full(store))
     if as_of is None:
         return pl.DataFrame()
     first = date(as_of.year - years, as_of.month, 1)

@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import polars as pl
-import yaml
 
+from cqi_core.settings import load_yaml
 from cqi_core.errors import CQIError
 from cqi_core.indicators.engine import load_config
 from cqi_core.storage.edits import (VersionNote, append_edit, check_edit_request, edit_note,
@@ -129,7 +129,7 @@ def _build(flat: dict[str, Any]) -> AgencyValue:
 @lru_cache(maxsize=8)
 def _load_yaml(path: str, mtime_ns: int) -> AgencyValues:
     where = Path(path).name
-    raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    raw = load_yaml(path) or {}
     if not isinstance(raw, dict) or not isinstance(raw.get("values"), list):
         raise ValueError(f"{where}: expected a mapping with a list under 'values'")
     extra = sorted(set(raw) - {"values", "_shared"})

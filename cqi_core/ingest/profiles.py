@@ -13,6 +13,7 @@ from pathlib import Path
 
 import yaml
 
+from cqi_core.settings import load_yaml
 from cqi_core.storage.contract import load_contract
 from cqi_core.errors import CQIError
 from cqi_core.ingest.model import MappingProfile
@@ -58,8 +59,8 @@ def load_mapping(name_or_path: str, directory: str | Path = DEFAULT_DIR) -> Mapp
 
 def _parse(path: Path) -> MappingProfile:
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raw = load_yaml(path) or {}
+    except (OSError, CQIError) as exc:
         raise CQIError(f"Mapping profile {path.name} cannot be read: {exc}") from None
     if not isinstance(raw, dict):
         raise CQIError(f"Mapping profile {path.name} is not a YAML mapping.")

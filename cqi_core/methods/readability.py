@@ -54,8 +54,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
+from cqi_core.settings import load_yaml
 from cqi_core.errors import CQIError
 
 JARGON_PATH = Path(__file__).with_name("jargon.yaml")
@@ -202,7 +201,7 @@ def load_jargon(path: str | Path | None = None) -> tuple[JargonTerm, ...]:
 
 @lru_cache(maxsize=4)
 def _load_jargon(path: str) -> tuple[JargonTerm, ...]:
-    raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    raw = load_yaml(path) or {}
     entries = raw.get("banned") if isinstance(raw, dict) else None
     if not isinstance(entries, list) or not entries:
         raise CQIError(f"{path}: expected a list of banned words under 'banned'.")

@@ -11,13 +11,13 @@ every ten young people" cannot be mistaken for a count of four people.
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date
 
 import polars as pl
 
 from cqi_core.charts.findings import value_text
 from cqi_core.indicators.catalog import CatalogEntry, youth_text
-from cqi_core.indicators.engine import plus_months
+from cqi_core.periods import is_months_long, plus_months
 
 GROUP_TITLES = {"all": "Whole agency", "region": "Region", "age_group": "Age group",
                 "sex": "Sex", "race_ethnicity": "Race and ethnicity"}
@@ -145,7 +145,7 @@ def takeaway(entry: CatalogEntry, view: str, group_by: str, group_value: str,
 
 def period_words(start: date, end: date) -> str:
     """A period in words: "the 12 months to September 2025", or its first and last days."""
-    if plus_months(start, 12) - timedelta(days=1) == end:
+    if is_months_long(start, end, 12):
         return f"the 12 months to {end:%B %Y}"
     return f"{start:%B %-d, %Y} to {end:%B %-d, %Y}"
 

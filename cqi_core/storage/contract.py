@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
+from cqi_core.settings import load_yaml
+
 
 CONTRACT_PATH = Path(__file__).with_name("contract.yaml")
 
@@ -114,7 +115,7 @@ def _column(name: str, spec: dict) -> Column:
 @lru_cache(maxsize=1)
 def load_contract(path: str | None = None) -> Contract:
     """Load and check the contract file (cached: it never changes while running)."""
-    raw = yaml.safe_load(Path(path or CONTRACT_PATH).read_text(encoding="utf-8"))
+    raw = load_yaml(path or CONTRACT_PATH)
     tables: dict[str, Table] = {}
     for name, spec in raw["tables"].items():
         columns = tuple(_column(c, s) for c, s in spec["columns"].items())

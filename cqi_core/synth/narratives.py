@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import yaml
+
+from cqi_core.settings import load_yaml
 
 TEXT_PATH = Path(__file__).with_name("narratives.yaml")
 RATINGS = ("strength", "area_needing_improvement", "not_applicable")
@@ -69,7 +70,7 @@ class Narrator:
     """Writes unique reviewer narratives from the templates of narratives.yaml."""
 
     def __init__(self, path: Path = TEXT_PATH) -> None:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = load_yaml(path)
         self.pools: dict[str, list[str]] = raw["pools"]
         self.items: dict[str, dict[str, dict[str, list[_Template]]]] = {
             item: {rating: {part: [_Template(t) for t in texts] for part, texts in parts.items()}

@@ -11,8 +11,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from cqi_core.settings import load_yaml
 from cqi_core.synth.dates import to_day
 
 PLAN_PATH = Path(__file__).with_name("plan.yaml")
@@ -68,7 +67,7 @@ def load_plan(size: str, path: Path = PLAN_PATH) -> Plan:
     """
     if size not in SIZES:
         raise ValueError(f"Unknown size {size!r}: choose one of {', '.join(PUBLIC_SIZES)}.")
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    raw = load_yaml(path)
     missing = [s for s in _SECTIONS if s not in raw]
     if missing:
         raise ValueError(f"{path.name} lacks the section(s) {', '.join(missing)}.")

@@ -27,8 +27,8 @@ from typing import Any
 
 import numpy as np
 import polars as pl
-import yaml
 
+from cqi_core.settings import load_yaml
 from cqi_core.synth.agency import Agency
 from cqi_core.synth.casefacts import plural, words
 from cqi_core.synth.chunk import dates
@@ -52,7 +52,7 @@ _ONCE = frozenset({"tenure"})   # said at most once in a comment
 
 
 def _voices() -> dict:
-    return yaml.safe_load(VOICES_PATH.read_text(encoding="utf-8"))
+    return load_yaml(VOICES_PATH)
 
 
 def office_of(unit_name: str) -> str:

@@ -7,8 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from cqi_core.settings import load_yaml
 from cqi_core.errors import CQIError
 
 SETTINGS_FILE = Path(__file__).with_name("compare.yaml")
@@ -79,7 +78,7 @@ def load_settings() -> CompareSettings:
     Raises:
         CQIError: a missing or out-of-range setting.
     """
-    raw = yaml.safe_load(SETTINGS_FILE.read_text(encoding="utf-8")) or {}
+    raw = load_yaml(SETTINGS_FILE) or {}
     levels = raw.get("levels") or {}
     alert = _fraction(levels, "alert")
     alarm = _fraction(levels, "alarm")
