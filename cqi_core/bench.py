@@ -133,10 +133,10 @@ def run_bench(size: str = "demo", seed: int = 20261121, out: str | Path = "docs/
                              f"note = f'{{r.height:,}} rows for {{start}} to {{end}}; first run shown, "
                              f"a second run in the same process took {{warm:.2f}} s'"))
     results.append(_run_step("indicators for a public audience: one period, all groupings, "
-                             "suppressed", f"import cqi_core\nfrom cqi_core import audience\n"
+                             "suppressed", f"import cqi_core\nfrom cqi_core import privacy\n"
                              f"from cqi_core.indicators.scorecard import latest_complete_period\n"
                              f"st = cqi_core.open_store({str(db)!r}, read_only=True)\n"
-                             f"pub = audience.bind(st, audience.Viewer('stakeholder', 'bench', (), 'pinned'))\n"
+                             f"pub = privacy.Handle(st, privacy.Viewer('stakeholder', 'bench', (), 'pinned'))\n"
                              f"start, end = latest_complete_period('end', cqi_core.as_of_date(st))\n"
                              f"r = cqi_core.compute(st, start, end)\n"
                              f"t0 = time.perf_counter()\n"

@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from cqi_core import import_files, load_catalog, open_store
-from cqi_core import privacy as audience
+from cqi_core import privacy
 from cqi_core.analysis import bright_spots as bs
 from cqi_core.privacy import Viewer
 from cqi_core.errors import CQIError
@@ -105,16 +105,16 @@ def test_the_shareable_summary_reads_on_its_own(store):
 
 
 def test_another_units_quotes_need_approval_for_a_supervisor(store):
-    ridge_only = audience.bind(store, Viewer("supervisor", "s", ("U2",), "oidc"))
+    ridge_only = privacy.Handle(store, Viewer("supervisor", "s", ("U2",), "oidc"))
     (spot,) = bs.bright_spots(ridge_only, series=SERIES)
     assert spot.quotes.is_empty()                 # Harbor's narratives, none approved
     assert "In the reviewers' words" not in spot.summary
-    harbor = audience.bind(store, Viewer("supervisor", "s", ("U1",), "oidc"))
+    harbor = privacy.Handle(store, Viewer("supervisor", "s", ("U1",), "oidc"))
     assert bs.bright_spots(harbor, series=SERIES)[0].quotes.height == 2
 
 
 def test_a_public_viewer_gets_the_tables_released(store):
-    public = audience.bind(store, Viewer("youth", "public", (), "pinned"))
+    public = privacy.Handle(store, Viewer("youth", "public", (), "pinned"))
     (spot,) = bs.bright_spots(public, series=SERIES)
     # 55 and 60 are above the threshold of 10: the signal stands. Item counts of 10 do not.
     assert spot.signals["sentence"][0].startswith("12 months in a row above")

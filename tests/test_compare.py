@@ -14,7 +14,7 @@ import polars as pl
 import pytest
 
 import cqi_core
-from cqi_core import privacy as audience
+from cqi_core import privacy
 from cqi_core import compare
 from cqi_core.compare import COLUMNS, auto_funnel, choose_method, funnel, limits, outliers
 from cqi_core.errors import CQIError
@@ -385,21 +385,21 @@ def test_a_ratio_indicator_or_a_grouping_it_lacks_is_refused(sample_db):
 
 
 def test_a_public_viewer_gets_no_small_count_and_nothing_computed_from_one(sample_db):
-    store = audience.bind(cqi_core.open_store(sample_db), audience.Viewer("youth"))
+    store = privacy.Handle(cqi_core.open_store(sample_db), privacy.Viewer("youth"))
     start, end = _period(sample_db, "P1")
     c = compare.units(store, "P1", start, end)
     units = c.result.units
-    assert audience.SUPPRESSED in units.columns and units[audience.SUPPRESSED].any()
+    assert privacy.SUPPRESSED in units.columns and units[privacy.SUPPRESSED].any()
     for col in ("numerator", "denominator"):
         assert not units[col].is_between(1, 10).any()
-    hidden = units.filter(pl.col(audience.SUPPRESSED))
+    hidden = units.filter(pl.col(privacy.SUPPRESSED))
     for col in ("value", "z", "lcl95", "ucl998", "flag"):
         assert hidden[col].null_count() == hidden.height
     named = set(c.bright_spots) | set(c.concerns)
     assert not named & set(hidden["unit"].to_list())
     # the limit curves start near the smallest unit still shown (80% of it, rounded to a whole
     # number for exact binomial limits), so their extent reveals no hidden unit's size
-    shown_min = units.filter(~pl.col(audience.SUPPRESSED))["denominator"].min()
+    shown_min = units.filter(~pl.col(privacy.SUPPRESSED))["denominator"].min()
     hidden_min = cqi_core.compute(cqi_core.open_store(sample_db), start, end, by=["unit"],
                                   indicators=["P1"]).filter(
         pl.col("group_by") == "unit")["denominator"].min()

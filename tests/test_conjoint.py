@@ -15,7 +15,7 @@ import polars as pl
 import pytest
 
 from cqi_core import import_files, open_store
-from cqi_core import privacy as audience
+from cqi_core import privacy
 from cqi_core.analysis import conjoint
 from cqi_core.privacy import AccessDenied, Viewer
 
@@ -164,7 +164,7 @@ def test_agreement_cells_are_the_table_in_long_form(store):
 
 
 def test_public_audiences_never_get_case_rows(store):
-    public = audience.bind(store, Viewer("stakeholder", "public", (), "pinned"))
+    public = privacy.Handle(store, Viewer("stakeholder", "public", (), "pinned"))
     with pytest.raises(AccessDenied):
         conjoint.case_measures(public)
     with pytest.raises(AccessDenied):
@@ -172,8 +172,8 @@ def test_public_audiences_never_get_case_rows(store):
 
 
 def test_a_supervisor_lists_only_their_own_units(store):
-    theirs = audience.bind(store, Viewer("supervisor", "s", ("U1",), "oidc"))
-    other = audience.bind(store, Viewer("supervisor", "s", ("U9",), "oidc"))
+    theirs = privacy.Handle(store, Viewer("supervisor", "s", ("U1",), "oidc"))
+    other = privacy.Handle(store, Viewer("supervisor", "s", ("U9",), "oidc"))
     assert conjoint.case_measures(theirs).height == 5
     assert conjoint.case_measures(other).is_empty()
     assert conjoint.item_comparison(other).is_empty()

@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 
 import cqi_core
-from cqi_core import privacy as audience
+from cqi_core import privacy
 from cqi_core import compare
 from cqi_core.analysis import disparities
 from cqi_core.analysis.disparities import describe, log_ratio_variance, ratios
@@ -137,15 +137,15 @@ def test_every_group_and_the_agency_row_add_up(sample_db):
 
 
 def test_a_public_viewer_gets_groups_suppressed_along_the_agency_total(sample_db):
-    store = audience.bind(cqi_core.open_store(sample_db), audience.Viewer("stakeholder"))
+    store = privacy.Handle(cqi_core.open_store(sample_db), privacy.Viewer("stakeholder"))
     start, end = _period(sample_db, "P1")
     frame = disparities.disparities(store, "P1", start, end, by="race_ethnicity")
-    assert frame[audience.SUPPRESSED].any()
+    assert frame[privacy.SUPPRESSED].any()
     for col in ("numerator", "denominator"):
         assert not frame[col].is_between(1, 10).any()
         # complementary suppression: never exactly one hidden cell in the groups + agency total
         assert frame[col].null_count() != 1
-    hidden = frame.filter(pl.col(audience.SUPPRESSED))
+    hidden = frame.filter(pl.col(privacy.SUPPRESSED))
     for col in ("value", "ci_low", "ratio", "ratio_low", "ratio_high"):
         assert hidden[col].null_count() == hidden.height
     assert all(r.startswith("Not shown") for r in hidden["reading"])
@@ -157,7 +157,7 @@ def test_when_a_public_viewer_s_reference_group_is_hidden_no_ratio_is_shown(samp
     full = disparities.disparities(plain, "P1", start, end, by="race_ethnicity")
     small = full.filter(pl.col("denominator").is_between(1, 10)
                         | pl.col("numerator").is_between(1, 10))["group_value"][0]
-    store = audience.bind(plain, audience.Viewer("youth"))
+    store = privacy.Handle(plain, privacy.Viewer("youth"))
     frame = disparities.disparities(store, "P1", start, end, by="race_ethnicity", reference=small)
     assert frame["ratio"].null_count() == frame.height
     assert frame["reference_value"].null_count() == frame.height

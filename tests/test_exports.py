@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 import cqi_core
 from cqi_core import exports
-from cqi_core import privacy as audience
+from cqi_core import privacy
 from cqi_core.privacy import AccessDenied, Viewer
 from cqi_core.charts.base import Figure, bar_by_group_chart
 from cqi_core.errors import CQIError
@@ -172,7 +172,7 @@ def test_xlsx_definitions_sheet_lists_columns_indicators_and_who_exported(store)
     given_defs = pl.DataFrame({"term": ["numerator", "Permanency"],
                                "definition": ["Children who left care to a permanent home.",
                                               "A safe, lasting home."]})
-    bound = audience.bind(store, SUPERVISOR)
+    bound = privacy.Handle(store, SUPERVISOR)
     wb = _workbook(exports.table_xlsx(bound, {"P1 by unit": frame}, "Permanency by unit", given_defs))
     assert wb.sheetnames == ["P1 by unit", "Definitions"]
     ws = wb["Definitions"]
@@ -201,16 +201,16 @@ def test_xlsx_definitions_sheet_lists_columns_indicators_and_who_exported(store)
 
 def test_definitions_state_the_suppression_rule_for_a_public_viewer(store):
     frame = pl.DataFrame({"group_value": ["all"], "numerator": [0], "denominator": [40]})
-    wb = _workbook(exports.table_xlsx(audience.bind(store, STAKEHOLDER), {"T": frame}, "T"))
+    wb = _workbook(exports.table_xlsx(privacy.Handle(store, STAKEHOLDER), {"T": frame}, "T"))
     rule = next(r[2].value for r in wb["Definitions"].iter_rows() if r[1].value == "Small numbers")
-    threshold = audience.load_policy().threshold
+    threshold = privacy.load_policy().threshold
     assert f"any count from 1 to {threshold} is hidden" in rule
     assert "Zero is shown" in rule
 
 
 def test_the_counts_indicator_rows_carry_are_count_columns():
     rules = exports.load_rules()
-    assert all(rules.is_count(c) for c in audience.INDICATOR_COUNTS)
+    assert all(rules.is_count(c) for c in privacy.INDICATOR_COUNTS)
     assert rules.is_count("n_units") and rules.is_count("review_count")
     assert not rules.is_count("value") and not rules.is_count("share")
 
@@ -258,7 +258,7 @@ def test_chart_svg_parses_and_carries_title_and_desc(store):
 
 
 def test_every_export_writes_who_role_what_and_when(store):
-    bound = audience.bind(store, SUPERVISOR)
+    bound = privacy.Handle(store, SUPERVISOR)
     frame = pl.DataFrame({"unit": ["U001", "U002", "U003"], "count": [12, 30, 44]})
     before = datetime.now()
     exports.table_csv(bound, frame, "Reviews by unit")
@@ -283,14 +283,14 @@ def test_the_log_is_for_analysts_only(store):
     exports.log_export(store, "Something", "csv", 1)
     for viewer in (SUPERVISOR, STAKEHOLDER, Viewer("youth", "public", (), "pinned")):
         with pytest.raises(AccessDenied):
-            exports.export_log(audience.bind(store, viewer))
-    analyst = audience.bind(store, Viewer("analyst", "sam@example.org", None, "oidc"))
+            exports.export_log(privacy.Handle(store, viewer))
+    analyst = privacy.Handle(store, Viewer("analyst", "sam@example.org", None, "oidc"))
     assert exports.export_log(analyst)["what"].to_list() == ["Something"]
 
 
 def test_the_log_filters_by_person_role_format_and_day(store):
     for viewer, fmt in [(SUPERVISOR, "csv"), (SUPERVISOR, "png"), (STAKEHOLDER, "csv")]:
-        exports.log_export(audience.bind(store, viewer), "x", fmt)
+        exports.log_export(privacy.Handle(store, viewer), "x", fmt)
     assert exports.export_log(store, user_name="pat.lee@example.org").height == 2
     assert exports.export_log(store, role="stakeholder").height == 1
     assert exports.export_log(store, fmt="csv").height == 2
@@ -332,18 +332,18 @@ def test_a_read_only_file_from_before_the_log_reads_as_an_empty_log(tmp_path):
 def test_a_public_export_drops_identifiers_and_free_text(store):
     frame = pl.DataFrame({"child_id": ["C1"], "unit": ["U001"], "comment": ["hello"],
                           "count": [0], "share": [0.0]})
-    rows = _csv_rows(exports.table_csv(audience.bind(store, STAKEHOLDER), frame, "T"))
+    rows = _csv_rows(exports.table_csv(privacy.Handle(store, STAKEHOLDER), frame, "T"))
     assert rows[0] == ["unit", "count", "share"]
     assert _log(store)["detail"][0] == "left out for a public audience: child_id, comment"
     # staff keep every column
-    assert _csv_rows(exports.table_csv(audience.bind(store, SUPERVISOR), frame, "T"))[0] == \
+    assert _csv_rows(exports.table_csv(privacy.Handle(store, SUPERVISOR), frame, "T"))[0] == \
         frame.columns
 
 
 @pytest.mark.parametrize("column", ["numerator", "denominator", "count", "excerpts", "n_units"])
 def test_a_public_export_refuses_a_count_from_one_to_ten(store, column):
-    public = audience.bind(store, STAKEHOLDER)
-    threshold = audience.load_policy().threshold  # 10 in audiences.yaml
+    public = privacy.Handle(store, STAKEHOLDER)
+    threshold = privacy.load_policy().threshold  # 10 in audiences.yaml
     for small in (1, threshold):
         frame = pl.DataFrame({"unit": ["a", "b"], column: [small, 40]})
         with pytest.raises(CQIError, match="small number"):
@@ -360,12 +360,12 @@ def test_a_public_export_refuses_a_count_from_one_to_ten(store, column):
 def test_a_refusal_message_shows_no_small_number(store):
     frame = pl.DataFrame({"numerator": [3]})
     with pytest.raises(CQIError) as refused:
-        exports.table_csv(audience.bind(store, STAKEHOLDER), frame, "T")
+        exports.table_csv(privacy.Handle(store, STAKEHOLDER), frame, "T")
     assert not any(ch.isdigit() for ch in str(refused.value))
 
 
 def test_a_public_chart_with_a_small_count_is_refused(store):
-    public = audience.bind(store, STAKEHOLDER)
+    public = privacy.Handle(store, STAKEHOLDER)
     with pytest.raises(CQIError, match="small number"):
         exports.chart_svg(public, _figure(values=(4, 45)), "Reviews")
     with pytest.raises(CQIError):
@@ -383,10 +383,10 @@ def test_released_indicator_rows_can_leave_for_the_public(store):
                           "numerator": [25, 4, 21], "denominator": [60, 20, 40],
                           "value": [25 / 60, 0.2, 21 / 40], "ci_low": [0.3, 0.1, 0.4],
                           "ci_high": [0.5, 0.4, 0.7]})
-    public = audience.bind(store, STAKEHOLDER)
+    public = privacy.Handle(store, STAKEHOLDER)
     with pytest.raises(CQIError):
         exports.table_csv(public, frame, "Unreleased")
-    released = audience.release_indicator_rows(frame, public)
+    released = privacy.release_indicator_rows(frame, public.viewer, store)
     rows = _csv_rows(exports.table_csv(public, released, "Released"))
     assert [r[5] for r in rows[1:]] == ["25", "", ""]
 

@@ -12,7 +12,7 @@ import polars as pl
 import pytest
 
 import cqi_core
-from cqi_core import privacy as audience
+from cqi_core import privacy
 from cqi_core.present import findings
 from cqi_core.charts.base import PALETTE
 from cqi_core.errors import CQIError
@@ -20,14 +20,14 @@ from cqi_core.present.findings import Finding
 from cqi_core.indicators import plus_months
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
-STAKEHOLDER = audience.Viewer("stakeholder", "public", (), "pinned")
-SUPERVISOR = audience.Viewer("supervisor", "sam@agency.example", None, "oidc")
+STAKEHOLDER = privacy.Viewer("stakeholder", "public", (), "pinned")
+SUPERVISOR = privacy.Viewer("supervisor", "sam@agency.example", None, "oidc")
 
 
 @pytest.fixture
 def store(sample_db_copy):
     s = cqi_core.open_store(sample_db_copy)
-    yield audience.bind(s, SUPERVISOR)
+    yield privacy.Handle(s, SUPERVISOR)
     s.close()
 
 
@@ -71,7 +71,7 @@ def test_a_saved_deck_survives_closing_the_database_and_a_reimport(sample_db_cop
             Finding("V1", "trend", "region", "North Metro"),
             Finding("P4", "breakdown", "age_group", period_start=date(2024, 10, 1),
                     period_end=date(2025, 9, 30))]
-    made = findings.create_deck(audience.bind(s, SUPERVISOR), "Partners, March", mine)
+    made = findings.create_deck(privacy.Handle(s, SUPERVISOR), "Partners, March", mine)
     s.close()
 
     again = cqi_core.open_store(sample_db_copy)
@@ -124,12 +124,12 @@ def test_deck_names_are_unique_whatever_the_case(store):
 def test_a_public_audience_cannot_make_or_change_decks(sample_db_copy):
     s = cqi_core.open_store(sample_db_copy)
     deck = findings.create_deck(s, "Board", [Finding("P1")])
-    public = audience.bind(s, STAKEHOLDER)
-    with pytest.raises(audience.AccessDenied):
+    public = privacy.Handle(s, STAKEHOLDER)
+    with pytest.raises(privacy.AccessDenied):
         findings.create_deck(public, "Mine", [Finding("P1")])
-    with pytest.raises(audience.AccessDenied):
+    with pytest.raises(privacy.AccessDenied):
         findings.update_deck(public, deck.deck_id, name="Theirs")
-    with pytest.raises(audience.AccessDenied):
+    with pytest.raises(privacy.AccessDenied):
         findings.delete_deck(public, deck.deck_id)
     assert findings.load_deck(public, deck.deck_id).name == "Board"  # showing is allowed
     s.close()
@@ -264,7 +264,7 @@ def test_a_public_audience_never_gets_a_count_from_1_to_10(sample_db):
     for finding in SHOWN:
         analyst = findings.finding_view(s, finding, catalog=catalog)
         small_for_analyst += sum(1 <= v <= 10 for v in _counts(analyst))
-        public = findings.finding_view(audience.bind(s, STAKEHOLDER), finding, catalog=catalog)
+        public = findings.finding_view(privacy.Handle(s, STAKEHOLDER), finding, catalog=catalog)
         assert not [v for v in _counts(public) if 1 <= v <= 10], finding
         assert not [v for v in _table_numbers(public) if 1 <= v <= 10], finding
         spec = str(public.figure.chart.to_dict())
@@ -281,7 +281,7 @@ def test_a_public_audience_gets_staff_text_without_names_or_small_numbers(sample
     finding = Finding("P1", takeaway="North Metro did well, thanks to Maria Lopez.",
                       notes="Call Maria Lopez on 555-201-3344 first: 4 children and two "
                             "families moved, 12 workers helped.")
-    public = audience.bind(s, STAKEHOLDER)
+    public = privacy.Handle(s, STAKEHOLDER)
     assert findings.finding_view(public, finding).takeaway == "North Metro did well, thanks to [name]."
     notes = findings.finding_notes(public, finding)
     assert "Maria" not in notes and "555" not in notes

@@ -11,7 +11,7 @@ import polars as pl
 import pytest
 
 import cqi_core
-from cqi_core import privacy as audience
+from cqi_core import privacy
 from cqi_core.analysis import improvement as imp
 from cqi_core.analysis import trends
 from cqi_core.privacy import AccessDenied, Viewer
@@ -174,7 +174,7 @@ def test_cycles_show_as_notes_on_the_trend_charts_of_their_measures_and_units(st
 
 
 def test_supervisors_save_cycles_of_their_own_units_only(store):
-    mine = audience.bind(store, Viewer("supervisor", "sup", ("U001", "U002"), "oidc"))
+    mine = privacy.Handle(store, Viewer("supervisor", "sup", ("U001", "U002"), "oidc"))
     saved = imp.create_cycle(mine, _cycle(units=("U001",)), "sup")
     with pytest.raises(AccessDenied, match="not U003"):
         imp.create_cycle(mine, _cycle(units=("U001", "U003")), "sup")
@@ -182,7 +182,7 @@ def test_supervisors_save_cycles_of_their_own_units_only(store):
         imp.create_cycle(mine, _cycle(units=()), "sup")
     with pytest.raises(AccessDenied, match="not U003"):
         imp.update_cycle(mine, saved.cycle_id, {"units": ("U003",)}, "sup")
-    everyone = audience.bind(store, Viewer("supervisor", "all units", None, "oidc"))
+    everyone = privacy.Handle(store, Viewer("supervisor", "all units", None, "oidc"))
     assert imp.create_cycle(everyone, _cycle(units=()), "all units").agency_wide
 
 
@@ -191,7 +191,7 @@ def test_public_audiences_read_roles_not_names_and_cannot_save(store):
                                        study_notes="Working notes"), "analyst one")
     gone = imp.create_cycle(store, _cycle(title="Dropped"), "analyst one")
     imp.withdraw_cycle(store, gone.cycle_id, "No staff", "analyst one")
-    public = audience.bind(store, Viewer("stakeholder", "public", (), "pinned"))
+    public = privacy.Handle(store, Viewer("stakeholder", "public", (), "pinned"))
     frame = imp.cycles(public)
     assert frame.columns == [*imp.PUBLIC_FIELDS, "participant_roles", "stakeholders"]
     assert frame["cycle_id"].to_list() == [c.cycle_id]  # the withdrawn one is not listed
@@ -295,18 +295,18 @@ def test_you_said_lists_themes_linked_to_the_measures_with_text_for_the_audience
     assert "caseworker_visits" in study.heard["code"].to_list()
     assert study.heard["related"].all()
     assert (study.heard_from, study.heard_to) == (date(2024, 3, 10), date(2025, 6, 30))
-    public = audience.bind(store, Viewer("stakeholder", "public", (), "pinned"))
+    public = privacy.Handle(store, Viewer("stakeholder", "public", (), "pinned"))
     seen = cycle_study.study(public, c.cycle_id)
     # no comment was approved for sharing, so the public reads themes and shares, no quotes
     assert seen.heard["quotes"].list.len().sum() == 0
-    assert audience.SUPPRESSED in seen.heard.columns
+    assert privacy.SUPPRESSED in seen.heard.columns
 
 
 def test_the_public_study_leaves_out_a_chart_whose_small_months_were_hidden(store):
     # U001's placement moves (P5) are 0 or a handful a month: suppression hides the handfuls,
     # and a chart of the zeros left would mislead, so none is drawn.
     c = imp.create_cycle(store, _cycle(indicators=("P5",), units=("U001",)), "analyst")
-    public = audience.bind(store, Viewer("stakeholder", "public", (), "pinned"))
+    public = privacy.Handle(store, Viewer("stakeholder", "public", (), "pinned"))
     (panel,) = cycle_study.study(public, c.cycle_id).panels
     assert panel.chart is None and panel.fit is None
     assert "too small to publish" in panel.problem

@@ -11,13 +11,13 @@ from html.parser import HTMLParser
 import pytest
 
 import cqi_core
-from cqi_core import privacy as audience
+from cqi_core import privacy
 from cqi_core.present import findings
 from cqi_core.errors import CQIError
 from cqi_core.present.findings import Finding
 from cqi_core.present.meeting_pack import meeting_pack
 
-STAKEHOLDER = audience.Viewer("stakeholder", "public", (), "pinned")
+STAKEHOLDER = privacy.Viewer("stakeholder", "public", (), "pinned")
 CHOSEN = [Finding("P1", notes="Thank the permanency teams."),
           Finding("S1", "breakdown", "region", takeaway="Safety in care: <look closer> & ask why."),
           Finding("P4", "breakdown", "age_group")]
@@ -79,7 +79,7 @@ def store(sample_db_copy):
 
 
 def test_the_pack_parses_opens_offline_and_says_every_finding(store):
-    public = audience.bind(store, STAKEHOLDER)
+    public = privacy.Handle(store, STAKEHOLDER)
     html = meeting_pack(public, CHOSEN, "Partners' meeting <March>").decode("utf-8")
     parsed = _parse(html)
     assert "http://" not in html and "https://" not in html
@@ -101,7 +101,7 @@ def test_the_pack_parses_opens_offline_and_says_every_finding(store):
 
 
 def test_a_public_pack_has_no_count_from_1_to_10_in_its_tables(store):
-    html = meeting_pack(audience.bind(store, STAKEHOLDER), CHOSEN, "Partners").decode("utf-8")
+    html = meeting_pack(privacy.Handle(store, STAKEHOLDER), CHOSEN, "Partners").decode("utf-8")
     hidden = 0
     for table in _parse(html).tables:
         header, *rows = table["rows"]
@@ -127,7 +127,7 @@ def test_speaker_notes_are_in_the_pack_only_when_asked_for(store):
 
 
 def test_the_pack_is_logged_with_who_and_which_audience(store):
-    meeting_pack(audience.bind(store, STAKEHOLDER), findings.default_deck(store).findings[:2],
+    meeting_pack(privacy.Handle(store, STAKEHOLDER), findings.default_deck(store).findings[:2],
                  "Partners")
     log = store.query("SELECT user_name, role, what, format FROM export_log")
     assert log.rows() == [("public", "stakeholder", "Meeting pack: Partners", "html")]

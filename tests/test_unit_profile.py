@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from cqi_core import import_files, open_store
-from cqi_core import privacy as audience
+from cqi_core import privacy
 from cqi_core.privacy import AccessDenied, Viewer
 from cqi_core.errors import CQIError
 from cqi_core.analysis.joint_pairs import PATH as PAIRS_PATH
@@ -200,7 +200,7 @@ def test_a_topic_theme_never_stands_out(store, tmp_path):
 
 
 def test_a_supervisor_opens_only_their_own_units(store):
-    ridge_only = audience.bind(store, Viewer("supervisor", "s", ("U2",), "oidc"))
+    ridge_only = privacy.Handle(store, Viewer("supervisor", "s", ("U2",), "oidc"))
     with pytest.raises(AccessDenied):
         unit_profile(ridge_only, "U1", series=NO_SERIES)
     assert unit_profile(ridge_only, "U2", series=NO_SERIES).unit_name == "Ridge Unit"
@@ -209,7 +209,7 @@ def test_a_supervisor_opens_only_their_own_units(store):
 
 
 def test_a_public_viewer_gets_small_counts_hidden_and_no_unapproved_text(store):
-    public = audience.bind(store, Viewer("stakeholder", "public", (), "pinned"))
+    public = privacy.Handle(store, Viewer("stakeholder", "public", (), "pinned"))
     profile = unit_profile(public, "U1", series=NO_SERIES)
     # Every item count is 10 or 20 ratings; 10 is within the threshold, so those rows go.
     one = profile.items.filter(pl.col("item") == "1").row(0, named=True)

@@ -2,7 +2,7 @@
 engine's released as for young people, and a hidden number stays hidden.
 
 Figures for the sample agency are read from the indicator engine and released with
-`audience.release_indicator_rows` here, then turned into words by the rules written out in
+`privacy.release_indicator_rows` here, then turned into words by the rules written out in
 each test ("about k out of 10" for k = 2 … 8 rounded half up, else out of 100), so the test
 does not ask the module what it should have said.
 """
@@ -21,7 +21,7 @@ import pytest
 import yaml
 
 from cqi_core import open_store
-from cqi_core import privacy as audience
+from cqi_core import privacy
 from cqi_core.analysis import qualitative
 from cqi_core.analysis import youth
 from cqi_core.errors import CQIError
@@ -229,7 +229,7 @@ def facts(store) -> dict[str | None, tuple[youth.YouthFact, ...]]:
 
 
 def _as_youth(store):
-    return audience.bind(store, audience.Viewer("youth", "test", (), "pinned"))
+    return privacy.Handle(store, privacy.Viewer("youth", "test", (), "pinned"))
 
 
 def _engine_rows(store) -> dict[tuple, dict]:
@@ -240,7 +240,7 @@ def _engine_rows(store) -> dict[tuple, dict]:
         cur = latest_complete_period(config[m.id].followup, AS_OF)
         for start, end in (cur, period_ending(cur[0] - timedelta(days=1))):
             rows = compute(store, start, end, by=["region"], indicators=[m.id], as_of=AS_OF)
-            rows = audience.release_indicator_rows(rows, _as_youth(store))
+            rows = privacy.release_indicator_rows(rows, _as_youth(store).viewer, store)
             for r in rows.iter_rows(named=True):
                 seen[(m.id, start, r["group_by"], r["group_value"])] = r
     return seen

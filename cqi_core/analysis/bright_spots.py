@@ -10,30 +10,29 @@ quote or two, and a summary in Markdown ready to share with other units.
 
 What a viewer may see: quotes from units whose cases the viewer may not list are those
 approved for sharing only (as a public audience reads them); for public viewers every
-table goes through `audience.release`.
+table goes through `privacy.release`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
 import polars as pl
-import yaml
 
-from cqi_core import privacy as audience
+from cqi_core import privacy
+from cqi_core.settings import load_yaml
 from cqi_core.analysis import qualitative
 from cqi_core.analysis import quotes
 from cqi_core.analysis import trends
 from cqi_core.errors import CQIError
 from cqi_core.indicators.catalog import Catalog, load_catalog
-from cqi_core.indicators.display import format_value
-from cqi_core.indicators.engine import plus_months
+from cqi_core.indicators.display import format_share, format_value
 from cqi_core.analysis.joint_pairs import JointSettings, load_joint_settings
 from cqi_core.analysis.reviews import ITEMS, RATING_WORDS, item_names, rated_items
-from cqi_core.indicators.scorecard import month_end_on_or_before
+from cqi_core.periods import month_end_on_or_before, period_ending
 from cqi_core.storage.store import Store
 from cqi_core.storage.facts import as_of_date, unit_list
 from cqi_core.analysis.unit_profile import item_rows
@@ -73,7 +72,7 @@ def load_settings(path: str | None = None) -> BrightSpotSettings:
     Raises:
         CQIError: an unknown grain or rule, or a number out of range.
     """
-    raw = yaml.safe_load(Path(path or PATH).read_text(encoding="utf-8")) or {}
+    raw = load_yaml(path or PATH) or {}
     try:
         s = BrightSpotSettings(
             grain=str(raw["grain"]), rules=tuple(raw["rules"]), min_points=int(raw["min_points"]),
@@ -192,13 +191,13 @@ class BrightSpot:
     """The bright spot in Markdown, ready to share."""
 
 
-def bright_spots(store: Store, as_of: date | None = None, series: pl.DataFrame | None = None,
+def bright_spots(store: Store | privacy.Handle, as_of: date | None = None, series: pl.DataFrame | None = None,
                  settings: BrightSpotSettings | None = None,
                  joint: JointSettings | None = None) -> tuple[BrightSpot, ...]:
     """Every unit with a sustained improvement, most sustained signals first.
 
     Args:
-        store: the store handle (its viewer decides what is released).
+        store: the database, or a handle whose viewer decides what is released.
         as_of: the data's as-of date (default: the store's).
         series: `trends.build_series` at the settings' grain, in full, as computed on the
             plain store (built, or read from its cache, when None). A public viewer's own
@@ -210,8 +209,8 @@ def bright_spots(store: Store, as_of: date | None = None, series: pl.DataFrame |
     """
     s = settings or load_settings()
     joint = joint or load_joint_settings()
-    viewer = audience.viewer_of(store)
-    full = audience.plain(store)
+    viewer = privacy.viewer_of(store)
+    full = privacy.full(store)
     as_of = as_of or as_of_date(full)
     if as_of is None:
         raise CQIError("No data is loaded yet.")
@@ -222,8 +221,7 @@ def bright_spots(store: Store, as_of: date | None = None, series: pl.DataFrame |
     signals, charts = sustained_signals(series, catalog, s)
     if signals.is_empty():
         return ()
-    end = month_end_on_or_before(as_of)
-    start = plus_months(end + timedelta(days=1), -s.review_months)
+    start, end = period_ending(month_end_on_or_before(as_of), s.review_months)
     rated = rated_items(full, start, end)
     texts = qualitative.excerpts(full, start, end, ["case_review"])
     coded = qualitative.coded_excerpts(full, start, end, ["case_review"])
@@ -235,17 +233,17 @@ def bright_spots(store: Store, as_of: date | None = None, series: pl.DataFrame |
     spots = []
     for unit_id in order["unit_id"].to_list():
         mine = signals.filter(pl.col("unit_id") == unit_id)
-        released = audience.release(mine, store, counts=["numerator", "denominator"],
-                                    derived=["latest_value", "value_text", "sentence"])
+        released = privacy.release(mine, viewer, counts=["numerator", "denominator"],
+                                   derived=["latest_value", "value_text", "sentence"])
         if viewer.public and released["sentence"].is_null().all():
             continue
         paired = [i for p in joint.pairs if p.indicator in set(mine["indicator_id"].to_list())
                   for i in p.items]
         items = item_rows(rated, unit_id, joint, items_named).filter(pl.col("item").is_in(paired))
-        items = audience.release(items, store, counts=["strengths", "n", "agency_strengths", "agency_n"],
-                                 derived=["rate", "ci_low", "ci_high", "agency_rate", "versus_agency"])
-        themes = audience.release(strength_themes(coded, unit_id, s.top_themes, names), store,
-                                  counts=["strength_texts", "texts"], derived=["strength_share"])
+        items = privacy.release(items, viewer, counts=["strengths", "n", "agency_strengths", "agency_n"],
+                                derived=["rate", "ci_low", "ci_high", "agency_rate", "versus_agency"])
+        themes = privacy.release(strength_themes(coded, unit_id, s.top_themes, names), viewer,
+                                 counts=["strength_texts", "texts"], derived=["strength_share"])
         picked = strength_quotes(store, texts, unit_id, paired, s.quotes)
         unit = units.get(unit_id, {"unit_name": unit_id, "region": None})
         spot_charts = () if viewer.public else tuple(
@@ -283,13 +281,13 @@ def strength_themes(coded: pl.DataFrame, unit_id: str, top: int,
     return out.select(list(schema)).cast(schema)
 
 
-def strength_quotes(store: Store, texts: pl.DataFrame, unit_id: str, paired: list[str],
+def strength_quotes(store: Store | privacy.Handle, texts: pl.DataFrame, unit_id: str, paired: list[str],
                     wanted: int) -> pl.DataFrame:
     """Up to `wanted` narratives rated a strength, from the paired items first, as the viewer
     may read them (another unit's, when the viewer may not list its cases, only if approved
     for sharing)."""
     schema = {"item": pl.String, "text": pl.String, "period_month": pl.Date}
-    viewer = audience.viewer_of(store)
+    viewer = privacy.viewer_of(store)
     role = viewer.role if viewer.sees_unit(unit_id) else "stakeholder"
     mine = texts.filter((pl.col("unit_id") == unit_id) & (pl.col("rating") == "strength"))
     visible = qualitative.text_for_audience(mine, role, store)
@@ -302,8 +300,7 @@ def strength_quotes(store: Store, texts: pl.DataFrame, unit_id: str, paired: lis
     return picked.sort(["_paired", "_o"]).head(wanted).select(list(schema)).cast(schema)
 
 
-def _pct(x: float | None) -> str:
-    return "—" if x is None else f"{x:.0%}"
+_pct = format_share
 
 
 def summary_markdown(unit_name: str, region: str | None, signals: pl.DataFrame,

@@ -1,7 +1,7 @@
 """Compare units (or regions) on one indicator for one period, and say what the funnel shows.
 
 `units` computes the indicator by unit with the engine, draws the funnel by the rules of
-compare.yaml (`auto_funnel`), releases the unit table for the store's viewer (public
+compare.yaml (`auto_funnel`), releases the unit table for the handle's viewer (public
 audiences get small counts suppressed) and words the findings: whether the units differ
 more than chance allows and what was done about it, the bright spots and the concerns
 (favourable and unfavourable outliers, given which way is better), and who was left out.
@@ -10,16 +10,16 @@ more than chance allows and what was done about it, the bright spots and the con
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date
 
 import polars as pl
 
-from cqi_core import privacy as audience
+from cqi_core import privacy
 from cqi_core.errors import CQIError
 from cqi_core.indicators.catalog import CatalogEntry, load_catalog
 from cqi_core.indicators.display import format_value
 from cqi_core.indicators.engine import IndicatorConfig, compute, load_config
-from cqi_core.indicators.scorecard import latest_complete_period, period_ending
+from cqi_core.periods import latest_complete_period, period_ending, previous_month_end
 from cqi_core.storage.store import Store
 from cqi_core.storage.facts import as_of_date, unit_list
 from cqi_core.methods.funnel.choose import auto_funnel
@@ -81,17 +81,17 @@ def comparable(by: str = "unit") -> list[str]:
             for i in c.ids]
 
 
-def periods(store: Store, indicator_id: str, count: int = 24,
+def periods(store: Store | privacy.Handle, indicator_id: str, count: int = 24,
             months: int = 12) -> list[tuple[date, date]]:
     """The latest `months`-long window with complete follow-up (as the scorecard picks it),
     then the windows ending one, two … months earlier; newest first."""
-    as_of = as_of_date(store)
+    as_of = as_of_date(privacy.full(store))
     if as_of is None:
         return []
     start, end = latest_complete_period(_config(indicator_id).followup, as_of, months)
     out = [(start, end)]
     for _ in range(count - 1):
-        end = date(end.year, end.month, 1) - timedelta(days=1)
+        end = previous_month_end(end)
         out.append(period_ending(end, months))
     return out
 
@@ -103,13 +103,13 @@ def _labels(store: Store, by: str, values: list[str]) -> dict[str, str]:
     return {v: names.get(v, v) for v in values}
 
 
-def units(store: Store, indicator_id: str, start: date, end: date, by: str = "unit",
+def units(store: Store | privacy.Handle, indicator_id: str, start: date, end: date, by: str = "unit",
           method: str = "auto", overdispersion: str = "auto",
           min_denominator: float | None = None) -> Comparison:
     """Compare every unit (or region) on one indicator over one period.
 
     Args:
-        store: the database (its viewer decides what the unit table shows).
+        store: the database, or a handle whose viewer decides what the unit table shows.
         indicator_id: a proportion or rate indicator the engine breaks down by `by`.
         start, end: the period, both days included (e.g. from `periods`).
         by: unit or region.
@@ -121,8 +121,9 @@ def units(store: Store, indicator_id: str, start: date, end: date, by: str = "un
         CQIError: an unknown indicator, one that is not a proportion or a rate, a grouping
             it does not allow, or a period with no unit to compare.
     """
+    db, viewer = privacy.full(store), privacy.viewer_of(store)
     cfg = _config(indicator_id)
-    entry = load_catalog(store).entry(indicator_id)
+    entry = load_catalog(db).entry(indicator_id)
     if cfg.kind not in ENGINE_KINDS:
         raise CQIError(f"{entry.name} is a {cfg.kind}, not a proportion or a rate, so units "
                        "cannot be compared on a funnel plot.")
@@ -131,9 +132,9 @@ def units(store: Store, indicator_id: str, start: date, end: date, by: str = "un
     if by not in cfg.groupings:
         raise CQIError(f"{entry.name} is not broken down by {by}.")
     # Computed in full (the pooled target and φ̂ need every unit) and released below.
-    full = compute(audience.plain(store), start, end, by=[by], indicators=[indicator_id])
+    full = compute(db, start, end, by=[by], indicators=[indicator_id])
     rows = full.filter(pl.col("group_by") == by)
-    public = audience.viewer_of(store).public
+    public = viewer.public
     target = None
     if public:
         # The agency figure is published anyway; a target pooled over the units shown would
@@ -152,13 +153,13 @@ def units(store: Store, indicator_id: str, start: date, end: date, by: str = "un
     shown = auto.result.units
     if public:  # hide exactly what the engine hides for this audience, on every page alike
         released = compute(store, start, end, by=[by], indicators=[indicator_id])
-        shown = audience.masked_as_released(shown, store, released, key="unit")
-    shown = audience.release(shown, store, counts=list(COUNTS),
-                             derived=list(DERIVED), margins=[audience.Margin(by=(), total=None)])
+        shown = privacy.masked_as_released(shown, viewer, released, key="unit")
+    shown = privacy.release(shown, viewer, counts=list(COUNTS),
+                            derived=list(DERIVED), margins=[privacy.Margin(by=(), total=None)])
     result = replace(auto.result, units=shown)
-    if audience.SUPPRESSED in shown.columns:
+    if privacy.SUPPRESSED in shown.columns:
         result = with_curve_over(result, shown.filter(pl.col("value").is_not_null())["denominator"])
-    labels = _labels(store, by, rows["group_value"].to_list())
+    labels = _labels(db, by, rows["group_value"].to_list())
     good, bad, other = _outliers(shown, entry)
     sentences = [_dispersion_sentence(auto.test, result, by), auto.method_reason,
                  *_outlier_sentences(good, bad, other, entry, labels, shown, by)]
@@ -167,7 +168,7 @@ def units(store: Store, indicator_id: str, start: date, end: date, by: str = "un
         sentences.append(f"{small} {_plural(by, small)} counted fewer than "
                          f"{result.min_denominator:,.0f} in the denominator: "
                          f"{'it is' if small == 1 else 'they are'} drawn greyed and not judged.")
-    if audience.SUPPRESSED in shown.columns and shown[audience.SUPPRESSED].any():
+    if privacy.SUPPRESSED in shown.columns and shown[privacy.SUPPRESSED].any():
         sentences.append(f"Some {by}s' figures are hidden because they rest on very small "
                          "numbers (or could be worked out from those that do).")
     if left_out:

@@ -44,10 +44,11 @@ from cqi_core.errors import CQIError
 from cqi_core.analysis.improvement import Cycle, load_settings
 from cqi_core.analysis.improvement import cycle as saved_cycle
 from cqi_core.indicators.catalog import CatalogEntry, load_catalog
-from cqi_core.indicators.engine import compute, load_config, plus_months
+from cqi_core.indicators.engine import compute, load_config
+from cqi_core.periods import period_label, plus_months
 from cqi_core.storage.facts import as_of_date
 from cqi_core.storage.store import Store
-from cqi_core.charts.trends import format_display
+from cqi_core.indicators.display import format_display
 
 SOURCE_TYPES = ("feedback", "staff_survey", "case_review")
 """Where "you said" reads from."""
@@ -170,7 +171,7 @@ def verdict(chart: trends.TrendChart, entry: CatalogEntry, first_post: date,
     words = {"month": ("month", "months"), "quarter": ("quarter", "quarters")}[grain]
     judged = chart.points.filter(~pl.col("provisional"))
     after = judged.filter(pl.col("period_start") >= first_post).height
-    start_words = trends.period_label(first_post, grain)
+    start_words = period_label(first_post, grain)
     if after == 0:
         return (f"Too early to tell: no {words[0]} since the cycle began ({start_words}) has "
                 "complete data yet.", None)
@@ -244,8 +245,8 @@ def _fit_words(fit: its.SegmentedFit, entry: CatalogEntry, grain: str, starts: l
                to_chart: float) -> tuple[str, ...]:
     unit = "month" if grain == "month" else "quarter"
     k = fit.change_at
-    first = trends.period_label(starts[k], grain)
-    last = trends.period_label(starts[-1], grain)
+    first = period_label(starts[k], grain)
+    last = period_label(starts[-1], grain)
 
     def show(v: float) -> str:
         return format_display(entry, v * to_chart) if math.isfinite(v) else "beyond any scale"

@@ -5,7 +5,7 @@ group …) for one period and sets each group's figure against a reference: the 
 or one group. The ratio carries a 95% interval on the log scale, and every row reads in
 plain words ("1.8 times the agency rate; the interval excludes 1"). `describe` says what
 the table shows in a few sentences. Public audiences get the table through
-`audience.release`: small groups masked, and the groups add up to the agency row.
+`privacy.release`: small groups masked, and the groups add up to the agency row.
 
 Intervals for the ratio R = group value / reference value, exp(log R ± 1.96·sqrt(V)):
     a group against another group (independent samples)
@@ -31,7 +31,7 @@ from datetime import date
 import polars as pl
 from scipy.stats import norm
 
-from cqi_core import privacy as audience
+from cqi_core import privacy
 from cqi_core.errors import CQIError
 from cqi_core.indicators.catalog import CatalogEntry, load_catalog
 from cqi_core.indicators.display import format_value
@@ -137,12 +137,12 @@ def _reading(ratio: float | None, low: float | None, high: float | None, ref_wor
                    "the difference may be chance.")
 
 
-def disparities(store: Store, indicator_id: str, start: date, end: date,
+def disparities(store: Store | privacy.Handle, indicator_id: str, start: date, end: date,
                 by: str = "race_ethnicity", reference: str = "agency") -> pl.DataFrame:
     """Each group's figure as a ratio to the agency's (or one group's), with a 95% interval.
 
     Args:
-        store: the database (its viewer decides what is released).
+        store: the database, or a handle whose viewer decides what is released.
         indicator_id: a proportion or rate indicator the engine breaks down by `by`.
         start, end: the period, both days included.
         by: race_ethnicity, sex, age_group or source_group.
@@ -161,8 +161,9 @@ def disparities(store: Store, indicator_id: str, start: date, end: date,
         CQIError: an unknown indicator, one that is not a proportion or a rate, a grouping
             it does not have, or a reference group with no children in the period.
     """
+    db, viewer = privacy.full(store), privacy.viewer_of(store)
     cfg = _config(indicator_id)
-    entry = load_catalog(store).entry(indicator_id)
+    entry = load_catalog(db).entry(indicator_id)
     if cfg.kind not in ("proportion", "rate"):
         raise CQIError(f"{entry.name} is a {cfg.kind}, not a proportion or a rate, so groups "
                        "cannot be compared as ratios.")
@@ -171,15 +172,15 @@ def disparities(store: Store, indicator_id: str, start: date, end: date,
         raise CQIError(f"{entry.name} cannot be broken down by {by!r}"
                        + (f"; choose {', '.join(allowed)}." if allowed else "."))
     # Computed in full (every ratio needs its reference's counts) and released below.
-    rows = compute(audience.plain(store), start, end, by=[by], indicators=[indicator_id])
+    rows = compute(db, start, end, by=[by], indicators=[indicator_id])
     table = pl.concat([rows.filter(pl.col("group_by") == by),
                        rows.filter(pl.col("group_by") == "all").with_columns(
                            pl.lit(by).alias("group_by"))], how="vertical_relaxed")
     frame = ratios(table, cfg.kind, reference)
-    if audience.viewer_of(store).public:  # hide what the engine hides for this audience
+    if viewer.public:  # hide what the engine hides for this audience
         released = compute(store, start, end, by=[by], indicators=[indicator_id])
-        frame = audience.masked_as_released(frame, store, released, key="group_value")
-    return _release(frame, store, reference)
+        frame = privacy.masked_as_released(frame, viewer, released, key="group_value")
+    return _release(frame, viewer, reference)
 
 
 def ratios(table: pl.DataFrame, kind: str, reference: str = "agency") -> pl.DataFrame:
@@ -229,20 +230,20 @@ def ratios(table: pl.DataFrame, kind: str, reference: str = "agency") -> pl.Data
                                      "ratio_high": pl.Float64, "reading": pl.String})
 
 
-def _release(frame: pl.DataFrame, store: Store, reference: str) -> pl.DataFrame:
-    shown = audience.release(frame, store, counts=["numerator", "denominator"],
-                             derived=list(DERIVED),
-                             margins=[audience.Margin(by=(), total=pl.col("group_value") == AGENCY)])
-    if audience.SUPPRESSED not in shown.columns:
+def _release(frame: pl.DataFrame, viewer: privacy.Viewer, reference: str) -> pl.DataFrame:
+    shown = privacy.release(frame, viewer, counts=["numerator", "denominator"],
+                            derived=list(DERIVED),
+                            margins=[privacy.Margin(by=(), total=pl.col("group_value") == AGENCY)])
+    if privacy.SUPPRESSED not in shown.columns:
         return shown
     ref_value = AGENCY if reference == "agency" else reference
-    ref_hidden = shown.filter((pl.col("group_value") == ref_value) & pl.col(audience.SUPPRESSED))
+    ref_hidden = shown.filter((pl.col("group_value") == ref_value) & pl.col(privacy.SUPPRESSED))
     if ref_hidden.height:
         shown = shown.with_columns(*[pl.lit(None, dtype=pl.Float64).alias(c) for c in _RATIO],
                                    pl.lit("Not shown: the reference group is too small to "
                                           "publish.").alias("reading"))
     return shown.with_columns(
-        pl.when(pl.col(audience.SUPPRESSED))
+        pl.when(pl.col(privacy.SUPPRESSED))
         .then(pl.lit("Not shown: too few children to publish (or it could be worked out from "
                      "the groups that are)."))
         .otherwise(pl.col("reading")).alias("reading"))
@@ -282,7 +283,7 @@ def describe(frame: pl.DataFrame, entry: CatalogEntry, reference: str = "agency"
            "lower": "Lower is better for this measure.",
            "none": "For this measure neither higher nor lower is better."}[entry.direction]
     out.append(way + " A ratio describes a difference; it does not say what causes it.")
-    if audience.SUPPRESSED in frame.columns and frame[audience.SUPPRESSED].any():
+    if privacy.SUPPRESSED in frame.columns and frame[privacy.SUPPRESSED].any():
         out.append("Some groups are not shown because they rest on very small numbers (or "
                    "could be worked out from those that do).")
     return out

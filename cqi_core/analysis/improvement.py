@@ -291,7 +291,7 @@ def _check_editor(store: Store | privacy.Handle, user: Any, *unit_sets: tuple[st
     v = privacy.viewer_of(store)
     if v.public:
         raise privacy.AccessDenied("Improvement cycles are recorded by analysts and supervisors; "
-                                    f"a {v.role} audience can read them only.")
+                                   f"a {v.role} audience can read them only.")
     if v.role == "supervisor" and v.units is not None:
         for units in unit_sets:
             if not units:
@@ -301,7 +301,7 @@ def _check_editor(store: Store | privacy.Handle, user: Any, *unit_sets: tuple[st
             outside = [u for u in units if u not in v.units]
             if outside:
                 raise privacy.AccessDenied(f"You record cycles for your own units only "
-                                            f"({', '.join(v.units)}), not {outside[0]}.")
+                                           f"({', '.join(v.units)}), not {outside[0]}.")
     if not isinstance(user, str) or not user.strip():
         raise CQIError("Say who is saving the cycle: the name is kept with it.")
     return user.strip()
@@ -550,7 +550,7 @@ def cycle_history(store: Store | privacy.Handle, cycle_id: int) -> pl.DataFrame:
     v = privacy.viewer_of(store)
     if v.public:
         raise privacy.AccessDenied("The history of a cycle names the people who edited it; it "
-                                    "is not shown to a public audience.")
+                                   "is not shown to a public audience.")
     _cycle(store, cycle_id)
     rows = store.query(_sql("versions"), {"cycle_id": cycle_id})
     words, before = [], None

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import polars as pl
 
-from cqi_core import privacy as audience
+from cqi_core import privacy
 from cqi_core.storage.facts import as_of_date, import_history
 from cqi_core.storage.store import Store, table_counts
 
@@ -59,7 +59,7 @@ class AgencySummary:
 
 
 
-def agency_summary(store: Store, as_of: date | None = None) -> AgencySummary:
+def agency_summary(handle: Store | privacy.Handle, as_of: date | None = None) -> AgencySummary:
     """Headline figures on `as_of` (default: `as_of_date(store)`).
 
     Children in care are counted on the as-of date itself: an episode discharged on as_of
@@ -68,12 +68,13 @@ def agency_summary(store: Store, as_of: date | None = None) -> AgencySummary:
     months ending on as_of, so a date exactly 12 months before as_of is excluded).
 
     Args:
-        store: the open store.
+        handle: the open store, or a handle whose viewer decides what is released.
         as_of: the date to describe; default the store's as-of date.
 
     Returns:
         An AgencySummary; on an empty store its as_of is None and every count is 0.
     """
+    store = privacy.full(handle)
     as_of = as_of or as_of_date(store)
     if as_of is None:
         counts = dict.fromkeys(("children_in_care", "entries_12m", "exits_12m", "n_units",
@@ -91,19 +92,19 @@ def agency_summary(store: Store, as_of: date | None = None) -> AgencySummary:
                 "rows_rejected": b["rows_rejected"] or 0}
     summary = AgencySummary(as_of=as_of, children_in_care_by_region=by_region, last_import=last,
                             tables=table_counts(store), **{k: int(v) for k, v in counts.items()})
-    return _released(summary, store)
+    return _released(summary, privacy.viewer_of(handle))
 
 
-def _released(s: AgencySummary, store: Store) -> AgencySummary:
+def _released(s: AgencySummary, viewer: privacy.Viewer) -> AgencySummary:
     """The summary a public audience may see: people counts with small cells masked,
     regions' children protected against the agency total; nothing about staff or imports."""
-    if not audience.viewer_of(store).public:
+    if not viewer.public:
         return s
-    heads = audience.release(pl.DataFrame({
+    heads = privacy.release(pl.DataFrame({
         "children_in_care": [s.children_in_care], "entries_12m": [s.entries_12m],
-        "exits_12m": [s.exits_12m]}), store, counts=["children_in_care", "entries_12m", "exits_12m"])
-    by_region = audience.release(s.children_in_care_by_region, store, counts=["children"],
-                                 margins=[audience.Margin()])
+        "exits_12m": [s.exits_12m]}), viewer, counts=["children_in_care", "entries_12m", "exits_12m"])
+    by_region = privacy.release(s.children_in_care_by_region, viewer, counts=["children"],
+                                margins=[privacy.Margin()])
     return AgencySummary(as_of=s.as_of, children_in_care_by_region=by_region, n_units=None,
                          n_regions=None, n_workers_active=None, last_import=None, tables={},
                          suppressed=True, **{k: heads[k][0] for k in
@@ -111,7 +112,7 @@ def _released(s: AgencySummary, store: Store) -> AgencySummary:
 
 
 
-def monthly_flow(store: Store, start: date, as_of: date) -> pl.DataFrame:
+def monthly_flow(handle: Store | privacy.Handle, start: date, as_of: date) -> pl.DataFrame:
     """Entries, exits and children in care at each month's end from `start` to `as_of`.
 
     The last month may be partial: it is counted up to `as_of` and its in-care figure is
@@ -122,6 +123,6 @@ def monthly_flow(store: Store, start: date, as_of: date) -> pl.DataFrame:
         small counts are masked; the months of one column add up to the 12-month totals
         published beside the chart, so each column is protected as one relation.
     """
-    flow = store.query(_sql("monthly_flow"), {"start": start, "as_of": as_of})
-    return audience.release(flow, store, counts=["entries", "exits", "in_care_at_end"],
-                            margins=[audience.Margin()])
+    flow = privacy.full(handle).query(_sql("monthly_flow"), {"start": start, "as_of": as_of})
+    return privacy.release(flow, privacy.viewer_of(handle), counts=["entries", "exits", "in_care_at_end"],
+                           margins=[privacy.Margin()])

@@ -17,21 +17,20 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Sequence
 
 import polars as pl
-import yaml
 
+from cqi_core.settings import load_yaml
 from cqi_core.analysis import qualitative
 from cqi_core.methods import spc
 from cqi_core.storage.contract import load_contract
 from cqi_core.indicators.catalog import load_catalog
 from cqi_core.indicators.engine import prepare_cursor as prepare_rating_rules
-from cqi_core.indicators.engine import plus_months
-from cqi_core.indicators.series import consecutive_periods
+from cqi_core import periods as _periods
 from cqi_core.storage.store import Store
 
 HERE = Path(__file__).resolve().parent
@@ -48,7 +47,7 @@ OUTCOME_WORDS = {"substantially_achieved": "Substantially achieved",
 CASE_TYPE_WORDS = {"foster_care": "Foster care", "in_home": "In-home services"}
 GROUPINGS = ("all", "unit", "region", "case_type", "quarter", "fiscal_year")
 GRAINS = {"quarter": "quarter", "fiscal_year": "year"}
-"""Review period grains → the grain names of `indicators.series.consecutive_periods`."""
+"""Review period grains → the grain names of `periods.consecutive_periods`."""
 
 
 @dataclass(frozen=True)
@@ -74,7 +73,7 @@ class ReviewSettings:
 @lru_cache(maxsize=4)
 def load_settings(path: str | None = None) -> ReviewSettings:
     """The settings in reviews.yaml, checked."""
-    raw = yaml.safe_load(Path(path or SETTINGS_PATH).read_text(encoding="utf-8"))
+    raw = load_yaml(path or SETTINGS_PATH)
     agree = raw["agreement"]
     s = ReviewSettings(small_n=int(raw["small_n"]), low_kappa=float(agree["low_kappa"]),
                        min_pairs=int(agree["min_pairs"]),
@@ -113,39 +112,14 @@ def outcome_names(store: Store | None = None) -> dict[str, str]:
     return {e.id.split(".", 1)[1]: e.name for e in catalog if e.id.startswith("Q2.")}
 
 
-@dataclass(frozen=True)
-class ReviewPeriod:
-    """A review period: a calendar quarter or a fiscal year."""
-
-    start: date
-    """First day."""
-    end: date
-    """Last day (included)."""
-    grain: str
-    """quarter or fiscal_year."""
-    label: str
-    """Plain label: "Jan–Mar 2025" or "FY2025 (Oct 2024–Sep 2025)"."""
+ReviewPeriod = _periods.Period
+"""A review period: a calendar quarter or a fiscal year (start, end, grain, label)."""
 
 
 def period_of(day: date, grain: str, settings: ReviewSettings | None = None) -> ReviewPeriod:
     """The quarter or fiscal year that contains `day`."""
     s = settings or load_settings()
-    if grain == "quarter":
-        start, months = date(day.year, (day.month - 1) // 3 * 3 + 1, 1), 3
-    elif grain == "fiscal_year":
-        m = s.fiscal_year_start_month
-        start, months = date(day.year if day.month >= m else day.year - 1, m, 1), 12
-    else:
-        raise ValueError(f"grain must be quarter or fiscal_year; got {grain!r}")
-    end = plus_months(start, months) - timedelta(days=1)
-    return ReviewPeriod(start, end, grain, _label(start, end, grain))
-
-
-def _label(start: date, end: date, grain: str) -> str:
-    if grain == "quarter":
-        return f"{start:%b}–{end:%b %Y}"
-    name = end.year if end.year != start.year else start.year
-    return f"FY{name} ({start:%b %Y}–{end:%b %Y})"
+    return _periods.period_of(day, grain, s.fiscal_year_start_month)
 
 
 def review_periods(store: Store, grain: str = "fiscal_year") -> list[ReviewPeriod]:
@@ -157,10 +131,7 @@ def review_periods(store: Store, grain: str = "fiscal_year") -> list[ReviewPerio
 
 def periods_between(first: date, last: date, grain: str = "fiscal_year") -> list[ReviewPeriod]:
     """Every quarter or fiscal year from the one holding `first` to the one holding `last`."""
-    s = load_settings()
-    lo, hi = period_of(first, grain, s), period_of(last, grain, s)
-    spans = consecutive_periods(lo.start, hi.end, GRAINS[grain], s.fiscal_year_start_month)
-    return [ReviewPeriod(a, b, grain, _label(a, b, grain)) for a, b in spans]
+    return _periods.periods_between(first, last, grain, load_settings().fiscal_year_start_month)
 
 
 # --------------------------------------------------------------------------- ratings
@@ -188,11 +159,9 @@ def rated_outcomes(store: Store, start: date | None = None, end: date | None = N
 
 
 def _with_periods(frame: pl.DataFrame) -> pl.DataFrame:
-    back = load_settings().fiscal_year_start_month - 1
-    d = pl.col("review_date")
     return frame.with_columns(
-        d.dt.truncate("3mo").alias("quarter_start"),
-        d.dt.offset_by(f"-{back}mo").dt.truncate("1y").dt.offset_by(f"{back}mo")
+        _periods.quarter_start_expr("review_date").alias("quarter_start"),
+        _periods.fiscal_year_start_expr("review_date", load_settings().fiscal_year_start_month)
         .alias("fiscal_year_start"))
 
 

@@ -22,15 +22,16 @@ from pathlib import Path
 
 import numpy as np
 import polars as pl
-import yaml
 
-from cqi_core import privacy as audience
+from cqi_core import privacy
+from cqi_core.settings import load
 from cqi_core.methods import spc
 from cqi_core.errors import CQIError
 from cqi_core.indicators.catalog import Catalog, CatalogEntry
-from cqi_core.indicators.engine import compute, load_config, plus_months
+from cqi_core.indicators.engine import compute, load_config
+from cqi_core.periods import period_label, whole_periods_to
 from cqi_core.storage.store import Store
-from cqi_core.storage.facts import as_of_date, data_version
+from cqi_core.storage.facts import as_of_date, content_version
 
 HERE = Path(__file__).resolve().parent
 SERIES_COLUMNS = ("indicator_id", "period_start", "period_end", "group_by", "group_value",
@@ -75,7 +76,7 @@ def load_settings() -> TrendSettings:
     Raises:
         CQIError: an unknown preset or a missing setting.
     """
-    raw = yaml.safe_load((HERE / "trends.yaml").read_text(encoding="utf-8"))
+    raw = load("trends")
     try:
         settings = TrendSettings(**raw)
     except TypeError as exc:
@@ -90,34 +91,22 @@ def load_settings() -> TrendSettings:
 
 def periods(as_of: date, grain: str, months: int) -> list[tuple[date, date]]:
     """Whole months or calendar quarters ending on or before `as_of`, oldest first."""
-    if grain not in GRAINS:
-        raise CQIError(f"Unknown grain {grain!r}; choose month or quarter.")
-    step = GRAINS[grain]
-    start = date(as_of.year, as_of.month, 1)
-    start = date(start.year, (start.month - 1) // step * step + 1, 1)
-    out = []
-    first = plus_months(date(as_of.year, as_of.month, 1), -months)
-    while start >= first:
-        end = plus_months(start, step) - timedelta(days=1)
-        if end <= as_of:
-            out.append((start, end))
-        start = plus_months(start, -step)
-    return out[::-1]
+    return whole_periods_to(as_of, grain, months)
 
 
 def _cache_file(store: Store, grain: str, months: int) -> Path:
-    key = hashlib.sha1(f"{data_version(store)}|{grain}|{months}|{SERIES_COLUMNS}|"
+    key = hashlib.sha1(f"{content_version(store)}|{grain}|{months}|{SERIES_COLUMNS}|"
                        f"{load_settings()}".encode()).hexdigest()[:16]
     return store.path.with_name(store.path.name + ".cache") / f"series-{grain}-{key}.parquet"
 
 
-def build_series(store: Store, grain: str = "month", months: int | None = None,
+def build_series(store: Store | privacy.Handle, grain: str = "month", months: int | None = None,
                  progress: Callable[[str, float], None] | None = None,
                  use_cache: bool = True) -> pl.DataFrame:
     """Every indicator for consecutive periods, for the agency, each unit and each region.
 
     Args:
-        store: the database.
+        store: the database, or a handle bound to the viewer the series are for.
         grain: month or quarter.
         months: history to cover (default trends.yaml `history_months`).
         progress: called with a message and a fraction done.
@@ -130,8 +119,8 @@ def build_series(store: Store, grain: str = "month", months: int | None = None,
     """
     # The series are computed in full and kept for every audience; each caller gets them
     # as their audience may see them.
-    full = _full_series(audience.plain(store), grain, months, progress, use_cache)
-    return audience.release_indicator_rows(full, store)
+    figures = _full_series(privacy.full(store), grain, months, progress, use_cache)
+    return privacy.release_indicator_rows(figures, privacy.viewer_of(store), privacy.full(store))
 
 
 def _full_series(store: Store, grain: str, months: int | None,
@@ -247,11 +236,6 @@ class TrendChart:
 
 
 _UNIT_WORDS = {"month": ("month", "months"), "quarter": ("quarter", "quarters")}
-
-
-def period_label(d: date, grain: str) -> str:
-    """A period in words: "March 2026" or "Q1 2026"."""
-    return f"{d:%B %Y}" if grain == "month" else f"Q{(d.month - 1) // 3 + 1} {d.year}"
 
 
 def _chart_type(entry: CatalogEntry, cfg_kind: str, interval: str) -> str:

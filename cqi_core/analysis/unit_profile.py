@@ -9,34 +9,34 @@ indicator says, what the reviews say, whether the two confirm, expand or contrad
 other (`joint_display`, the rule of `joint_pairs.yaml`), and exemplar quotes.
 
 Who may open what: a supervisor listed for some units opens only those
-(`audience.require_case_access`); an analyst any. A public viewer gets the aggregates only
-as `audience.release` lets them through and quotes only when approved for sharing. The
-computing reads the store in full (`audience.plain`) and releases what it returns.
+(`privacy.require_case_access`); an analyst any. A public viewer gets the aggregates only
+as `privacy.release` lets them through and quotes only when approved for sharing. The
+computing reads the store in full (`privacy.full`) and releases what it returns.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 import polars as pl
 
-from cqi_core import privacy as audience
+from cqi_core import privacy
 from cqi_core.analysis import qualitative
 from cqi_core.analysis import quotes
 from cqi_core.analysis import trends
 from cqi_core.errors import CQIError
 from cqi_core.indicators.catalog import Catalog, load_catalog
 from cqi_core.indicators.display import format_value, status_words
-from cqi_core.indicators.engine import compute, load_config, plus_months
+from cqi_core.indicators.engine import compute, load_config
 from cqi_core.indicators.intervals import wilson
 from cqi_core.analysis.joint_display import inside, joint_rows, standout_theme, z_value
 from cqi_core.analysis.joint_pairs import JointSettings, load_joint_settings
 from cqi_core.analysis.reviews import ITEMS, item_names, item_rates, rated_items
-from cqi_core.indicators.scorecard import latest_complete_period, month_end_on_or_before
+from cqi_core.periods import latest_complete_period, month_end_on_or_before, period_ending
 from cqi_core.storage.store import Store
 from cqi_core.storage.facts import as_of_date, unit_list
-from cqi_core.charts.trends import VARIATION_ICONS, ASSURANCE_ICONS
+from cqi_core.indicators.display import VARIATION_ICONS, ASSURANCE_ICONS
 
 _ITEM_ORDER = {item: k for k, item in enumerate(ITEMS)}
 
@@ -91,13 +91,13 @@ def _unit(store: Store, unit_id: str) -> dict:
     return hit.row(0, named=True)
 
 
-def unit_profile(store: Store, unit_id: str, as_of: date | None = None,
+def unit_profile(store: Store | privacy.Handle, unit_id: str, as_of: date | None = None,
                  series: pl.DataFrame | None = None,
                  settings: JointSettings | None = None) -> UnitProfile:
     """The profile of one unit.
 
     Args:
-        store: the store handle (its viewer decides what is released).
+        store: the database, or a handle whose viewer decides what is released.
         unit_id: the unit.
         as_of: the data's as-of date (default: the store's).
         series: monthly series (`trends.build_series`, in full); built (or read from its
@@ -108,17 +108,16 @@ def unit_profile(store: Store, unit_id: str, as_of: date | None = None,
         AccessDenied: a supervisor asking for a unit that is not theirs.
         CQIError: an unknown unit, or a store without data.
     """
-    viewer = audience.viewer_of(store)
+    viewer = privacy.viewer_of(store)
     if not viewer.public:
-        audience.require_case_access(store, unit_id)
+        privacy.require_case_access(viewer, unit_id)
     settings = settings or load_joint_settings()
-    full = audience.plain(store)
+    full = privacy.full(store)
     unit = _unit(full, unit_id)
     as_of = as_of or as_of_date(full)
     if as_of is None:
         raise CQIError("No data is loaded yet.")
-    end = month_end_on_or_before(as_of)
-    start = plus_months(end + timedelta(days=1), -settings.review_months)
+    start, end = period_ending(month_end_on_or_before(as_of), settings.review_months)
     catalog = load_catalog(full)
     if viewer.public:
         series = None
@@ -126,15 +125,15 @@ def unit_profile(store: Store, unit_id: str, as_of: date | None = None,
         series = trends.build_series(full, "month")
     indicators = indicator_rows(store, unit_id, as_of, catalog, series)
     rated = rated_items(full, start, end)
-    items = audience.release(
-        item_rows(rated, unit_id, settings, item_names(full)), store,
+    items = privacy.release(
+        item_rows(rated, unit_id, settings, item_names(full)), viewer,
         counts=["strengths", "n", "agency_strengths", "agency_n"],
         derived=["rate", "ci_low", "ci_high", "agency_rate", "versus_agency"])
     coded = qualitative.coded_excerpts(full, start, end, ["case_review", "feedback"])
     texts = qualitative.excerpts(full, start, end, ["case_review", "feedback"])
     names = {t.code: t.name for t in qualitative.load_codebook(full).themes}
-    themes = audience.release(
-        top_themes(coded, texts, unit_id, settings.top_themes, names), store,
+    themes = privacy.release(
+        top_themes(coded, texts, unit_id, settings.top_themes, names), viewer,
         counts=["texts", "texts_total"], derived=["share"])
     standout = {p.id: standout_theme(coded, texts, unit_id, p, settings, names) for p in settings.pairs}
     joint = joint_rows(indicators, items, standout, settings, catalog, counts=not viewer.public)
@@ -151,7 +150,7 @@ def unit_profile(store: Store, unit_id: str, as_of: date | None = None,
 
 # --------------------------------------------------------------------------- measures
 
-def indicator_rows(store: Store, unit_id: str, as_of: date, catalog: Catalog,
+def indicator_rows(store: Store | privacy.Handle, unit_id: str, as_of: date, catalog: Catalog,
                    series: pl.DataFrame | None) -> pl.DataFrame:
     """The unit's measures beside the agency's, each for its latest complete 12-month period
     (the scorecard's periods, `scorecard.latest_complete_period`), with their chart status.
@@ -307,7 +306,7 @@ def top_themes(coded: pl.DataFrame, texts: pl.DataFrame, unit_id: str, top: int,
     return out.select(list(schema)).cast(schema)
 
 
-def exemplar_quotes(store: Store, role: str, texts: pl.DataFrame, unit_id: str,
+def exemplar_quotes(store: Store | privacy.Handle, role: str, texts: pl.DataFrame, unit_id: str,
                     settings: JointSettings) -> pl.DataFrame:
     """Up to `quotes_per_pair` narratives per pair from the unit's reviews of its items, a
     strength and an area needing improvement where both exist, as the viewer may read them."""
@@ -331,11 +330,12 @@ def exemplar_quotes(store: Store, role: str, texts: pl.DataFrame, unit_id: str,
             .sort("_o", maintain_order=True).select(list(schema)).cast(schema))
 
 
-def profile_units(store: Store) -> pl.DataFrame:
+def profile_units(store: Store | privacy.Handle) -> pl.DataFrame:
     """The units a viewer may open a profile for: unit_id, unit_name, region (a supervisor
     listed for some units gets those, everyone else every unit)."""
-    units = unit_list(audience.plain(store)).sort("unit_name")
-    mine = audience.case_units(store)
-    if mine is not None and not audience.viewer_of(store).public:
+    viewer = privacy.viewer_of(store)
+    units = unit_list(privacy.full(store)).sort("unit_name")
+    mine = privacy.case_units(viewer)
+    if mine is not None and not viewer.public:
         units = units.filter(pl.col("unit_id").is_in(list(mine)))
     return units

@@ -7,7 +7,7 @@ out of 100 for rare and near-certain events, "fewer than 1 in 100" below that) f
 and as times for every 10 or 100 years in care for measures counted per days in care.
 
 Privacy holds by construction: the figures come from `indicators.compute` passed through
-`audience.release_indicator_rows`, and theme counts through `audience.release`, always as
+`privacy.release_indicator_rows`, and theme counts through `privacy.release`, always as
 the youth audience sees them, also when an analyst or a supervisor previews the page. A
 masked figure never reaches a sentence: the sentence then says the number is hidden.
 Quotes are only those an analyst approved for sharing (`qualitative.text_for_audience`).
@@ -24,15 +24,15 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
-import yaml
 
-from cqi_core import privacy as audience
+from cqi_core import privacy
+from cqi_core.settings import load_yaml
 from cqi_core.analysis import qualitative
 from cqi_core.analysis import voices
 from cqi_core.errors import CQIError
 from cqi_core.indicators import compute, load_config
 from cqi_core.indicators.catalog import load_catalog
-from cqi_core.indicators.scorecard import latest_complete_period, month_end_on_or_before, period_ending
+from cqi_core.periods import latest_complete_period, month_end_on_or_before, period_ending
 from cqi_core.storage.store import Store
 from cqi_core.storage.facts import as_of_date
 
@@ -198,7 +198,7 @@ def load_youth_text(path: str | Path | None = None) -> YouthText:
 
 @lru_cache(maxsize=4)
 def _load(path: str) -> YouthText:
-    raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    raw = load_yaml(path) or {}
     sections = {}
     for name, keys in _SECTIONS.items():
         got = raw.get(name) or {}
@@ -317,17 +317,17 @@ def amount_words(times: float, text: YouthText | None = None) -> tuple[str, int]
     return fill(a["many"], n=n), n
 
 
-def _youth_store(store):
-    """The store as the youth audience sees it (a preview by staff sees the same)."""
-    v = audience.viewer_of(store)
-    if v.role == "youth":
-        return store
-    return audience.bind(store, audience.Viewer("youth", v.name, (), v.source))
+def _as_youth(store: Store | privacy.Handle) -> privacy.Handle:
+    """A handle for the youth audience on the same database, whoever asks (a preview by
+    staff sees what young people see)."""
+    v = privacy.viewer_of(store)
+    youth = v if v.role == "youth" else privacy.Viewer("youth", v.name, (), v.source)
+    return privacy.Handle(privacy.full(store), youth)
 
 
-def youth_regions(store: Store) -> list[str]:
+def youth_regions(store: Store | privacy.Handle) -> list[str]:
     """The agency's area (region) names, for the area picker."""
-    names = store.query("SELECT DISTINCT region FROM units WHERE region IS NOT NULL")
+    names = privacy.full(store).query("SELECT DISTINCT region FROM units WHERE region IS NOT NULL")
     return sorted(names["region"].to_list())
 
 
@@ -335,7 +335,7 @@ def _month_words(d: date) -> str:
     return f"{d:%B %Y}"
 
 
-def youth_facts(store: Store, region: str | None = None, as_of: date | None = None,
+def youth_facts(store: Store | privacy.Handle, region: str | None = None, as_of: date | None = None,
                 text: YouthText | None = None) -> tuple[YouthFact, ...]:
     """Each measure of the youth view for its latest complete 12 months, as a card.
 
@@ -352,17 +352,18 @@ def youth_facts(store: Store, region: str | None = None, as_of: date | None = No
         CQIError: an area that is not one of the agency's.
     """
     text = text or load_youth_text()
-    as_of = as_of or as_of_date(store)
+    db = privacy.full(store)
+    as_of = as_of or as_of_date(db)
     if as_of is None:
         return ()
-    if region is not None and region not in youth_regions(store):
+    if region is not None and region not in youth_regions(db):
         raise CQIError(f"There is no area called {region!r}.")
-    config, catalog = load_config(), load_catalog(store)
+    config, catalog = load_config(), load_catalog(db)
     periods: dict[str, tuple[tuple[date, date], tuple[date, date]]] = {}
     for m in text.measures:
         cur = latest_complete_period(config[m.id].followup, as_of)
         periods[m.id] = (cur, period_ending(cur[0] - timedelta(days=1)))
-    released = _released(_youth_store(store), periods, as_of)
+    released = _released(_as_youth(store), periods, as_of)
     group = ("region", region) if region else ("all", "all")
     facts = []
     for m in text.measures:
@@ -373,16 +374,16 @@ def youth_facts(store: Store, region: str | None = None, as_of: date | None = No
     return tuple(facts)
 
 
-def _released(store, periods: dict, as_of: date) -> dict[tuple, dict]:
-    """Indicator rows by (id, period start, group_by, group_value), released for youth."""
+def _released(youth: privacy.Handle, periods: dict, as_of: date) -> dict[tuple, dict]:
+    """Indicator rows by (id, period start, group_by, group_value), released for youth (by
+    the engine, so they are hidden as on every other page)."""
     by_period: dict[tuple[date, date], list[str]] = {}
     for mid, pair in periods.items():
         for p in pair:
             by_period.setdefault(p, []).append(mid)
     out = {}
     for (start, end), ids in by_period.items():
-        rows = compute(store, start, end, by=["region"], indicators=ids, as_of=as_of)
-        rows = audience.release_indicator_rows(rows, store)
+        rows = compute(youth, start, end, by=["region"], indicators=ids, as_of=as_of)
         for r in rows.iter_rows(named=True):
             out[(r["indicator_id"], start, r["group_by"], r["group_value"])] = r
     return out
@@ -391,7 +392,7 @@ def _released(store, periods: dict, as_of: date) -> dict[tuple, dict]:
 def _state(row: dict | None) -> str:
     if row is None:
         return "none"
-    if row.get(audience.SUPPRESSED):
+    if row.get(privacy.SUPPRESSED):
         return "hidden"
     return "none" if row.get("value") is None else "shown"
 
@@ -441,7 +442,7 @@ def _change(entry, m: Measure, shown: int, before: dict | None, text: YouthText)
     return c[f"{'up' if up else 'down'}_{'good' if good else 'bad'}"]
 
 
-def youth_voices(store: Store, months: int = 24, as_of: date | None = None, top: int = 6,
+def youth_voices(store: Store | privacy.Handle, months: int = 24, as_of: date | None = None, top: int = 6,
                  text: YouthText | None = None) -> YouthVoices:
     """What young people told us in the last `months` whole months: the themes of their
     feedback (source group youth), as shares of their comments, with approved quotes.
@@ -459,23 +460,24 @@ def youth_voices(store: Store, months: int = 24, as_of: date | None = None, top:
     """
     text = text or load_youth_text()
     v = text["voices"]
-    as_of = as_of or as_of_date(store)
+    db = privacy.full(store)
+    as_of = as_of or as_of_date(db)
     if as_of is None:
         return YouthVoices("", v["none"], (), "", (), ())
     start, end = period_ending(month_end_on_or_before(as_of), months)
     period = fill(v["period"], start=_month_words(start), end=_month_words(end))
-    youth = _youth_store(store)
-    frame = voices.filter_voices(voices.voices(youth, start, end, ["feedback"]),
+    youth = _as_youth(store)
+    frame = voices.filter_voices(voices.voices(db, start, end, ["feedback"]),
                                  source_groups=["youth"])
     if frame.is_empty():
         return YouthVoices(period, v["none"], (), "", (), ())
-    coded = voices.selection_coded(qualitative.coded_excerpts(youth, start, end, ["feedback"]),
+    coded = voices.selection_coded(qualitative.coded_excerpts(db, start, end, ["feedback"]),
                                    frame)
     visible = qualitative.text_for_audience(coded, "youth", youth)
     every = max(coded["code"].n_unique(), 1)
     heard = voices.what_we_heard(coded, frame, visible, text.themes, top=every, quotes=1)
-    heard = audience.release(heard, youth, counts=["sources", "total_sources"], derived=["share"])
-    total = _total(frame, youth, v)
+    heard = privacy.release(heard, youth.viewer, counts=["sources", "total_sources"], derived=["share"])
+    total = _total(frame, youth.viewer, v)
     shown, also, others = [], [], False
     for r in heard.iter_rows(named=True):
         label = text.themes.get(r["code"])
@@ -493,9 +495,9 @@ def youth_voices(store: Store, months: int = 24, as_of: date | None = None, top:
     return YouthVoices(period, total, tuple(shown), title if also else "", tuple(also), quotes)
 
 
-def _total(frame: pl.DataFrame, store, v: dict[str, str]) -> str:
+def _total(frame: pl.DataFrame, viewer: privacy.Viewer, v: dict[str, str]) -> str:
     n = pl.DataFrame({"comments": [frame["source_key"].n_unique()]})
-    n = audience.release(n, store, counts=["comments"])
+    n = privacy.release(n, viewer, counts=["comments"])
     count = n["comments"][0]
     return fill(v["total"], total=f"{count:,}") if count is not None else v["total_hidden"]
 

@@ -16,7 +16,8 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from cqi_core import privacy as audience
+from cqi_core import privacy
+from cqi_core.storage.store import Store
 
 LOG_COLUMNS = {"logged_at": pl.Datetime("us"), "user_name": pl.String, "role": pl.String,
                "what": pl.String, "format": pl.String, "rows": pl.Int64, "detail": pl.String}
@@ -30,8 +31,8 @@ def _sql(name: str) -> str:
     return (_SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
 
 
-def log_export(store, what: str, fmt: str, rows: int | None = None, detail: str = "") -> None:
-    """Record that the store's viewer exported something (who, role, what, format, when).
+def log_export(store: Store | privacy.Handle, what: str, fmt: str, rows: int | None = None, detail: str = "") -> None:
+    """Record that the handle's viewer exported something (who, role, what, format, when).
 
     Never fails an export: on a database open read-only (a replica), or when the database
     refuses the row, the record is written to the process log instead (logger
@@ -44,10 +45,10 @@ def log_export(store, what: str, fmt: str, rows: int | None = None, detail: str 
         rows: data rows in the file, when it is a table.
         detail: anything else worth keeping (sheets, columns left out).
     """
-    viewer = audience.viewer_of(store)
+    viewer, store = privacy.viewer_of(store), privacy.full(store)
     record = {"logged_at": datetime.now(), "user_name": viewer.name, "role": viewer.role,
               "what": what, "format": fmt, "rows": rows, "detail": detail or ""}
-    if getattr(store, "read_only", False):
+    if store.read_only:
         _log.warning("Export not recorded in the database (it is open read-only): %s", record)
         return
     try:
@@ -61,7 +62,7 @@ def log_export(store, what: str, fmt: str, rows: int | None = None, detail: str 
         _log.warning("Export not recorded in the database (%s): %s", exc, record)
 
 
-def export_log(store, user_name: str | None = None, role: str | None = None,
+def export_log(store: Store | privacy.Handle, user_name: str | None = None, role: str | None = None,
                fmt: str | None = None, start: date | None = None,
                end: date | None = None) -> pl.DataFrame:
     """The export log, newest first, for analysts only.
@@ -75,14 +76,14 @@ def export_log(store, user_name: str | None = None, role: str | None = None,
         Columns logged_at, user_name, role, what, format, rows, detail.
 
     Raises:
-        audience.AccessDenied: the viewer is not an analyst.
+        privacy.AccessDenied: the viewer is not an analyst.
     """
-    viewer = audience.viewer_of(store)
+    viewer = privacy.viewer_of(store)
     if viewer.role != "analyst":
-        raise audience.AccessDenied("The export log is for analysts only.")
+        raise privacy.AccessDenied("The export log is for analysts only.")
     params = {"user_name": user_name, "role": role, "format": fmt, "start": start, "end": end}
     try:
-        return store.query(_sql("export_log"), params)
+        return privacy.full(store).query(_sql("export_log"), params)
     except duckdb.CatalogException:  # a read-only file from before the log existed
         return pl.DataFrame(schema=LOG_COLUMNS)
 

@@ -5,7 +5,7 @@ with =, +, - or @ (or a tab or a carriage return) as a formula, so a comment typ
 `=HYPERLINK(...)` could act when a partner opens the file (OWASP, "CSV injection"): every
 such cell gets a leading apostrophe, and numbers stay numbers. And the audience rules hold
 again at the door: callers pass tables already released for the viewer
-(`audience.release`), but for a public viewer identifier and free-text columns are
+(`privacy.release`), but for a public viewer identifier and free-text columns are
 dropped here too, and a count from 1 to the suppression threshold refuses the export,
 since it means a table skipped its release. `exports.yaml` says which columns are counts.
 """
@@ -19,9 +19,10 @@ from pathlib import Path
 from typing import Any, Mapping
 
 import polars as pl
-import yaml
 
-from cqi_core import privacy as audience
+from cqi_core import privacy
+from cqi_core.storage.store import Store
+from cqi_core.settings import load_yaml
 from cqi_core.charts.base import Figure
 from cqi_core.errors import CQIError
 
@@ -63,7 +64,7 @@ def load_rules() -> ExportRules:
     Raises:
         CQIError: a list that is not a list of names, or a definition that is empty.
     """
-    raw = yaml.safe_load(RULES_FILE.read_text(encoding="utf-8")) or {}
+    raw = load_yaml(RULES_FILE) or {}
     lists = {}
     for key in ("count_columns", "count_prefixes", "count_suffixes"):
         values = raw.get(key) or []
@@ -140,8 +141,8 @@ def _headers_safe(frame: pl.DataFrame) -> pl.DataFrame:
 # --------------------------------------------------------------------------- audience
 
 
-def for_viewer(store, frame: pl.DataFrame) -> pl.DataFrame:
-    """The table as the store's viewer may take it away (checked again before any export).
+def for_viewer(store: Store | privacy.Handle, frame: pl.DataFrame) -> pl.DataFrame:
+    """The table as the handle's viewer may take it away (checked again before any export).
 
     Analysts and supervisors get it unchanged. For a public viewer, identifier and
     free-text columns (`audiences.yaml`) are dropped and a count column (`exports.yaml`)
@@ -150,10 +151,10 @@ def for_viewer(store, frame: pl.DataFrame) -> pl.DataFrame:
     Raises:
         CQIError: the table still holds a small count for a public viewer.
     """
-    viewer = audience.viewer_of(store)
+    viewer = privacy.viewer_of(store)
     if not viewer.public:
         return frame
-    policy = audience.load_policy()
+    policy = privacy.load_policy()
     hidden = {c.lower() for c in (*policy.identifier_columns, *policy.text_columns)}
     kept = frame.drop([c for c in frame.columns if c.lower() in hidden])
     rules = load_rules()
@@ -166,21 +167,21 @@ def for_viewer(store, frame: pl.DataFrame) -> pl.DataFrame:
     return kept
 
 
-def check_chart(store, fig: Figure) -> None:
+def check_chart(store: Store | privacy.Handle, fig: Figure) -> None:
     """Refuse a chart whose data holds an identifier or a small count, for a public viewer.
 
     Raises:
         CQIError: with a message the person can act on.
     """
-    if audience.viewer_of(store).public:
+    if privacy.viewer_of(store).public:
         _check_chart_data(store, fig.chart.to_dict())
 
 
-def _check_chart_data(store, spec: Mapping[str, Any]) -> None:
-    viewer = audience.viewer_of(store)
+def _check_chart_data(store: Store | privacy.Handle, spec: Mapping[str, Any]) -> None:
+    viewer = privacy.viewer_of(store)
     if not viewer.public:
         return
-    policy, rules = audience.load_policy(), load_rules()
+    policy, rules = privacy.load_policy(), load_rules()
     ids = {c.lower() for c in policy.identifier_columns}
     for rows in _inline_rows(spec):
         for row in rows:

@@ -17,7 +17,8 @@ from typing import Any, Mapping
 
 import polars as pl
 
-from cqi_core import privacy as audience
+from cqi_core import privacy
+from cqi_core.storage.store import Store
 from cqi_core.errors import CQIError
 from cqi_core.exports.log import log_export
 from cqi_core.exports.safety import (_as_text, _headers_safe, _xml_safe, for_viewer, load_rules, neutralise,
@@ -26,7 +27,7 @@ from cqi_core.indicators.catalog import load_catalog
 from cqi_core.storage.facts import as_of_date
 
 
-def table_csv(store, frame: pl.DataFrame, what: str,
+def table_csv(store: Store | privacy.Handle, frame: pl.DataFrame, what: str,
               definitions: pl.DataFrame | None = None) -> bytes:
     """A table as CSV (UTF-8 with a byte-order mark, so spreadsheets read accents right).
 
@@ -50,7 +51,7 @@ def table_csv(store, frame: pl.DataFrame, what: str,
     return buf.getvalue()
 
 
-def table_xlsx(store, sheets: Mapping[str, pl.DataFrame], what: str,
+def table_xlsx(store: Store | privacy.Handle, sheets: Mapping[str, pl.DataFrame], what: str,
                definitions: pl.DataFrame | None = None) -> bytes:
     """Tables as an Excel workbook, one sheet each, with a Definitions sheet.
 
@@ -71,7 +72,7 @@ def table_xlsx(store, sheets: Mapping[str, pl.DataFrame], what: str,
 
     if not sheets:
         raise CQIError("There is nothing to download: no table was given.")
-    viewer = audience.viewer_of(store)
+    viewer = privacy.viewer_of(store)
     names = _sheet_names(list(sheets))
     prepared = {n: _prepare(store, f, xlsx=True) for n, f in zip(names, sheets.values())}
     wb = Workbook(write_only=True)
@@ -92,7 +93,7 @@ def table_xlsx(store, sheets: Mapping[str, pl.DataFrame], what: str,
     return buf.getvalue()
 
 
-def definitions_table(store, sheets: Mapping[str, pl.DataFrame], what: str,
+def definitions_table(store: Store | privacy.Handle, sheets: Mapping[str, pl.DataFrame], what: str,
                       definitions: pl.DataFrame | None = None) -> pl.DataFrame:
     """The Definitions sheet: about the file, each column, each indicator, further terms.
 
@@ -100,7 +101,7 @@ def definitions_table(store, sheets: Mapping[str, pl.DataFrame], what: str,
         Columns Section, Name, Definition (text neutralised).
     """
 
-    viewer = audience.viewer_of(store)
+    viewer = privacy.viewer_of(store)
     given = {}
     if definitions is not None and definitions.height:
         missing = {"term", "definition"} - set(definitions.columns)
@@ -109,7 +110,7 @@ def definitions_table(store, sheets: Mapping[str, pl.DataFrame], what: str,
         given = dict(definitions.select(pl.col("term").cast(pl.String),
                                         pl.col("definition").cast(pl.String)).iter_rows())
     try:
-        as_of = as_of_date(store)
+        as_of = as_of_date(privacy.full(store))
     except CQIError:
         as_of = None
     rows = [("About this file", "Contents", what),
@@ -126,7 +127,7 @@ def definitions_table(store, sheets: Mapping[str, pl.DataFrame], what: str,
     ids = [i for f in sheets.values() if "indicator_id" in f.columns
            for i in f["indicator_id"].cast(pl.String).drop_nulls().unique(maintain_order=True)]
     if ids:
-        catalog = load_catalog(store)
+        catalog = load_catalog(privacy.full(store))
         for i in dict.fromkeys(ids):
             if i in catalog:
                 e = catalog.entry(i)
@@ -136,18 +137,18 @@ def definitions_table(store, sheets: Mapping[str, pl.DataFrame], what: str,
     return _headers_safe(neutralise_frame(_xml_safe(frame)))
 
 
-def _suppression_words(viewer: audience.Viewer) -> str:
+def _suppression_words(viewer: privacy.Viewer) -> str:
     if not viewer.public:
         return ("Small numbers are not hidden in this file. It is for agency staff: do not "
                 "share it outside the agency.")
-    t = audience.load_policy().threshold
+    t = privacy.load_policy().threshold
     return (f"To protect privacy, any count from 1 to {t} is hidden (the cell is empty), and "
             "so is every rate, percentage or interval worked out from it. Where a hidden "
             "number could be worked out from a total, another number is hidden too. Zero is "
             "shown. The column 'suppressed' says which rows had something hidden.")
 
 
-def _prepare(store, frame: pl.DataFrame, xlsx: bool = False) -> pl.DataFrame:
+def _prepare(store: Store | privacy.Handle, frame: pl.DataFrame, xlsx: bool = False) -> pl.DataFrame:
     out = for_viewer(store, frame)
     if xlsx:
         out = _xml_safe(_as_text(out))

@@ -7,8 +7,9 @@ review roll-up rules in `review_rollup.yaml`.
 
 from __future__ import annotations
 
-from cqi_core.indicators.engine import (GROUPINGS, OUTPUT_COLUMNS, IndicatorConfig, analysis_rows, compute,
-                     indicator_ids, load_config, plus_months)
+from cqi_core.indicators.engine import (GROUPINGS, OUTPUT_COLUMNS, IndicatorConfig, analysis_rows,
+                                       checked_period, compute, compute_checked, indicator_ids,
+                                       load_config, plus_months)
 
-__all__ = ["GROUPINGS", "OUTPUT_COLUMNS", "IndicatorConfig", "analysis_rows", "compute",
-           "indicator_ids", "load_config", "plus_months"]
+__all__ = ["GROUPINGS", "OUTPUT_COLUMNS", "IndicatorConfig", "analysis_rows", "checked_period",
+           "compute", "compute_checked", "indicator_ids", "load_config", "plus_months"]

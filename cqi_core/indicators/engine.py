@@ -21,6 +21,7 @@ import numpy as np
 import polars as pl
 
 from cqi_core.periods import FOLLOWUPS, followup_end, plus_months  # noqa: F401 (plus_months: re-exported)
+from cqi_core.periods import PeriodCheck, check_period
 from cqi_core.settings import load
 from cqi_core.privacy import Handle, full, release_indicator_rows, viewer_of
 from cqi_core.errors import CQIError
@@ -267,6 +268,41 @@ def compute(handle: Store | Handle, start: date, end: date, by: Sequence[str] | 
         return pl.DataFrame(schema={c: pl.String for c in OUTPUT_COLUMNS})
     out = release_indicator_rows(pl.concat(frames).select(OUTPUT_COLUMNS), viewer, store)
     return out.filter(~pl.col("group_by").is_in(hidden)) if hidden else out
+
+
+# `compute` itself takes any period, so the figures of a period the core picked (the
+# scorecard's, a trend's) never change; a period a person typed goes through these two
+# instead, which refuse or clip it against the as-of date and say so.
+
+def checked_period(handle: Store | Handle, start: date, end: date) -> PeriodCheck:
+    """`periods.check_period` against the store's as-of date: the period the figures should
+    be computed for, and the note to show when it was clipped.
+
+    Raises:
+        CQIError: the period ends before it starts.
+        PeriodRefused: the period starts after the as-of date.
+    """
+    return check_period(start, end, as_of_date(full(handle)))
+
+
+def compute_checked(handle: Store | Handle, start: date, end: date,
+                    by: Sequence[str] | None = None,
+                    indicators: Sequence[str] | None = None) -> tuple[pl.DataFrame, PeriodCheck]:
+    """`compute` for a period a person chose: refused when it starts after the data's as-of
+    date, clipped to end on it when it ends after it.
+
+    Returns:
+        The figures of the checked period (as `compute` gives them: period_end is the as-of
+        date when clipped) and the check, whose `note` the caller must show when set.
+
+    Raises:
+        CQIError: as `compute`.
+        PeriodRefused: the period starts after the as-of date.
+    """
+    as_of = as_of_date(full(handle))
+    check = check_period(start, end, as_of)
+    return compute(handle, check.start, check.end, by=by, indicators=indicators,
+                   as_of=as_of), check
 
 
 def _resolve(indicators: Sequence[str] | None, config: dict[str, IndicatorConfig]) -> dict[str, list[str]]:

@@ -12,9 +12,9 @@ supervisors make and change decks; every audience the presentation page serves c
 them. `default_deck` needs no setup: the scorecard's headline measures (its outcome
 section), each as a trend and by region.
 
-`finding_view` computes what a finding shows through the indicator engine and
-`audience.release_indicator_rows`, so a public audience gets suppressed figures whatever
-page asks. A region is computed together with its units and the other regions, so its rows
+`finding_view` computes what a finding shows through the indicator engine, which
+releases it for the handle's viewer (`privacy.release_indicator_rows`), so a public
+audience gets suppressed figures whatever page asks. A region is computed together with its units and the other regions, so its rows
 are masked exactly as in the full unit-by-region table. A takeaway left empty is written
 from the released figures (`finding_words`), so it can never state a hidden number; the
 charts are drawn by `finding_charts`.
@@ -23,22 +23,21 @@ charts are drawn by `finding_charts`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 from typing import NamedTuple, Sequence
 
 import polars as pl
 
-from cqi_core import privacy as audience
+from cqi_core import privacy
 from cqi_core.charts.base import Figure
 from cqi_core.errors import CQIError
 from cqi_core.charts.findings import DOCUMENT, PRESENTATION, breakdown_figure, trend_figure
 from cqi_core.present.words import (GROUP_TITLES, HIDDEN, few_people, figures_table, group_label,
                             group_order, takeaway)
 from cqi_core.indicators.catalog import Catalog, CatalogEntry, load_catalog
-from cqi_core.indicators.engine import compute, load_config, plus_months
-from cqi_core.indicators.series import consecutive_periods
-from cqi_core.indicators.scorecard import latest_complete_period
+from cqi_core.indicators.engine import compute, load_config
+from cqi_core.periods import consecutive_periods, followup_end, latest_complete_period, period_ending
 from cqi_core.storage.store import Store
 from cqi_core.storage.facts import as_of_date
 from cqi_core.privacy.redaction import redact
@@ -210,7 +209,7 @@ def load_deck(store: Store, key: int | str | None) -> Deck:
     return Deck(deck_id, name, tuple(Finding(**r) for r in rows.iter_rows(named=True)), by, at)
 
 
-def create_deck(store: Store, name: str, findings: Sequence[Finding]) -> Deck:
+def create_deck(store: Store | privacy.Handle, name: str, findings: Sequence[Finding]) -> Deck:
     """Save a new deck (analysts and supervisors).
 
     Raises:
@@ -237,7 +236,7 @@ def create_deck(store: Store, name: str, findings: Sequence[Finding]) -> Deck:
     return load_deck(store, deck_id)
 
 
-def update_deck(store: Store, deck_id: int, name: str | None = None,
+def update_deck(store: Store | privacy.Handle, deck_id: int, name: str | None = None,
                 findings: Sequence[Finding] | None = None) -> Deck:
     """Rename a deck and/or replace its findings (analysts and supervisors).
 
@@ -269,7 +268,7 @@ def update_deck(store: Store, deck_id: int, name: str | None = None,
     return load_deck(store, current.deck_id)
 
 
-def reorder_deck(store: Store, deck_id: int, order: Sequence[int]) -> Deck:
+def reorder_deck(store: Store | privacy.Handle, deck_id: int, order: Sequence[int]) -> Deck:
     """Put a deck's findings in a new order.
 
     Args:
@@ -284,7 +283,7 @@ def reorder_deck(store: Store, deck_id: int, order: Sequence[int]) -> Deck:
     return update_deck(store, deck_id, findings=[current.findings[i] for i in order])
 
 
-def delete_deck(store: Store, deck_id: int) -> None:
+def delete_deck(store: Store | privacy.Handle, deck_id: int) -> None:
     """Delete a saved deck and its findings (analysts and supervisors).
 
     Raises:
@@ -313,10 +312,10 @@ def _sql(name: str) -> str:
     return (_SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
 
 
-def _editor(store: Store) -> str:
-    viewer = audience.viewer_of(store)
+def _editor(store: Store | privacy.Handle) -> str:
+    viewer = privacy.viewer_of(store)
     if viewer.public:
-        raise audience.AccessDenied("Decks are made and changed by analysts and supervisors.")
+        raise privacy.AccessDenied("Decks are made and changed by analysts and supervisors.")
     return viewer.name
 
 
@@ -381,12 +380,12 @@ def finding_title(finding: Finding, catalog: Catalog) -> str:
     return f"{name}, by {GROUP_TITLES[finding.group_by].lower()}"
 
 
-def finding_view(store: Store, finding: Finding, presentation: bool = True,
+def finding_view(store: Store | privacy.Handle, finding: Finding, presentation: bool = True,
                  catalog: Catalog | None = None) -> FindingView:
-    """What a finding shows, for the store's viewer: chart, takeaway, table and note.
+    """What a finding shows, for the handle's viewer: chart, takeaway, table and note.
 
     Args:
-        store: the store handle (its viewer decides what is released).
+        store: the database, or a handle whose viewer decides what is released.
         finding: the finding.
         presentation: large type for a screen share (True) or document sizes (False).
         catalog: the catalog, when the caller has it already.
@@ -394,14 +393,14 @@ def finding_view(store: Store, finding: Finding, presentation: bool = True,
     Raises:
         CQIError: no data is loaded, or the period has no complete figures yet.
     """
-    catalog = catalog or load_catalog(store)
+    catalog = catalog or load_catalog(privacy.full(store))
     entry = catalog.entry(finding.indicator_id)
-    as_of = as_of_date(store)
+    as_of = as_of_date(privacy.full(store))
     if as_of is None:
         raise CQIError("No data is loaded yet, so there is nothing to show.")
     style = PRESENTATION if presentation else DOCUMENT
     title = finding_title(finding, catalog)
-    threshold = audience.load_policy().threshold
+    threshold = privacy.load_policy().threshold
     hidden_words = (f"figures from fewer than {threshold + 1} children or records, and any figure "
                     "that would let them be worked out, are not shown")
     if finding.view == "trend":
@@ -430,36 +429,36 @@ def finding_view(store: Store, finding: Finding, presentation: bool = True,
     return FindingView(figure, takeaway, table, " ".join(notes), title, rows)
 
 
-def finding_notes(store: Store, finding: Finding, catalog: Catalog | None = None) -> str:
+def finding_notes(store: Store | privacy.Handle, finding: Finding, catalog: Catalog | None = None) -> str:
     """The finding's speaker notes as its audience may read them."""
-    return _own_words(store, finding.notes, catalog or load_catalog(store))
+    return _own_words(store, finding.notes, catalog or load_catalog(privacy.full(store)))
 
 
-def _own_words(store: Store, text: str, catalog: Catalog) -> str:
+def _own_words(store: Store | privacy.Handle, text: str, catalog: Catalog) -> str:
     """Staff-written text for the viewer. Public audiences get it with names, phone numbers
     and addresses redacted, and a small number of people ("4 children", "two families")
     said as "fewer than 11", in case a takeaway or a note gives one away by mistake."""
-    if not text or not audience.viewer_of(store).public:
+    if not text or not privacy.viewer_of(store).public:
         return text
-
-    keep = [*_regions(store), *store.query("SELECT unit_name FROM units")["unit_name"].to_list(),
+    db = privacy.full(store)
+    keep = [*_regions(db), *db.query("SELECT unit_name FROM units")["unit_name"].to_list(),
             *(e.name for e in catalog)]
-    return few_people(redact(text, keep=keep) or "", audience.load_policy().threshold)
+    return few_people(redact(text, keep=keep) or "", privacy.load_policy().threshold)
 
 
 def _followup_end(followup: str, start: date, end: date) -> date:
-    return {"end": end, "end_plus_12": plus_months(end, 12),
-            "start_plus_12": plus_months(start, 12)}[followup]
+    return followup_end(followup, start, end)
 
 
-def _released(store: Store, frame: pl.DataFrame) -> pl.DataFrame:
-    out = audience.release_indicator_rows(frame, store)
-    if "suppressed" not in out.columns:
-        out = out.with_columns(pl.lit(False).alias("suppressed"))
-    return out
+def _flagged(frame: pl.DataFrame) -> pl.DataFrame:
+    """Rows `compute` released for the handle's viewer, with the `suppressed` column every
+    audience's table has (all False for staff, whose figures are never masked)."""
+    if privacy.SUPPRESSED not in frame.columns:
+        frame = frame.with_columns(pl.lit(False).alias(privacy.SUPPRESSED))
+    return frame
 
 
-def _trend_rows(store: Store, finding: Finding, as_of: date) -> tuple[pl.DataFrame, bool]:
+def _trend_rows(store: Store | privacy.Handle, finding: Finding, as_of: date) -> tuple[pl.DataFrame, bool]:
     """The released rows of one group, one per 12 months ending on a quarter end (a group
     with no rows in a period: no value), and whether periods were left out for incomplete
     follow-up."""
@@ -467,17 +466,18 @@ def _trend_rows(store: Store, finding: Finding, as_of: date) -> tuple[pl.DataFra
     first = finding.period_start or date(as_of.year - 8, 1, 1)
     ends = [q[1] for q in consecutive_periods(first, min(as_of, finding.period_end or as_of),
                                               "quarter")]
-    periods = [(plus_months(e + timedelta(days=1), -12), e) for e in ends]
+    periods = [period_ending(e, 12) for e in ends]
     complete = [p for p in periods if _followup_end(cfg.followup, *p) <= as_of]
     if finding.latest:
         complete = complete[-TREND_QUARTERS:]
     if not complete:
         raise CQIError("No period in this range has complete figures yet.")
     # A region is computed with every unit and region, so it is masked as in the full table.
+    # `compute` releases for the handle's viewer: the one place figures are masked.
     by = ["unit", "region"] if finding.group_by == "region" else []
     frames = [compute(store, s, e, by=by, indicators=[finding.indicator_id], as_of=as_of)
               for s, e in complete]
-    rows = _released(store, pl.concat(frames, how="diagonal_relaxed")).filter(
+    rows = _flagged(pl.concat(frames, how="diagonal_relaxed")).filter(
         (pl.col("group_by") == finding.group_by) & (pl.col("group_value") == finding.group_value))
     spine = pl.DataFrame({"period_start": [p[0] for p in complete],
                           "period_end": [p[1] for p in complete]})
@@ -486,15 +486,15 @@ def _trend_rows(store: Store, finding: Finding, as_of: date) -> tuple[pl.DataFra
     return rows, len(complete) < len(periods) and not finding.latest
 
 
-def _breakdown_rows(store: Store, finding: Finding, as_of: date) -> pl.DataFrame:
+def _breakdown_rows(store: Store | privacy.Handle, finding: Finding, as_of: date) -> pl.DataFrame:
     """The released agency row and group rows for the finding's period, groups labelled and
     in the order shown."""
     cfg = _families()[finding.indicator_id]
     start, end = ((finding.period_start, finding.period_end) if not finding.latest
                   else latest_complete_period(cfg.followup, as_of))
     by = [finding.group_by, *(["unit"] if finding.group_by == "region" else [])]
-    rows = _released(store, compute(store, start, end, by=by, indicators=[finding.indicator_id],
-                                    as_of=as_of))
+    rows = _flagged(compute(store, start, end, by=by, indicators=[finding.indicator_id],
+                            as_of=as_of))
     rows = rows.filter(pl.col("group_by").is_in(["all", finding.group_by]))
     order = group_order(finding.group_by, rows.filter(pl.col("group_by") != "all")["group_value"])
     return rows.with_columns(

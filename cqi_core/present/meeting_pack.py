@@ -24,7 +24,7 @@ from typing import Sequence
 
 import polars as pl
 
-from cqi_core import privacy as audience
+from cqi_core import privacy
 from cqi_core.charts.base import Figure
 from cqi_core.errors import CQIError
 from cqi_core.present.findings import Deck, Finding, FindingView, finding_notes, finding_view
@@ -72,13 +72,14 @@ a { color: #00518A; }
 """
 
 
-def meeting_pack(store: Store, deck_or_findings: Deck | Sequence[Finding], title: str,
+def meeting_pack(store: Store | privacy.Handle, deck_or_findings: Deck | Sequence[Finding], title: str,
                  subtitle: str = "", include_notes: bool = True,
                  catalog: Catalog | None = None) -> bytes:
-    """One self-contained HTML file of the chosen findings, for the store's viewer.
+    """One self-contained HTML file of the chosen findings, for the handle's viewer.
 
     Args:
-        store: the store handle (its viewer decides what is released and is logged).
+        store: the database, or a handle whose viewer decides what is released (and who is
+            logged).
         deck_or_findings: a deck, or findings in the order to show.
         title: the pack's title ("Partners' meeting, March").
         subtitle: a line under the title (optional).
@@ -99,7 +100,7 @@ def meeting_pack(store: Store, deck_or_findings: Deck | Sequence[Finding], title
         raise CQIError("Give the meeting pack a title.")
     if not findings:
         raise CQIError("Choose at least one finding for the meeting pack.")
-    catalog = catalog or load_catalog(store)
+    catalog = catalog or load_catalog(privacy.full(store))
     sections, contents = [], []
     for n, finding in enumerate(findings, start=1):
         view = finding_view(store, finding, presentation=False, catalog=catalog)
@@ -129,11 +130,11 @@ def svg_figure(figure: Figure, width: int = SVG_WIDTH) -> str:
     return svg.replace("<svg", f'<svg role="img" aria-label="{label}"', 1)
 
 
-def _check(store: Store, figure: Figure) -> None:
+def _check(store: Store | privacy.Handle, figure: Figure) -> None:
     check_chart(store, figure)
 
 
-def _log(store: Store, what: str, findings: int) -> None:
+def _log(store: Store | privacy.Handle, what: str, findings: int) -> None:
     log_export(store, what, "html", None, f"{findings} findings")
 
 
@@ -189,7 +190,7 @@ def _definitions(entries: list[CatalogEntry]) -> str:
             f"<strong>Agency standard:</strong> {escape(standard)}"
             + (f" <strong>Federal measure:</strong> {escape(e.label)}." if e.label else "")
             + f"</p><p><strong>The exact rule:</strong> {escape(e.methodology)}</p></dd>")
-    threshold = audience.load_policy().threshold
+    threshold = privacy.load_policy().threshold
     glossary = (
         "<dt>Numerator and denominator</dt><dd><p>A figure is a fraction. The denominator "
         "(the bottom) is how many were counted: the children, visits, reviews or days the "
@@ -215,23 +216,23 @@ def _standard_text(e: CatalogEntry) -> str:
     return f"{text}. {e.standard_note}".strip() if e.standard_note else f"{text}."
 
 
-def _document(store: Store, title: str, subtitle: str, contents: list[str],
+def _document(store: Store | privacy.Handle, title: str, subtitle: str, contents: list[str],
               sections: list[str], definitions: str) -> str:
-    viewer = audience.viewer_of(store)
-    as_of = as_of_date(store)
+    viewer = privacy.viewer_of(store)
+    as_of = as_of_date(privacy.full(store))
     meta = (f"Figures as of {as_of:%B %-d, %Y}. " if as_of else "") + \
         f"Prepared {datetime.now():%B %-d, %Y}."
-    privacy = ("" if not viewer.public else
-               '<p class="privacy">Prepared for a public audience: only figures for groups of '
-               "children are shown, small numbers are hidden to protect privacy, and nothing in "
-               "it identifies a child, a family or a worker.</p>")
+    notice = ("" if not viewer.public else
+              '<p class="privacy">Prepared for a public audience: only figures for groups of '
+              "children are shown, small numbers are hidden to protect privacy, and nothing in "
+              "it identifies a child, a family or a worker.</p>")
     return "\n".join([
         "<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8"/>',
         '<meta name="viewport" content="width=device-width, initial-scale=1"/>',
         f"<title>{escape(title)}</title>", f"<style>{_STYLE}</style>", "</head>", "<body>",
         "<header>", f"<h1>{escape(title)}</h1>",
         f'<p class="meta">{escape(subtitle)}</p>' if subtitle.strip() else "",
-        f'<p class="meta">{escape(meta)}</p>', privacy, "</header>",
+        f'<p class="meta">{escape(meta)}</p>', notice, "</header>",
         '<nav aria-label="Contents"><h2>Contents</h2><ol>', *contents,
         '<li><a href="#definitions">Definitions</a></li>', "</ol></nav>",
         "<main>", *sections, definitions, "</main>",

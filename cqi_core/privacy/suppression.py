@@ -24,7 +24,7 @@ import numpy as np
 import polars as pl
 
 from cqi_core.errors import CQIError
-from cqi_core.privacy.viewer import load_policy, viewer_of
+from cqi_core.privacy.viewer import Viewer, load_policy
 
 SUPPRESSED = "suppressed"
 """The column that says a row had something masked."""
@@ -83,16 +83,16 @@ def suppress(frame: pl.DataFrame, counts: Sequence[str], derived: Sequence[str] 
     return out.with_columns(pl.Series(SUPPRESSED, row, dtype=pl.Boolean))
 
 
-def release(frame: pl.DataFrame, store, counts: Sequence[str], derived: Sequence[str] = (),
+def release(frame: pl.DataFrame, viewer: Viewer, counts: Sequence[str], derived: Sequence[str] = (),
             margins: Sequence[Margin] = (), approved_text: bool = False,
             relations: Sequence[Relation] = ()) -> pl.DataFrame:
-    """What the store's viewer may see of an aggregate table.
+    """What `viewer` may see of an aggregate table.
 
     Analysts and supervisors get the frame unchanged. Public audiences get it without
     identifier columns, without free text (unless `approved_text`, for frames that passed
     `qualitative.text_for_audience`), and suppressed (`suppress`).
     """
-    if not viewer_of(store).public:
+    if not viewer.public:
         return frame
     policy = load_policy()
     drop = [c for c in frame.columns if c in policy.identifier_columns

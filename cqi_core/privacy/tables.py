@@ -11,26 +11,29 @@ from __future__ import annotations
 import polars as pl
 
 from cqi_core.privacy.suppression import Relation, release
-from cqi_core.privacy.viewer import viewer_of
+from cqi_core.privacy.viewer import Viewer
+from cqi_core.storage.store import Store
 
 INDICATOR_COUNTS = ("numerator", "denominator")
 INDICATOR_DERIVED = ("value", "ci_low", "ci_high")
 _BLOCK = ("indicator_id", "period_start", "period_end")
 
 
-def release_indicator_rows(frame: pl.DataFrame, store, derived: tuple[str, ...] = ()) -> pl.DataFrame:
-    """Indicator rows (the engine's output shape) as the store's viewer may see them.
+def release_indicator_rows(frame: pl.DataFrame, viewer: Viewer, store: Store,
+                           derived: tuple[str, ...] = ()) -> pl.DataFrame:
+    """Indicator rows (the engine's output shape) as `viewer` may see them.
 
     Args:
         frame: rows with indicator_id, period_start, period_end, group_by, group_value,
             numerator, denominator, value, ci_low, ci_high (extra columns are kept).
-        store: the store handle (its viewer decides).
+        viewer: whom the rows are for (only a public viewer changes anything).
+        store: the database the rows came from (its units' regions are relations too).
         derived: further columns computed from the row's counts (e.g. a change).
     """
-    if not viewer_of(store).public or frame.is_empty():
+    if not viewer.public or frame.is_empty():
         return frame
     block = [c for c in _BLOCK if c in frame.columns]
-    return release(frame, store, INDICATOR_COUNTS, [*INDICATOR_DERIVED, *derived],
+    return release(frame, viewer, INDICATOR_COUNTS, [*INDICATOR_DERIVED, *derived],
                    relations=indicator_relations(frame, _unit_regions(store), block))
 
 
@@ -60,7 +63,7 @@ def indicator_relations(frame: pl.DataFrame, unit_region: dict[str, str],
     return rels
 
 
-def masked_as_released(frame: pl.DataFrame, store, released: pl.DataFrame, key: str,
+def masked_as_released(frame: pl.DataFrame, viewer: Viewer, released: pl.DataFrame, key: str,
                        released_key: str = "group_value",
                        counts: tuple[str, ...] = INDICATOR_COUNTS) -> pl.DataFrame:
     """Hide in `frame` exactly the counts the engine's release hid for the same groups.
@@ -73,12 +76,12 @@ def masked_as_released(frame: pl.DataFrame, store, released: pl.DataFrame, key: 
 
     Args:
         frame: the page's table, one row per group, with the count columns.
-        store: the store handle (only a public viewer changes anything).
-        released: the engine's output for the same indicator, period and grouping, computed
-            on this store (so released for its viewer).
+        viewer: whom the table is for (only a public viewer changes anything).
+        released: the engine's output for the same indicator, period and grouping, released
+            for the same viewer.
         key: the column of `frame` naming the group; `released_key` the same in `released`.
     """
-    if not viewer_of(store).public:
+    if not viewer.public:
         return frame
     hidden = {c: released.filter(pl.col(c).is_null())[released_key].to_list()
               for c in counts if c in released.columns}
@@ -87,7 +90,7 @@ def masked_as_released(frame: pl.DataFrame, store, released: pl.DataFrame, key: 
         for c in counts if c in frame.columns and c in hidden)
 
 
-def _unit_regions(store) -> dict[str, str]:
+def _unit_regions(store: Store) -> dict[str, str]:
     try:
         return dict(store.query("SELECT unit_id, region FROM units").iter_rows())
     except Exception:  # a database without units yet: no region relations to add

@@ -6,21 +6,19 @@ local demo, which runs as analyst and says so. `CQI_AUDIENCE=stakeholder|youth` 
 deployment to one public audience before any of that is consulted, so no sign-in, URL or
 session state can raise it.
 
-A `Viewer` travels with the store handle a page is given (`bind`), so the core functions
-that page calls know whom they answer (`viewer_of`) and release only what that audience may
-see. A plain store (the CLI, tests, imports) answers as analyst.
+A `Viewer` travels with the store handle a page is given (`privacy.Handle`), so the core
+functions that page calls know whom they answer and release only what that audience may see.
+A plain store (the CLI, tests, imports) answers as analyst.
 """
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Mapping
 
-import yaml
-
+from cqi_core.settings import load_yaml
 from cqi_core.errors import CQIError
 
 AUDIENCES = ("analyst", "supervisor", "stakeholder", "youth")
@@ -70,7 +68,7 @@ def load_policy(path: str | Path | None = None) -> Policy:
 
 @lru_cache(maxsize=4)
 def _load_policy(path: str) -> Policy:
-    raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    raw = load_yaml(path) or {}
     threshold = raw.get("threshold", 10)
     if not isinstance(threshold, int) or threshold < 0:
         raise CQIError(f"{path}: threshold must be a whole number of 0 or more, not {threshold!r}.")
@@ -204,32 +202,16 @@ def _split(value: Any) -> tuple[str, ...]:
     return tuple(str(p).strip() for p in value if str(p).strip())
 
 
-def bind(store, viewer: Viewer):
-    """A handle on the same database that answers `viewer` (what pages are given)."""
-    bound = copy.copy(store)
-    bound.viewer = viewer
-    bound.plain = plain(store)
-    return bound
-
-
-def plain(store):
-    """The unbound store behind a handle, for core code that computes in full and releases
-    the result itself (for example a cache shared by every audience). Pages never call it."""
-    return getattr(store, "plain", None) or store
-
-
-def viewer_of(store) -> Viewer:
-    """Whom a store handle answers: its bound viewer, or the analyst for a plain store."""
-    return getattr(store, "viewer", None) or ANALYST
-
-
-def require_case_access(store, unit_id: str | None = None) -> None:
+def require_case_access(v: Viewer, unit_id: str | None = None) -> None:
     """Refuse case-level rows to public audiences, and other units' cases to supervisors.
+
+    Args:
+        v: who asks (`viewer_of(handle)`).
+        unit_id: the unit whose cases are asked for (None: cases in general).
 
     Raises:
         AccessDenied: with a message the person can act on.
     """
-    v = viewer_of(store)
     if v.public:
         raise AccessDenied(f"Case-level records are not available to a {v.role} audience: "
                            "only aggregate figures with small numbers hidden are shown.")
@@ -238,9 +220,8 @@ def require_case_access(store, unit_id: str | None = None) -> None:
                            f"({', '.join(v.units or ())}), not {unit_id}.")
 
 
-def case_units(store) -> tuple[str, ...] | None:
+def case_units(v: Viewer) -> tuple[str, ...] | None:
     """Units whose cases the viewer may list: None for every unit, () for none."""
-    v = viewer_of(store)
     if v.public:
         return ()
     return v.units

@@ -42,9 +42,14 @@ def archive_dir(db_path: str | Path) -> Path:
 class Store:
     """An open database file. Use `open_store()` rather than the constructor."""
 
+    # A store carries no other attributes: whom a result is for travels beside it in a
+    # `privacy.Handle`, never patched onto it.
+    __slots__ = ("path", "read_only", "_con", "write_lock", "_closed", "__weakref__")
+
     def __init__(self, path: str | Path, read_only: bool = False) -> None:
         self.path = Path(path)
         self.read_only = read_only
+        self._closed = False
         if read_only and not self.path.exists():
             raise StoreError(f"There is no database at {self.path}. Import data first.")
         if not read_only:
@@ -86,19 +91,17 @@ class Store:
 
     @property
     def closed(self) -> bool:
-        """True once `close` was called on this store (or a handle bound from it)."""
-        return getattr(self, "_closed", False)
+        """True once `close` was called on this store (or a handle bound to it)."""
+        return self._closed
 
     def close(self) -> None:
-        """Close the connection (and forget it, so the next open_store reopens). A handle
-        bound to a viewer closes the store it was bound from."""
-        store = getattr(self, "plain", None) or self
-        store._closed = self._closed = True
+        """Close the connection (and forget it, so the next open_store reopens)."""
+        self._closed = True
         with _lock:
             for k, v in list(_open.items()):
-                if v is store:
+                if v is self:
                     del _open[k]
-        store._con.close()
+        self._con.close()
 
 
 def open_store(path: str | Path | None = None, read_only: bool = False) -> Store:

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
 
-from cqi_core import privacy as audience
+from cqi_core import privacy
 from cqi_core.privacy import Margin, Viewer, indicator_relations, suppress
 
 
@@ -69,10 +69,10 @@ def test_release_leaves_analysts_and_supervisors_untouched(tmp_path):
     store = cqi_core.open_store(tmp_path / "x.duckdb")
     frame = pl.DataFrame({"child_id": ["C1"], "n": [3], "text": ["Maria said"]})
     for role, units in (("analyst", None), ("supervisor", ("U1",))):
-        bound = audience.bind(store, Viewer(role, "t", units, "oidc"))
-        assert audience.release(frame, bound, ["n"]).equals(frame)
-    public = audience.bind(store, Viewer("youth", "t", (), "pinned"))
-    out = audience.release(frame, public, ["n"])
+        bound = privacy.Handle(store, Viewer(role, "t", units, "oidc"))
+        assert privacy.release(frame, bound.viewer, ["n"]).equals(frame)
+    public = privacy.Handle(store, Viewer("youth", "t", (), "pinned"))
+    out = privacy.release(frame, public.viewer, ["n"])
     assert out.columns == ["n", "suppressed"]  # no identifier, no unapproved text
     assert out["n"].to_list() == [None]
     store.close()
@@ -166,7 +166,7 @@ def test_indicator_rows_of_a_public_store_are_protected_per_indicator_and_period
     import cqi_core
 
     store = cqi_core.open_store(tmp_path / "x.duckdb")
-    public = audience.bind(store, Viewer("stakeholder", "t", (), "pinned"))
+    public = privacy.Handle(store, Viewer("stakeholder", "t", (), "pinned"))
     # Two indicators: in P1 one unit is small (3) so another goes with it; in P5 nothing is.
     frame = pl.DataFrame({
         "indicator_id": ["P1"] * 4 + ["P5"] * 4, "period_start": ["2024-01-01"] * 8,
@@ -176,16 +176,16 @@ def test_indicator_rows_of_a_public_store_are_protected_per_indicator_and_period
         "numerator": [63, 3, 20, 40, 90, 30, 30, 30], "denominator": [150, 50, 50, 50] * 2,
         "value": [0.42, 0.06, 0.4, 0.8, 0.6, 0.6, 0.6, 0.6],
         "ci_low": [0.0] * 8, "ci_high": [1.0] * 8})
-    out = audience.release_indicator_rows(frame, public)
+    out = privacy.release_indicator_rows(frame, public.viewer, store)
     assert out["numerator"].to_list() == [63, None, None, 40, 90, 30, 30, 30]
     assert out["value"].to_list() == [0.42, None, None, 0.8, 0.6, 0.6, 0.6, 0.6]
     assert out["suppressed"].to_list() == [False, True, True, False] + [False] * 4
-    assert audience.release_indicator_rows(frame, store).equals(frame)  # analyst: as is
+    assert privacy.release_indicator_rows(frame, privacy.ANALYST, store).equals(frame)  # as is
     store.close()
 
 
 def test_the_rule_in_words_has_no_digits():
-    words = audience.suppression_words()
+    words = privacy.suppression_words()
     assert "ten" in words and not any(ch.isdigit() for ch in words)
 
 
@@ -196,7 +196,7 @@ def test_a_bad_threshold_is_refused(tmp_path, bad):
     f = tmp_path / "a.yaml"
     f.write_text(f"threshold: {bad!r}\n".replace("'", ""))
     with pytest.raises(CQIError, match="threshold"):
-        audience.load_policy(f)
+        privacy.load_policy(f)
 
 
 def test_the_attacker_finds_a_cell_that_primary_masking_alone_leaves_open():

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from cqi_core import privacy as audience
+from cqi_core import privacy
 from cqi_core.privacy import AccessDenied, Viewer, resolve_viewer
 
-POLICY = audience.load_policy()
+POLICY = privacy.load_policy()
 
 
 def test_the_local_demo_runs_as_analyst():
@@ -84,23 +84,24 @@ def test_case_access_follows_the_viewer(tmp_path):
     import cqi_core
 
     store = cqi_core.open_store(tmp_path / "x.duckdb")
-    audience.require_case_access(store, "U009")  # a plain store answers as analyst
-    sup = audience.bind(store, Viewer("supervisor", "s", ("U001",), "oidc"))
-    audience.require_case_access(sup, "U001")
+    privacy.require_case_access(privacy.viewer_of(store), "U009")  # a plain store: analyst
+    sup = privacy.Handle(store, Viewer("supervisor", "s", ("U001",), "oidc"))
+    privacy.require_case_access(sup.viewer, "U001")
     with pytest.raises(AccessDenied, match="U009"):
-        audience.require_case_access(sup, "U009")
-    assert audience.case_units(sup) == ("U001",)
-    youth = audience.bind(store, Viewer("youth", "y", (), "pinned"))
+        privacy.require_case_access(sup.viewer, "U009")
+    assert privacy.case_units(sup.viewer) == ("U001",)
+    youth = privacy.Handle(store, Viewer("youth", "y", (), "pinned"))
     with pytest.raises(AccessDenied, match="youth"):
-        audience.require_case_access(youth)
-    assert audience.case_units(youth) == ()
-    assert audience.viewer_of(audience.plain(youth)) == audience.ANALYST
+        privacy.require_case_access(youth.viewer)
+    assert privacy.case_units(youth.viewer) == ()
+    assert privacy.full(youth) is store
+    assert privacy.viewer_of(privacy.full(youth)) == privacy.ANALYST
     store.close()
 
 
 def test_the_policy_file_is_complete_and_valid():
     assert POLICY.threshold == 10
-    assert set(POLICY.roles.values()) == set(audience.AUDIENCES)
+    assert set(POLICY.roles.values()) == set(privacy.AUDIENCES)
     for col in ("child_id", "report_id", "worker_id", "review_id", "reviewer"):
         assert col in POLICY.identifier_columns
 
@@ -112,11 +113,11 @@ def test_text_for_audience_is_bounded_by_the_stores_viewer(sample_db):
     store = cqi_core.open_store(sample_db, read_only=True)
     frame = qualitative.excerpts(store, source_types=["case_review"]).head(400)
     assert frame["unit_id"].n_unique() > 1
-    sup = audience.bind(store, Viewer("supervisor", "s", ("U001",), "oidc"))
+    sup = privacy.Handle(store, Viewer("supervisor", "s", ("U001",), "oidc"))
     seen = qualitative.text_for_audience(frame, "analyst", sup)  # asks for more than it may
     assert set(seen["unit_id"]) == {"U001"}
     assert seen.height == frame.filter(frame["unit_id"] == "U001").height
-    youth = audience.bind(store, Viewer("youth", "y", (), "pinned"))
+    youth = privacy.Handle(store, Viewer("youth", "y", (), "pinned"))
     public = qualitative.text_for_audience(frame, "analyst", youth)
     assert "review_id" not in public.columns and "source_id" not in public.columns
     store.close()

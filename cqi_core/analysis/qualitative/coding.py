@@ -19,7 +19,7 @@ from typing import Any, Sequence
 
 import polars as pl
 
-from cqi_core import privacy as audience
+from cqi_core import privacy
 from cqi_core.errors import CQIError
 from cqi_core.storage.store import Store
 from cqi_core.analysis.qualitative.codebook import Codebook, check_writable, load_codebook, table_exists
@@ -252,12 +252,13 @@ def export_coded_csv(frame: pl.DataFrame) -> bytes:
     return buf.getvalue()
 
 
-def themes(store: Store, start: date, end: date, by: str = "source_type", *,
+def themes(store: Store | privacy.Handle, start: date, end: date, by: str = "source_type", *,
            codebook: Codebook | None = None) -> pl.DataFrame:
     """Themes of one period by group: how many excerpts and sources carry each theme.
 
     Args:
-        store: the database (read-only is fine).
+        store: the database (read-only is fine), or a handle whose viewer decides what is
+            released.
         start, end: the period, both days included.
         by: "source_type" (case_review, feedback, staff_survey), "unit" (the unit_id),
             "region" or "source_group".
@@ -277,7 +278,7 @@ def themes(store: Store, start: date, end: date, by: str = "source_type", *,
         raise CQIError(f"Unknown grouping {by!r}; choose from {', '.join(THEME_GROUPINGS)}.")
     if start is None or end is None:
         raise CQIError("Give both the first and the last day of the period.")
-    coded = coded_excerpts(store, start, end, codebook=codebook)
+    coded = coded_excerpts(privacy.full(store), start, end, codebook=codebook)
     column = THEME_GROUPINGS[by]
     out = (coded.with_columns(pl.col(column).cast(pl.String).fill_null("unknown")
                               .alias("group_value"))
@@ -287,8 +288,8 @@ def themes(store: Store, start: date, end: date, by: str = "source_type", *,
            .with_columns(pl.lit(by).alias("group_by"))
            .sort("code", "group_value"))
     # A theme's groups add up to its total across groups, which other views publish.
-    return audience.release(_conform(out, THEMES_SCHEMA), store, counts=["excerpts", "sources"],
-                            margins=[audience.Margin(by=("code",))])
+    return privacy.release(_conform(out, THEMES_SCHEMA), privacy.viewer_of(store),
+                           counts=["excerpts", "sources"], margins=[privacy.Margin(by=("code",))])
 
 
 def coding_version(store: Store) -> str:
