@@ -17,3 +17,8 @@ class ImportRefused(CQIError):
 
 class StoreError(CQIError):
     """The database file cannot be opened or is of an unknown version."""
+
+
+class PeriodRefused(CQIError):
+    """A period that starts after the data's as-of date: the data holds nothing for it yet,
+    so any figure would be a plausible-looking zero rather than a result."""

@@ -19,7 +19,7 @@ from datetime import date, timedelta
 
 import polars as pl
 
-from cqi_core.errors import CQIError
+from cqi_core.errors import CQIError, PeriodRefused
 
 GRAIN_MONTHS = {"month": 1, "quarter": 3, "year": 12}
 """Months in one period of each grain ("year" is a fiscal year)."""
@@ -97,6 +97,45 @@ def latest_complete_period(followup: str, as_of: date, months: int = 12) -> tupl
             return start, end_
         end = previous_month_end(end)
     raise CQIError("No period with complete follow-up fits before the as-of date.")
+
+
+# --------------------------------------------------------------------------- the as-of date
+
+@dataclass(frozen=True)
+class PeriodCheck:
+    """A period as the data can answer it (`check_period`)."""
+
+    start: date
+    """First day (as asked)."""
+    end: date
+    """Last day: as asked, or the as-of date when the period ran past it."""
+    clipped: bool
+    """True when `end` was moved back to the as-of date."""
+    note: str | None
+    """What the reader must be told when the period was clipped; None otherwise."""
+
+
+def check_period(start: date, end: date, as_of: date | None) -> PeriodCheck:
+    """The period [start, end] limited to what data extracted on `as_of` can describe.
+
+    Days after the as-of date have no events yet, so counting them gives figures that look
+    real but are not (a whole year after it reads 0 of 8,945). A period that starts after
+    the as-of date is refused; one that ends after it is clipped to end on it, with a note
+    to show beside the figures. With no as-of date (an empty store) nothing is changed.
+
+    Raises:
+        CQIError: the period ends before it starts.
+        PeriodRefused: the period starts after the as-of date.
+    """
+    if end < start:
+        raise CQIError(f"The period ends ({end}) before it starts ({start}).")
+    if as_of is None or end <= as_of:
+        return PeriodCheck(start, end, False, None)
+    if start > as_of:
+        raise PeriodRefused(f"The period {start} to {end} starts after the data's as-of date "
+                            f"{as_of}; choose a period that ends on or before it.")
+    return PeriodCheck(start, as_of, True,
+                       f"The period was clipped to end on the as-of date {as_of}.")
 
 
 # --------------------------------------------------------------------------- quarters and fiscal years
