@@ -102,7 +102,11 @@ FILES: tuple[SettingsFile, ...] = (
         ("roles", "Relation or role words a name may follow (caseworker, therapist …)."),
         ("role_owners", "Words before a role word (my, our, the …)."),
         ("cues", "Words that say a name follows (named, called, known as …)."),
-        ("allow", "Capitalised words that are not names (months, places, programmes)."))),
+        ("allow", "Capitalised words that are not names (months, places, programmes)."),
+        ("patterns", "Regular expressions for identifiers: e-mail, record ids, SSNs, phone "
+                     "numbers, addresses in any case, PO boxes, lone apartments."),
+        ("ordinary_words", "Names that are also ordinary words: masked as names only where "
+                           "they cannot be the ordinary word."))),
     # ---------------------------------------------------------------- methods
     SettingsFile("funnel", "methods/funnel/compare.yaml",
                  "Funnel plots comparing units: control limits, minimum sizes, "

@@ -20,7 +20,7 @@ from datetime import datetime
 
 import polars as pl
 
-from cqi_core import privacy as audience
+from cqi_core import privacy
 from cqi_core.errors import CQIError
 from cqi_core.storage.store import Store
 from cqi_core.analysis.qualitative.codebook import check_writable, table_exists
@@ -90,12 +90,13 @@ def approved_excerpts(store: Store) -> pl.DataFrame:
 
 
 def agency_words(store: Store) -> list[str]:
-    """Unit and region names of the agency: capitalised words that are not personal names."""
+    """Unit and region names of the agency, whole: redaction keeps them only whole, since a
+    single word of one ("Madison") may also be part of a person's name ("Madison Smith")."""
     if not table_exists(store, "units"):
         return []
     rows = store.query(_UNIT_WORDS)
-    return sorted({w for col in rows.columns for v in rows[col].drop_nulls().to_list()
-                   for w in str(v).split()})
+    return sorted({str(v) for col in rows.columns for v in rows[col].drop_nulls().to_list()
+                   if str(v).strip()})
 
 
 def _redacted(frame: pl.DataFrame, keep: list[str]) -> pl.DataFrame:
@@ -105,16 +106,17 @@ def _redacted(frame: pl.DataFrame, keep: list[str]) -> pl.DataFrame:
         for c in cols)
 
 
-def text_for_audience(frame: pl.DataFrame, role: str, store: Store) -> pl.DataFrame:
+def text_for_audience(frame: pl.DataFrame, role: str, store: Store | privacy.Handle) -> pl.DataFrame:
     """The rows and columns of an excerpt frame one audience may see.
 
     Args:
         frame: excerpts (`excerpts()`, `coded_excerpts()`, `suggest_themes()` or a
             filtered part of one). Public roles need its excerpt_id and text_hash.
         role: "analyst", "supervisor", "stakeholder" or "youth".
-        store: the database holding the approvals and the agency's unit names.
+        store: the database holding the approvals and the agency's unit names, or a handle
+            on it.
 
-    The store's viewer bounds the role: a store bound to a supervisor or a public audience
+    A handle's viewer bounds the role: a handle bound to a supervisor or a public audience
     never returns more than that audience may see, whatever `role` says.
 
     Returns:
@@ -129,8 +131,8 @@ def text_for_audience(frame: pl.DataFrame, role: str, store: Store) -> pl.DataFr
     """
     if role not in ROLES:
         raise CQIError(f"Unknown audience {role!r}; choose from {', '.join(ROLES)}.")
-    # The store's viewer bounds what any caller may ask for: a page cannot widen it.
-    viewer = audience.viewer_of(store)
+    # The handle's viewer bounds what any caller may ask for: a page cannot widen it.
+    viewer, store = privacy.viewer_of(store), privacy.full(store)
     role = max(role, viewer.role, key=ROLES.index)
     if role == "analyst":
         return frame
