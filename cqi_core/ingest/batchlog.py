@@ -1,9 +1,11 @@
 """The import log and the archive: what every batch leaves behind besides data.
 
 Every batch, landed, refused or unchanged, gets one row in `import_batches` and one row
-per file (or workbook sheet) in `import_files`. The original files of a landed batch are
-copied beside the database, named by their SHA-256, after the commit; the log's record of
-the last landed files per table is also how a re-import of the same files is recognised.
+per file (or workbook sheet) in `import_files`. The original files of a batch are copied
+beside the database, named by their SHA-256, just before its commit: a batch that lands
+always has its originals, and copies of a batch that fails are taken back (a copy left by
+a kill is harmless, being named by its content). The log's record of the last landed files
+per table is also how a re-import of the same files is recognised.
 """
 
 from __future__ import annotations
@@ -46,9 +48,10 @@ def archive_name(path: str, sha: str | None) -> str | None:
     return f"{sha}{Path(path).suffix.lower()}" if sha else None
 
 
-def last_landed(store: Store) -> dict[str, tuple[list[str], str | None]]:
-    """Per table: sorted SHA-256s and mapping name of its last landed import."""
-    return {t: (list(shas), m) for t, shas, m in store.query(sql("last_landed")).iter_rows()}
+def last_landed(store: Store) -> dict[str, tuple[list[str], str | None, str]]:
+    """Per table: sorted SHA-256s, mapping name and mode of its last landed import."""
+    return {t: (list(shas), m, mode)
+            for t, shas, m, mode in store.query(sql("last_landed")).iter_rows()}
 
 
 def next_batch_id(cur: duckdb.DuckDBPyConnection) -> int:
@@ -99,12 +102,27 @@ def log_alone(store: Store, cur: duckdb.DuckDBPyConnection | None, **entry) -> i
         raise
 
 
-def archive(store: Store, files: list[FileResult]) -> list[str]:
-    """Copy the originals into the archive (once per content); returns notes on failures."""
+class ArchiveError(Exception):
+    """An original file could not be copied into the archive (the batch must not land)."""
+
+
+def archive(store: Store, files: list[FileResult]) -> list[Path]:
+    """Copy the originals into the archive (once per content), before the batch commits.
+
+    Returns the archive files this call created, so that a batch that then fails to commit
+    can take them back (`discard`). A copy is written to a `.part` file and renamed, so a
+    kill never leaves a half-written file under an archive name.
+
+    Raises:
+        ArchiveError: a file could not be copied (its message names the file); the files
+            created so far are removed again.
+    """
     folder = archive_dir(store.path)
-    notes = []
+    created: list[Path] = []
     for f in files:
         name = archive_name(f.path, f.sha256)
+        if name is None:
+            continue
         dest = folder / name
         if dest.exists():
             continue
@@ -114,6 +132,68 @@ def archive(store: Store, files: list[FileResult]) -> list[str]:
             shutil.copyfile(f.path, part)
             part.replace(dest)
         except OSError as exc:
-            notes.append(f"{f.file}: the data landed but the original file could not be "
-                         f"archived ({exc.strerror}).")
+            discard(store, created)
+            raise ArchiveError(f"{f.file}: the original file could not be archived beside the "
+                               f"database ({exc.strerror or exc})") from None
+        created.append(dest)
+    return created
+
+
+def archived_names(store: Store) -> set[str]:
+    """Archive names that landed batches of the import log point to."""
+    return {r[0] for r in store.query(sql("archived_names")).iter_rows()}
+
+
+def discard(store: Store, created: list[Path]) -> None:
+    """Remove archive copies of a batch that did not land (unless a landed batch needs them).
+
+    Best effort: a copy left behind is harmless (it is named by its content), a copy
+    removed that a landed batch needs is not, hence the check against the log.
+    """
+    if not created:
+        return
+    try:
+        keep = archived_names(store)
+    except Exception:  # the log cannot be read: keeping the copies is the safe side
+        return
+    for path in created:
+        if path.name not in keep:
+            path.unlink(missing_ok=True)
+
+
+def repair_archive(store: Store, available: dict[str, str]) -> list[str]:
+    """Find landed files whose archive copy is missing; restore those still at hand.
+
+    A batch logged before archives were written ahead of the commit, or an archive folder
+    tidied by hand, can lack originals. Any of them that a file of the current batch
+    matches (same SHA-256) is copied back; the others are reported.
+
+    Args:
+        available: SHA-256 → path of the files of the current batch.
+    Returns notes for the user (empty when the archive is complete).
+    """
+    folder = archive_dir(store.path)
+    missing = [r for r in store.query(sql("landed_archives")).iter_rows()
+               if not (folder / r[2]).exists()]
+    restored, lost = [], []
+    for batch_id, file_name, name, sha in missing:
+        src = available.get(sha)
+        if src is not None and Path(src).suffix.lower() == Path(name).suffix.lower():
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+                part = folder / (name + ".part")
+                shutil.copyfile(src, part)
+                part.replace(folder / name)
+                restored.append(f"{file_name} (batch {batch_id})")
+                continue
+            except OSError:
+                pass
+        lost.append(f"{file_name} (batch {batch_id})")
+    notes = []
+    if restored:
+        notes.append(f"The archive was missing {', '.join(restored)}; it was restored from "
+                     f"the file imported now.")
+    if lost:
+        notes.append(f"The archive is missing the original of {', '.join(lost)}; import "
+                     f"that file again to put it back.")
     return notes

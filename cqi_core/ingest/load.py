@@ -5,13 +5,15 @@ required column refuses the whole batch before a single row is touched. Then, ho
 the store's write lock and on one cursor, inside BEGIN … COMMIT: every table of the batch
 is staged, validated and applied in contract order (referenced tables first, so that a
 reference check sees exactly the rows that will remain), rejects and the log are written,
-and the transaction commits (or rolls back for a dry run). Original files are copied to
-the archive, named by SHA-256, only after the commit.
+and the original files are copied to the archive, named by SHA-256, just before the
+transaction commits (or rolls back for a dry run); copies of a batch that then fails to
+commit are taken back. Each import also checks that every landed file still has its
+archive copy, restores those it has at hand and reports the others.
 
 Choices made here (see also the module docstrings of `read` and `validate`):
-- a table whose files are byte-identical (same SHA-256 set, same mapping profile) to the
-  last landed import of that table is skipped; a batch where every table is skipped is
-  `unchanged` and touches nothing;
+- a table whose files are byte-identical (same SHA-256 set, same mapping profile, same
+  mode) to the last landed import of that table is skipped; a batch where every table is
+  skipped is `unchanged` and touches nothing;
 - in snapshot mode a file with no acceptable rows (header only, or every row rejected)
   never empties a table: the table is left as it was and the report says so. An empty
   export is far more often a failed export job than a real "there are none";
@@ -37,12 +39,13 @@ import polars as pl
 from cqi_core.storage.contract import load_contract
 from cqi_core.errors import CQIError
 from cqi_core.storage.store import Store
-from cqi_core.ingest.batchlog import archive, last_landed, log_alone, next_batch_id, os_user, rows_text, \
-    sql, write_log
+from cqi_core.ingest.batchlog import ArchiveError, archive, discard, last_landed, log_alone, \
+    next_batch_id, os_user, repair_archive, rows_text, sql, write_log
 from cqi_core.ingest.mapping import positions
 from cqi_core.ingest.model import FilePlan, FileResult, ImportPlan, ImportResult, MappingProfile, empty_rejects
 from cqi_core.ingest.plan import plan_import, resolve_profile
-from cqi_core.ingest.read import ReadError, csv_head, drop_temp, parquet_columns, sha256_and_utf8, sha256_of, \
+from cqi_core.ingest.encoding import scan_text, text_encoding
+from cqi_core.ingest.read import ReadError, csv_head, drop_temp, parquet_columns, sha256_of, \
     stage_csv, stage_parquet, stage_xlsx
 from cqi_core.ingest.validate import alias_rows, date_formats, raw_col, shown_sql, validate_table
 
@@ -96,6 +99,11 @@ def import_files(store: Store, paths: Sequence[str | Path], mode: str = "snapsho
     return job.run()
 
 
+def _commit(cur: duckdb.DuckDBPyConnection) -> None:
+    """Commit the batch (its own function so that tests can make it fail)."""
+    cur.execute("COMMIT")
+
+
 def _rollback(cur: duckdb.DuckDBPyConnection) -> None:
     """Roll back whatever is open (a failed COMMIT has already ended the transaction)."""
     try:
@@ -131,12 +139,24 @@ class _Job:
         if problems:
             return self._refuse(problems)
         self.say("Computing checksums", 0.05)
+        unreadable = []
         for f in self._data_files():
             if f.file not in self.sha:
                 if f.kind == "csv":
-                    self.sha[f.file], self.utf8[f.file] = sha256_and_utf8(Path(f.file))
+                    # the whole file is judged here (the plan saw only its start): a NUL
+                    # byte or a foreign encoding deep in a file refuses it before any row
+                    scan = scan_text(Path(f.file), utf16=f.encoding == "utf-16")
+                    self.sha[f.file], self.utf8[f.file] = scan.sha256, scan.utf8
+                    try:
+                        text_encoding(scan, f.encoding or "utf-8")
+                    except ReadError as exc:
+                        unreadable.append(f"{f.display_name} {exc}")
                 else:
                     self.sha[f.file] = sha256_of(Path(f.file))
+        if unreadable:
+            return self._refuse(unreadable)
+        if not self.dry_run:
+            self.notes += repair_archive(self.store, {sha: f for f, sha in self.sha.items()})
         self.unchanged = self._unchanged_tables()
         todo = [t for t in self.contract.tables if t in self.plan.tables
                 and t not in self.unchanged]
@@ -158,13 +178,16 @@ class _Job:
         out = set()
         for table, files in self.plan.tables.items():
             shas = sorted(self.sha[f.file] for f in files)
-            if table in last and last[table] == (shas, name):
+            # the mode is part of "the same import": a snapshot of the file a delta loaded
+            # also removes the rows the file lacks, so it is not a repeat
+            if table in last and last[table] == (shas, name, self.mode):
                 out.add(table)
         return out
 
     # ------------------------------------------------------------------ the transaction
     def _transaction(self, cur: duckdb.DuckDBPyConnection, todo: list[str]) -> ImportResult:
         tmp = Path(tempfile.mkdtemp(prefix="cqi-import-"))
+        created: list[Path] = []  # archive copies this batch made and has not committed yet
         cur.execute("BEGIN")
         try:
             batch_id = next_batch_id(cur)
@@ -183,22 +206,33 @@ class _Job:
             write_log(cur, batch_id, outcome="landed", message=self._landed_message(files),
                       files=files, **self._meta())
             self.current = "saving the batch"
-            cur.execute("ROLLBACK" if self.dry_run else "COMMIT")
+            if self.dry_run:
+                cur.execute("ROLLBACK")
+            else:
+                # originals first, then the commit: a kill in between leaves an archive copy
+                # no batch names (harmless), never a landed batch without its originals
+                self.say("Archiving the original files", 0.97)
+                created = archive(self.store, files)
+                _commit(cur)
+                created = []
         except _Refused as exc:
             _rollback(cur)
             return self._refuse(exc.problems, cur)
+        except ArchiveError as exc:
+            _rollback(cur)
+            return self._refuse([str(exc) + "."], cur)
         except duckdb.Error as exc:
             _rollback(cur)
+            discard(self.store, created)
             first = str(exc).strip().splitlines()[0][:300]
             return self._refuse([f"The import stopped while working on {self.current} ({first})."],
                                 cur)
         except BaseException:
             _rollback(cur)
+            discard(self.store, created)
             raise
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
-        if not self.dry_run:
-            self.notes += archive(self.store, files)
         self.say("Done", 1.0)
         return ImportResult(batch_id=None if self.dry_run else batch_id, outcome="landed",
                             mode=self.mode, message=self._landed_message(files), files=files,
@@ -224,7 +258,8 @@ class _Job:
                         {"fno": fno, "name": f.display_name, "tbl": table, "n": rows})
             row = "_row" if f.kind == "xlsx" else f"_n + {f.header_row}"
             select = ", ".join(c if c in cols else f"NULL::VARCHAR AS {c}" for c in t.column_names)
-            parts.append(f"SELECT {fno} AS _fno, {row} AS _row, {select} FROM {name}")
+            ragged = "_ragged" if f.kind == "csv" else "NULL::VARCHAR AS _ragged"
+            parts.append(f"SELECT {fno} AS _fno, {row} AS _row, {ragged}, {select} FROM {name}")
             self.counts[id(f)] = (rows, 0)
             self.fno[id(f)] = fno
         stg, typ = f"_ingest_stg_{table}", f"_ingest_typ_{table}"

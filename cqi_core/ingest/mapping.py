@@ -99,6 +99,65 @@ def match_headers(headers: Sequence[str], table: Table, profile: MappingProfile 
     return column_map, matches, ignored
 
 
+def repeated_headers(headers: Sequence[str], table: Table, profile: MappingProfile | None
+                     ) -> dict[str, tuple[int, ...]]:
+    """Canonical columns that two or more headers claim equally, with their positions.
+
+    "child_id" and "Child ID" both read child_id by name; keeping either one silently could
+    load the wrong column, so such a file is refused. A profile entry still wins over a
+    header that only happens to be spelt like the column (that is a choice, not a tie).
+    """
+    by_profile = _profile_columns(profile, table.name)
+    squashed = {c.replace("_", ""): c for c in table.column_names}
+    claims: dict[str, dict[int, list[int]]] = {}  # column -> rank class -> positions
+    for i, h in enumerate(headers):
+        if not h:
+            continue
+        if _squash(h) in by_profile:
+            rank, col = 0, by_profile[_squash(h)]
+        elif _squash(h) in squashed:
+            rank, col = 1, squashed[_squash(h)]
+        else:
+            continue
+        claims.setdefault(col, {}).setdefault(rank, []).append(i)
+    out = {}
+    for col, ranks in claims.items():
+        best = ranks[min(ranks)]
+        if len(best) > 1:
+            out[col] = tuple(best)
+    return out
+
+
+def _column_label(i: int, letters: bool) -> str:
+    if not letters:
+        return str(i + 1)
+    name, n = "", i + 1
+    while n:
+        n, r = divmod(n - 1, 26)
+        name = chr(65 + r) + name
+    return name
+
+
+def repeated_header_error(headers: Sequence[str], repeated: dict[str, tuple[int, ...]],
+                          letters: bool = False) -> str | None:
+    """The refusal for repeated headers (reads after the file name), or None.
+
+    Args:
+        letters: name sheet columns by letter (A, B, ...) instead of by number.
+    """
+    if not repeated:
+        return None
+    parts = []
+    for col, pos in repeated.items():
+        where = [_column_label(i, letters) for i in pos]
+        listed = ", ".join(where[:-1]) + " and " + where[-1]
+        shown = " and ".join(f'"{headers[i]}"' for i in pos)
+        parts.append(f"columns {listed} are both {col} (headers {shown})" if len(pos) == 2
+                     else f"columns {listed} are all {col} (headers {shown})")
+    return (f"has a repeated column: {'; '.join(parts)}. Keep one of them and import "
+            f"again.")
+
+
 def similarity(header: str, column: str) -> float:
     """How alike a header and a canonical column name are (0 to 1), synonyms scoring 0.9."""
     h = norm(header)
@@ -190,6 +249,10 @@ def plan_for_headers(file: str, sheet: str | None, kind: str, headers: Sequence[
                         headers=headers, **extra)
     t = load_contract().table(table)
     positions, matches, ignored = match_headers(headers, t, profile)
+    repeated = repeated_header_error(headers, repeated_headers(headers, t, profile),
+                                     letters=kind == "xlsx")
+    if repeated and not extra.get("error"):
+        extra["error"] = repeated
     proposals, missing = propose(headers, t, positions)
     return FilePlan(file=file, sheet=sheet, table=table,
                     column_map={c: headers[i] for c, i in positions.items()},

@@ -5,8 +5,10 @@ only the columns the mapping uses, in file order, so that the row numbers report
 are the ones a spreadsheet shows (header = row 1). CSVs are read by DuckDB's `read_csv`
 with every option set explicitly (no guessing by the engine); a CSV that is not UTF-8 is
 transcoded once, in chunks, to a temporary UTF-8 file. Workbooks are read with fastexcel,
-keeping real sheet row numbers and native Excel dates. Any failure to read a file
-becomes a `ReadError` whose message names the problem in plain words.
+keeping real sheet row numbers and native Excel dates, once `workbook_guard` has checked
+that opening them is safe. The whole-file checks of a CSV (NUL bytes, encoding) live in
+`encoding`. Any failure to read a file becomes a `ReadError` whose message names the
+problem in plain words.
 """
 
 from __future__ import annotations
@@ -25,8 +27,10 @@ import duckdb
 import polars as pl
 
 from cqi_core.errors import CQIError
+from cqi_core.ingest.encoding import CHUNK, SAMPLE_BYTES, check_windows_1252, high_lines
+from cqi_core.ingest.readerror import ReadError
+from cqi_core.ingest.workbook_guard import check_workbook
 
-CHUNK = 1 << 20
 #: Longest CSV line DuckDB is allowed to buffer; longer lines refuse the file. A real row
 #: (cells of at most 32,767 characters, see validate.MAX_CELL_CHARS) stays far below it.
 MAX_LINE_BYTES = 16 << 20
@@ -35,10 +39,6 @@ HEADER_SEARCH_ROWS = 10
 DELIMITERS = (",", ";", "\t")
 DATA_SUFFIXES = {".csv": "csv", ".txt": "csv", ".tsv": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx",
                  ".parquet": "parquet", ".pq": "parquet"}
-
-
-class ReadError(Exception):
-    """A file cannot be read; the message says why in plain words (without the file name)."""
 
 
 @dataclass(frozen=True)
@@ -100,27 +100,6 @@ def file_kind(path: Path) -> str:
     return kind
 
 
-def sha256_and_utf8(path: Path) -> tuple[str, bool]:
-    """SHA-256 of the file and whether all of it is valid UTF-8, in one streaming pass."""
-    h = hashlib.sha256()
-    dec = codecs.getincrementaldecoder("utf-8")()
-    ok = True
-    with path.open("rb") as fh:
-        while chunk := fh.read(CHUNK):
-            h.update(chunk)
-            if ok:
-                try:
-                    dec.decode(chunk)
-                except UnicodeDecodeError:
-                    ok = False
-    if ok:
-        try:
-            dec.decode(b"", final=True)
-        except UnicodeDecodeError:
-            ok = False
-    return h.hexdigest(), ok
-
-
 def sha256_of(path: Path) -> str:
     """SHA-256 of a file, read in chunks."""
     h = hashlib.sha256()
@@ -164,6 +143,8 @@ def csv_head(path: Path) -> CsvHead:
     encoding = _detect_encoding(head)
     if encoding != "utf-16" and b"\x00" in head:
         raise ReadError("is not a text table (it contains binary data). Export it again as CSV.")
+    if encoding == "cp1252":
+        check_windows_1252(b"".join(high_lines(head, SAMPLE_BYTES)))
     text = head.decode(encoding, errors="cqi_c1" if encoding == "cp1252" else "ignore")
     text = text.lstrip("\ufeff")
     if not text.strip():
@@ -231,11 +212,39 @@ def _csv_error(exc: Exception) -> str:
     return f"cannot be read: {where} {what}."
 
 
+def _even_out(src: Path, head: CsvHead, out_dir: Path) -> Path:
+    """Rewrite a CSV with ragged records so that every record has the header's width.
+
+    Each record is cut or padded to the header's number of fields and followed by the
+    number of fields it really had, so that the row can be rejected with its reason while
+    the rest of the file loads. Blank lines are dropped, as DuckDB drops them, so the row
+    numbers match those of a file without ragged records.
+    """
+    width = len(head.headers)
+    out = out_dir / f"{uuid.uuid4().hex}.even.csv"
+    limit = csv.field_size_limit(MAX_LINE_BYTES)
+    try:
+        with src.open(encoding="utf-8-sig", newline="") as fh, \
+                out.open("w", encoding="utf-8", newline="") as dst:
+            records = csv.reader(fh, delimiter=head.delimiter, quotechar='"', doublequote=True)
+            rows = csv.writer(dst, lineterminator="\n")
+            next(records, None)  # the header
+            for rec in records:
+                if rec:
+                    rows.writerow([*(rec + [""] * width)[:width], len(rec)])
+    except csv.Error as exc:
+        raise ReadError(f"cannot be read as CSV ({exc}).") from None
+    finally:
+        csv.field_size_limit(limit)
+    return out
+
+
 def stage_csv(cur: duckdb.DuckDBPyConnection, name: str, path: Path, head: CsvHead,
               columns: dict[str, int], tmp_dir: Path, utf8: bool) -> int:
     """Create temp table `name` with the mapped columns (canonical names, VARCHAR) of a CSV.
 
-    The table also holds `_n`, the record number (1 = first data row).
+    The table also holds `_n`, the record number (1 = first data row), and `_ragged`, why
+    a record does not have the header's number of fields (NULL for a sound record).
 
     Args:
         columns: canonical column → position of its source header.
@@ -245,20 +254,64 @@ def stage_csv(cur: duckdb.DuckDBPyConnection, name: str, path: Path, head: CsvHe
     src = path
     if head.encoding == "utf-16" or not utf8:
         src = transcode(path, "utf-16" if head.encoding == "utf-16" else "cp1252", tmp_dir)
-    spec = {f"c{i}": "VARCHAR" for i in range(len(head.headers))}
+    width = len(head.headers)
+    spec = {f"c{i}": "VARCHAR" for i in range(width)}
     select = ", ".join(f"c{i} AS {col}" for col, i in columns.items()) or "NULL AS _none"
     # _n numbers the records in file order (the scan preserves insertion order; rowid cannot
     # be used: inside an open transaction it is not counted from 0)
+    query = (f"CREATE TEMP TABLE {name} AS SELECT row_number() OVER () AS _n, {select}, "
+             "{ragged} AS _ragged FROM read_csv($path, delim=$delim, "
+             "quote='\"', escape='\"', header=$header, auto_detect=false, columns=$spec, "
+             "max_line_size=$maxline, encoding='utf-8'{extra})")
+    params = {"path": str(src), "delim": head.delimiter, "spec": spec, "maxline": MAX_LINE_BYTES,
+              "header": True}
+    # A failed statement would abort the batch's transaction, so the first read records its
+    # bad lines (store_rejects) instead of failing, and the lines decide what happens next.
+    rej, scan = f"{name}_rej", f"{name}_rejscan"
     try:
-        cur.execute(
-            f"CREATE TEMP TABLE {name} AS SELECT row_number() OVER () AS _n, {select} "
-            f"FROM read_csv($path, delim=$delim, "
-            "quote='\"', escape='\"', header=true, auto_detect=false, columns=$spec, "
-            "max_line_size=$maxline, encoding='utf-8')",
-            {"path": str(src), "delim": head.delimiter, "spec": spec, "maxline": MAX_LINE_BYTES})
+        cur.execute(query.format(ragged="NULL::VARCHAR", extra=(
+            f", store_rejects=true, rejects_table='{rej}', rejects_scan='{scan}'")), params)
+        bad = cur.execute(f"SELECT line, error_type FROM {rej} ORDER BY line").fetchall()
     except duckdb.Error as exc:
         raise ReadError(_csv_error(exc)) from None
+    finally:
+        drop_temp(cur, tables=[rej, scan])
+    fatal = [(line, kind) for line, kind in bad if kind not in _RAGGED]
+    if fatal:
+        raise ReadError(_rejected_line(*fatal[0]))
+    if bad:
+        # Some records are ragged: read an evened-out copy (slower, so only when needed)
+        # in which each record says how many fields it really had.
+        drop_temp(cur, tables=[name])
+        even = _even_out(src, head, tmp_dir)
+        ragged = (f"CASE WHEN _fields::INTEGER <> {width} THEN 'has ' || _fields || ' field' || "
+                  f"CASE WHEN _fields::INTEGER = 1 THEN '' ELSE 's' END || "
+                  f"', the header has {width}' END")
+        try:
+            # the copy ends its records with \n; a cell may hold \r\n, which would
+            # otherwise confuse the reader's guess of the line ending
+            cur.execute(query.format(ragged=ragged, extra=", new_line='\\n'"),
+                        {**params, "path": str(even), "delim": ",", "header": False,
+                         "spec": {**spec, "_fields": "VARCHAR"}})
+        except duckdb.Error as exc:
+            raise ReadError(_csv_error(exc)) from None
     return cur.execute(f"SELECT count(*) FROM {name}").fetchall()[0][0]
+
+
+_RAGGED = ("TOO MANY COLUMNS", "MISSING COLUMNS")
+
+
+def _rejected_line(line: int, kind: str) -> str:
+    """The refusal for a line DuckDB's reader set aside (same words as `_csv_error`)."""
+    if kind == "UNQUOTED VALUE":
+        what = "has a quote (\") that is never closed, so the rest of the file runs together"
+    elif kind == "LINE SIZE OVER MAXIMUM":
+        what = f"is longer than {MAX_LINE_BYTES >> 20} MB"
+    elif kind == "INVALID UNICODE":
+        what = "has bytes that are not text in any encoding this importer reads"
+    else:
+        what = "cannot be read as CSV"
+    return f"cannot be read: line {line} {what}."
 
 
 def parquet_columns(cur: duckdb.DuckDBPyConnection, path: Path) -> list[tuple[str, str]]:
@@ -304,6 +357,7 @@ _EXCEL_DATETIME = r"^(\d{4}-\d{2}-\d{2}) \d{2}:\d{2}:\d{2}(\.\d+)?$"
 def _reader(path: Path):
     import fastexcel  # imported here: only workbook imports pay for it
 
+    check_workbook(path)
     try:
         return fastexcel.read_excel(path)
     except Exception:  # fastexcel raises its own error types for damaged files

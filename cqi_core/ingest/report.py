@@ -58,6 +58,9 @@ def format_report(result: ImportResult, limit: int = 20) -> str:
                   (f"; first {n} shown" if total > n else "") + "; all are kept in the "
                   "rejects table):"]
         for r in result.rejects.head(n).iter_rows(named=True):
-            lines.append(f"  {r['file']} row {r['row']}, {r['column']} = {_value(r['value'])}: "
-                         f"{r['reason']}")
+            if r["column"] is None:  # a problem of the whole row (a ragged CSV record)
+                lines.append(f"  {r['file']} row {r['row']}: {r['reason']}")
+            else:
+                lines.append(f"  {r['file']} row {r['row']}, {r['column']} = "
+                             f"{_value(r['value'])}: {r['reason']}")
     return "\n".join(lines)

@@ -6,6 +6,7 @@ guarded by a regular expression so that "24-01-05" is not read as the year 24), 
 numbers through a strict pattern, codes and review items through a join with the alias
 table. Problems are then found set-wise, never row by row in Python:
 
+0. records of a CSV whose number of fields is not the header's (that reason only);
 1. per row, in one scan: oversized cells, missing required values, values that are not
    their type or code, numbers out of range, own dates out of order;
 2. keys repeated in the batch (the first occurrence is kept, later ones rejected);
@@ -13,7 +14,9 @@ table. Problems are then found set-wise, never row by row in Python:
    accepted rows (the store tables are updated in contract order inside the transaction,
    so "the store" already holds this batch's accepted parent rows);
 4. overlapping episodes of one child (half-open intervals; the later-starting one of each
-   overlapping pair is rejected; in delta mode episodes already stored count too).
+   overlapping pair is rejected; in delta mode episodes already stored count too, unless
+   an accepted row of the batch replaces them, and the check repeats until it finds
+   nothing new, so that an update it rejects leaves its stored episode in the way).
 
 Identifiers in the generated SQL come only from the contract; values are bound or held in
 the alias table. Only-flagged issues (ages, visits outside episodes...) are not checked here.
@@ -118,7 +121,7 @@ def typed_sql(t: Table, stg: str, typ: str, formats: tuple[str, ...]) -> str:
     The inner query cleans each value once (blank → NULL; ids, codes, dates and numbers
     lose surrounding spaces, free text is kept verbatim); the outer one types it.
     """
-    inner = ["_fno", "_row", f"_fno::BIGINT * {FNO_FACTOR} + _row AS _ord"]
+    inner = ["_fno", "_row", f"_fno::BIGINT * {FNO_FACTOR} + _row AS _ord", "_ragged"]
     sel = ["r.*"]
     joins = []
     for n, c in enumerate(t.columns):
@@ -208,7 +211,18 @@ def local_problems_sql(t: Table, typ: str, formats: tuple[str, ...]) -> str:
     problems = ", ".join(items)
     return (f"INSERT INTO _ingest_problems SELECT {_lit(t.name)}, _ord, _fno, _row, "
             f"p.col, p.val, p.reason FROM (SELECT _ord, _fno, _row, "
-            f"unnest(list_filter([{problems}], lambda x: x IS NOT NULL)) AS p FROM {typ})")
+            f"unnest(list_filter([{problems}], lambda x: x IS NOT NULL)) AS p FROM {typ} "
+            f"WHERE _ragged IS NULL)")
+
+
+def ragged_sql(t: Table, typ: str) -> str:
+    """INSERT the one problem of each record whose number of fields is not the header's.
+
+    Its values sit in the wrong columns, so no other check is made on it (they would only
+    list the consequences of the same mistake).
+    """
+    return (f"INSERT INTO _ingest_problems SELECT {_lit(t.name)}, _ord, _fno, _row, NULL, NULL, "
+            f"_ragged FROM {typ} WHERE _ragged IS NOT NULL")
 
 
 def duplicate_sql(t: Table, typ: str) -> str:
@@ -229,9 +243,10 @@ def duplicate_sql(t: Table, typ: str) -> str:
         f"x.first // {FNO_FACTOR} <> x._fno THEN ' of ' || f.name ELSE '' END || "
         f"' (the first one is kept)' "
         f"FROM (SELECT x.*, min(x._ord) OVER (PARTITION BY {part}) AS first FROM {typ} x "
-        f"SEMI JOIN (SELECT {', '.join(keys)} FROM {typ} WHERE {notnull} "
+        f"SEMI JOIN (SELECT {', '.join(keys)} FROM {typ} WHERE {notnull} AND _ragged IS NULL "
         f"GROUP BY {', '.join(keys)} HAVING count(*) > 1) d ON {on}) x "
-        f"JOIN _ingest_files f ON f.fno = x.first // {FNO_FACTOR} WHERE x._ord > x.first")
+        f"JOIN _ingest_files f ON f.fno = x.first // {FNO_FACTOR} WHERE x._ord > x.first "
+        f"AND x._ragged IS NULL")
 
 
 def reference_sql(t: Table, typ: str, col: str, target: str) -> str:
@@ -241,7 +256,7 @@ def reference_sql(t: Table, typ: str, col: str, target: str) -> str:
                   f"rows of this batch)")
     return (f"INSERT INTO _ingest_problems SELECT {_lit(t.name)}, x._ord, x._fno, x._row, "
             f"{_lit(col)}, x.{col}, {reason} "
-            f"FROM {typ} x WHERE x.{col} IS NOT NULL AND NOT EXISTS "
+            f"FROM {typ} x WHERE x.{col} IS NOT NULL AND x._ragged IS NULL AND NOT EXISTS "
             f"(SELECT 1 FROM {ttable} p WHERE p.{tcol} = x.{col})")
 
 
@@ -282,9 +297,14 @@ def validate_table(cur: duckdb.DuckDBPyConnection, t: Table, stg: str, typ: str,
                    formats: tuple[str, ...], delta: bool) -> None:
     """Type the staged rows of `t` into `typ` and record every problem in _ingest_problems."""
     cur.execute(typed_sql(t, stg, typ, formats))
+    cur.execute(ragged_sql(t, typ))
     cur.execute(local_problems_sql(t, typ, formats))
     cur.execute(duplicate_sql(t, typ))
     for col, target in t.references.items():
         cur.execute(reference_sql(t, typ, col, target))
     if t.no_overlap:
-        cur.execute(overlap_sql(t, typ, delta))
+        # Check against the store as it will be after the batch. An update rejected here
+        # does not move its stored episode, which then counts again: repeat until no new
+        # overlap is found (a snapshot replaces every stored row, so one pass is enough).
+        while cur.execute(overlap_sql(t, typ, delta)).fetchall()[0][0] and delta:
+            pass

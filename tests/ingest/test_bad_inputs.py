@@ -322,13 +322,16 @@ def test_an_unclosed_quote_refuses_the_batch_and_names_the_line(good_store, tmp_
                                   "never closed")
 
 
-def test_a_row_with_too_many_fields_refuses_the_batch(good_store, tmp_path):
+def test_a_row_with_too_many_fields_is_rejected_and_the_rest_loads(good_store, tmp_path):
+    # issue 14: one ragged line used to refuse the whole batch; now only that row is rejected
     f = write(tmp_path / "units.csv", "unit_id,unit_name,region\nU1,North,N\nU2,South,S,extra\n")
     before = state(good_store)
     result = import_files(good_store, [f])
-    _assert_refused_and_untouched(good_store, result, before,
-                                  "units.csv cannot be read: line 3 has 4 fields where the "
-                                  "header has 3")
+    assert result.outcome == "landed"
+    assert _rejects(result) == [("units.csv", 3, None, None, "has 4 fields, the header has 3")]
+    assert _changed_tables(before, state(good_store)) == {"units", "rejects"}
+    assert rows(good_store, "SELECT unit_id, unit_name, region FROM units") == [
+        ("U1", "North", "N")]
 
 
 def test_a_snapshot_that_drops_a_referenced_row_says_so(good_store, tmp_path):
