@@ -2,12 +2,15 @@
 
 Commands: generate (a synthetic agency), import (files into the store), status (what is
 loaded) and bench (time and memory of each step). Exit codes: 0 success, 1 an import
-batch refused whole (or the database could not be used), 2 usage errors.
+batch refused whole (or the database could not be used, or a period starts after the data's
+as-of date), 2 usage errors. A period that ends after the as-of date is clipped to end on it,
+with a note on stderr.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import Sequence
@@ -62,7 +65,8 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_indicators(args: argparse.Namespace) -> int:
-    from cqi_core.indicators import GROUPINGS, compute
+    from cqi_core.errors import PeriodRefused
+    from cqi_core.indicators import GROUPINGS, compute_checked
     from cqi_core.indicators.output import to_csv, to_json
     from cqi_core.storage.store import default_db_path, open_store
 
@@ -74,13 +78,20 @@ def cmd_indicators(args: argparse.Namespace) -> int:
     if not path.exists():
         raise CQIError(f"There is no database at {path}.")
     ids = [i.strip() for i in args.indicators.split(",") if i.strip()] if args.indicators else None
-    frame = compute(_for_audience(open_store(path, read_only=True), args.audience),
-                    _date(args.start, "--start"), _date(args.end, "--end"), by=by, indicators=ids)
+    try:
+        frame, check = compute_checked(_for_audience(open_store(path, read_only=True), args.audience),
+                                       _date(args.start, "--start"), _date(args.end, "--end"),
+                                       by=by, indicators=ids)
+    except PeriodRefused as exc:
+        return _refused(exc)
+    _note(check)
     sys.stdout.write(to_json(frame) if args.format == "json" else to_csv(frame))
     return 0
 
 
 def cmd_themes(args: argparse.Namespace) -> int:
+    from cqi_core.errors import PeriodRefused
+    from cqi_core.indicators import checked_period
     from cqi_core.indicators.output import to_csv, to_json
     from cqi_core.analysis.qualitative import themes
     from cqi_core.storage.store import default_db_path, open_store
@@ -91,19 +102,38 @@ def cmd_themes(args: argparse.Namespace) -> int:
     path = Path(args.db) if args.db else default_db_path()
     if not path.exists():
         raise CQIError(f"There is no database at {path}.")
-    frame = themes(_for_audience(open_store(path, read_only=True), args.audience), start, end,
-                   by=args.by)
+    handle = _for_audience(open_store(path, read_only=True), args.audience)
+    try:
+        check = checked_period(handle, start, end)
+    except PeriodRefused as exc:
+        return _refused(exc)
+    _note(check)
+    frame = themes(handle, check.start, check.end, by=args.by)
     sys.stdout.write(to_json(frame) if args.format == "json" else to_csv(frame))
     return 0
+
+
+def _refused(exc: Exception) -> int:
+    """A period after the data's as-of date: no figures exist for it, which is a refusal
+    (exit 1, as a refused import) rather than a mistyped command (exit 2)."""
+    print(f"error: {exc}", file=sys.stderr)
+    return 1
+
+
+def _note(check) -> None:
+    """Say on stderr that the period was clipped, so stdout stays pure CSV or JSON for
+    whatever reads it."""
+    if check.note:
+        print(f"Note: {check.note[:1].lower()}{check.note[1:]}", file=sys.stderr)
 
 
 def _for_audience(store, role: str):
     """The store as `--audience` sees it: public audiences get small cells masked (empty)
     and a `suppressed` column; a supervisor is not limited to units here."""
-    from cqi_core.privacy import Viewer, bind
+    from cqi_core.privacy import Handle, Viewer
 
-    return bind(store, Viewer(role, "command line", () if role in ("stakeholder", "youth") else None,
-                              "cli"))
+    return Handle(store, Viewer(role, "command line", () if role in ("stakeholder", "youth") else None,
+                                "cli"))
 
 
 def _date(text: str, option: str):
@@ -190,7 +220,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return args.func(args)
+        code = args.func(args)
+        sys.stdout.flush()  # a closed pipe shows up here, not at interpreter exit
+        return code
+    except BrokenPipeError:
+        # The reader stopped early (`indicators | head`): that is not an error. Point stdout
+        # at devnull so the interpreter's final flush cannot complain either, as the Python
+        # documentation on SIGPIPE recommends, and exit as a process ended by SIGPIPE does.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141
     except StoreError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
