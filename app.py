@@ -4,6 +4,9 @@ Run with `streamlit run app.py`. On first run with no database, the sample agenc
 `data/sample/` is loaded (see cqi_core.ingest.bootstrap). Which pages a person sees depends on
 their audience (`ui.role()`); every page also refuses roles it does not serve, and the core
 decides what each audience receives, so hiding a page is convenience, not protection.
+
+The page scripts are in pages/views/ (named in `pages/_nav.py`), a folder Streamlit does not
+discover on its own: a page is reached only through the st.Page objects built here.
 """
 
 import streamlit as st
@@ -19,7 +22,7 @@ ui.sidebar()
 
 served = nav.served(ui.role())
 first = next(iter(served.values()))[0]  # the landing page of this audience
-sections = {section: [st.Page(f"pages/{file}", title=title, icon=f":material/{icon}:",
+sections = {section: [st.Page(nav.script(file), title=title, icon=f":material/{icon}:",
                               url_path=url or None, default=(file == first[0]))
                       for file, title, icon, url, _ in pages]
             for section, pages in served.items()}

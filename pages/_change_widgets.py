@@ -6,8 +6,9 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from cqi_core.analysis import trends
-from cqi_core.indicators.catalog import Catalog
+import cqi_core
+from cqi_core import Catalog
+from pages import _nav as nav
 from pages import _shared as ui
 from pages import _trend_widgets as tw
 
@@ -70,7 +71,7 @@ def summary_line(found: pl.DataFrame, recent: int, grain: str) -> str:
 
 def ranking_words() -> str:
     """How the lists are ranked, in one sentence (from trends.yaml)."""
-    s = trends.load_settings()
+    s = cqi_core.trend_settings()
     weights = ", ".join(f"{RULE_NAMES[r]} {w:g}" for r, w in
                         sorted(s.strength.items(), key=lambda kv: -kv[1]))
     return (f"Ranked by the strength of the rule ({weights}) plus recency (a signal that "
@@ -81,7 +82,7 @@ def ranking_words() -> str:
 
 def _when(row: dict, grain: str) -> str:
     unit = "month" if grain == "month" else "quarter"
-    a, b = (trends.period_label(row[c], grain) for c in ("signal_start", "signal_end"))
+    a, b = (cqi_core.period_label(row[c], grain) for c in ("signal_start", "signal_end"))
     span = a if a == b else f"{a} to {b}"
     ago = row["periods_ago"]
     if ago == 0:
@@ -105,7 +106,7 @@ def change_cards(found: pl.DataFrame, catalog: Catalog, symbol: str, grain: str,
             for i, sentence in enumerate(row["sentence"]):
                 one = {k: row[k][i] for k in ("signal_start", "signal_end", "periods_ago")}
                 st.markdown(f"{symbol} {sentence}  \n:gray[{_when(one, grain)}]")
-            st.page_link("pages/trends.py", label=f"Open the chart ({row['chart'][0]})",
+            st.page_link(nav.script("trends.py"), label=f"Open the chart ({row['chart'][0]})",
                          icon=":material/show_chart:", query_params={
                              "id": row["indicator_id"], "by": row["group_by"],
                              "group": row["group_value"], "grain": grain, "rules": preset})

@@ -16,9 +16,8 @@ from collections.abc import Callable
 import polars as pl
 import streamlit as st
 
-from cqi_core import exports
-from cqi_core.charts.base import Figure
-from cqi_core.errors import CQIError
+import cqi_core
+from cqi_core import CQIError, Figure
 from pages import _shared as ui
 
 ICON = ":material/download:"
@@ -39,7 +38,7 @@ def download(label: str, build: Callable[[], bytes], file_name: str, mime: str, 
 
     def built() -> bytes:
         data = build()
-        exports.log_export(store, what, fmt)
+        cqi_core.log_export(store, what, fmt)
         return data
 
     _button(label, built, file_name, mime, key or f"dl_{fmt}_{what}")
@@ -60,18 +59,18 @@ def table_downloads(frame: pl.DataFrame, what: str, definitions: pl.DataFrame | 
     """
     store = ui.store()
     try:
-        exports.for_viewer(store, frame)
+        cqi_core.export_for_viewer(store, frame)
     except CQIError as exc:
         st.error(str(exc))
         return
-    stem = file_stem or exports.file_stem(what)
+    stem = file_stem or cqi_core.export_file_stem(what)
     key = key or f"dl_{what}"
     with st.container(horizontal=True):
-        _button(f"Download {noun} (CSV)", lambda: exports.table_csv(store, frame, what),
-                f"{stem}.csv", exports.MIME["csv"], f"{key}_csv")
+        _button(f"Download {noun} (CSV)", lambda: cqi_core.table_csv(store, frame, what),
+                f"{stem}.csv", cqi_core.EXPORT_MIME["csv"], f"{key}_csv")
         _button(f"Download {noun} (Excel, with definitions)",
-                lambda: exports.table_xlsx(store, {what: frame}, what, definitions),
-                f"{stem}.xlsx", exports.MIME["xlsx"], f"{key}_xlsx")
+                lambda: cqi_core.table_xlsx(store, {what: frame}, what, definitions),
+                f"{stem}.xlsx", cqi_core.EXPORT_MIME["xlsx"], f"{key}_xlsx")
 
 
 def chart_downloads(fig: Figure, what: str, *, file_stem: str | None = None,
@@ -86,17 +85,17 @@ def chart_downloads(fig: Figure, what: str, *, file_stem: str | None = None,
     """
     store = ui.store()
     try:
-        exports.check_chart(store, fig)
+        cqi_core.check_chart(store, fig)
     except CQIError as exc:
         st.error(str(exc))
         return
-    stem = file_stem or exports.file_stem(what)
+    stem = file_stem or cqi_core.export_file_stem(what)
     key = key or f"dl_{what}"
     with st.container(horizontal=True):
-        _button("Download the chart (PNG)", lambda: exports.chart_png(store, fig, what),
-                f"{stem}.png", exports.MIME["png"], f"{key}_png")
-        _button("Download the chart (SVG)", lambda: exports.chart_svg(store, fig, what),
-                f"{stem}.svg", exports.MIME["svg"], f"{key}_svg")
+        _button("Download the chart (PNG)", lambda: cqi_core.chart_png(store, fig, what),
+                f"{stem}.png", cqi_core.EXPORT_MIME["png"], f"{key}_png")
+        _button("Download the chart (SVG)", lambda: cqi_core.chart_svg(store, fig, what),
+                f"{stem}.svg", cqi_core.EXPORT_MIME["svg"], f"{key}_svg")
 
 
 def _button(label: str, build: Callable[[], bytes], file_name: str, mime: str, key: str) -> None:

@@ -12,8 +12,8 @@ INTERNAL = ("analyst", "supervisor")
 ANALYST = ("analyst",)
 PUBLIC_TOO = ("analyst", "supervisor", "stakeholder")
 
-# Section -> (page file, title, icon, url path, roles served), in the order shown. The
-# first page a role is served is where that role lands.
+# Section -> (page file in pages/views/, title, icon, url path, roles served), in the
+# order shown. The first page a role is served is where that role lands.
 PAGES = {
     "Agency": [
         ("scorecard.py", "Scorecard", "dashboard", "", PUBLIC_TOO),
@@ -51,6 +51,16 @@ PAGES = {
         ("audit.py", "Export log", "history", "export-log", ANALYST),
     ],
 }
+
+
+VIEWS = "pages/views"
+"""Where the page scripts are, relative to app.py: a sub-folder, which Streamlit does not
+run on its own, so a page is reached only through the router's st.Page objects."""
+
+
+def script(page_file: str) -> str:
+    """The path of a page script, as the router's st.Page and st.page_link take it."""
+    return f"{VIEWS}/{page_file}"
 
 
 def roles_of(page_file: str) -> tuple[str, ...] | None:

@@ -1,5 +1,6 @@
 """Streamlit glue of the Unit profile, Reviews and data, and Bright spots pages: cached
-readers, the unit picker, and the pieces each page draws.
+readers, the unit picker, and the pieces each page draws (a unit's findings are in
+`_profile_findings`, bright spots and the reviews-and-data comparison in `_bright_widgets`).
 
 Cached readers take the data version (which names the viewer's audience and units) and the
 coding version (codebook, coding decisions, sharing approvals) first, so a result is never
@@ -9,20 +10,11 @@ out of the core already passed through `qualitative.text_for_audience`.
 
 from __future__ import annotations
 
-from datetime import date
-
 import polars as pl
 import streamlit as st
 
-from cqi_core.analysis import bright_spots as bs
-from cqi_core.analysis import conjoint
-from cqi_core.analysis import qualitative
-from cqi_core.analysis import unit_profile as up
-from cqi_core.indicators.catalog import load_catalog
-from cqi_core.analysis.joint_pairs import LABEL_WORDS, load_joint_settings
-from cqi_core.charts.profile import LABEL_SYMBOLS
-from cqi_core.analysis.reviews import RATING_WORDS
-from cqi_core.charts.trends import control_chart_figure
+import cqi_core
+from cqi_core import LABEL_SYMBOLS, LABEL_WORDS, load_joint_settings
 from pages import _shared as ui
 from pages import _trend_widgets as tw
 
@@ -31,20 +23,20 @@ SOURCE_WORDS = {"case_review": "In case review narratives", "feedback": "In stak
 
 def versions() -> tuple[str, str]:
     """(data version, coding version): the first arguments of every cached reader here."""
-    return ui.data_version(), qualitative.coding_version(ui.store())
+    return ui.data_version(), cqi_core.coding_version(ui.store())
 
 
 @st.cache_data(show_spinner=False)
 def _units(version: str) -> pl.DataFrame:
-    return up.profile_units(ui.store())
+    return cqi_core.profile_units(ui.store())
 
 
 @st.cache_data(show_spinner="Putting the unit's measures and case reviews side by side…")
-def _profile(version: str, coding: str, unit_id: str) -> up.UnitProfile:
-    return up.unit_profile(ui.store(), unit_id, series=tw.series("month"))
+def _profile(version: str, coding: str, unit_id: str) -> cqi_core.UnitProfile:
+    return cqi_core.unit_profile(ui.store(), unit_id, series=tw.series("month"))
 
 
-def profile(unit_id: str) -> up.UnitProfile:
+def profile(unit_id: str) -> cqi_core.UnitProfile:
     """The unit's profile, as this viewer may see it (cached)."""
     return _profile(*versions(), unit_id)
 
@@ -66,27 +58,13 @@ def choose_unit() -> str | None:
     return unit
 
 
-def label_counts(p: up.UnitProfile) -> None:
+def label_counts(p: cqi_core.UnitProfile) -> None:
     """How many pairs confirm, expand or contradict, as metrics."""
     counts = p.joint.group_by("label").len()
     got = dict(zip(counts["label"].to_list(), counts["len"].to_list()))
     cols = st.columns(4)
     for col, label in zip(cols, LABEL_WORDS):
         col.metric(f"{LABEL_SYMBOLS[label]} {LABEL_WORDS[label]}", got.get(label, 0))
-
-
-def joint_findings(p: up.UnitProfile) -> None:
-    """Each pair's finding in words, with its quotes, under the joint display."""
-    for r in p.joint.iter_rows(named=True):
-        with st.container(border=True, key=f"pair-{r['pair_id']}"):
-            st.markdown(f"**{r['title']}** · {LABEL_SYMBOLS[r['label']]} **{r['label_words']}**")
-            st.write(r["sentence"])
-            st.caption(f"Which way they agree: {r['agrees']}")
-            mine = p.quotes.filter(pl.col("pair_id") == r["pair_id"])
-            for q in mine.iter_rows(named=True):
-                when = f" · {q['period_month']:%B %Y}" if q["period_month"] else ""
-                st.markdown("> " + q["text"].replace("\n", "\n> "))
-                st.caption(f"Item {q['item']} · {RATING_WORDS.get(q['rating'], q['rating'])}{when}")
 
 
 def rule_words() -> str:
@@ -116,7 +94,7 @@ def rule_words() -> str:
         "The pairs and every threshold are settings in `cqi_core/joint_pairs.yaml`.")
 
 
-def indicator_table(p: up.UnitProfile) -> None:
+def indicator_table(p: cqi_core.UnitProfile) -> None:
     """The unit's measures beside the agency, with their chart status."""
     versus = {"better": "better (clear)", "worse": "worse (clear)", "close": "close"}
     table = p.indicators.select(
@@ -141,90 +119,6 @@ def indicator_table(p: up.UnitProfile) -> None:
                "monthly chart column is the unit's run or control chart on the Trends page.")
 
 
-def themes(p: up.UnitProfile) -> None:
-    """Top themes in the unit's review narratives and feedback, beside the agency's share."""
-    if p.themes.is_empty():
-        st.info("No themes were found in this unit's narratives or feedback in the period.")
-        return
-    for source in ("case_review", "feedback"):
-        part = p.themes.filter(pl.col("source_type") == source)
-        st.markdown(f"**{SOURCE_WORDS[source]}**")
-        if part.is_empty():
-            st.caption("None in the period.")
-            continue
-        ui.show_table(part.select("theme", "texts", "texts_total", "share", "agency_share"),
-                      f"One row per theme {SOURCE_WORDS[source].lower()} of {p.unit_name}: "
-                      "the theme, the unit's texts raising it, all the unit's texts, the share "
-                      "that raise it and the share across the agency.",
-                      hide_index=True, width="stretch", column_config={
-                         "theme": "Theme", "texts": "Texts raising it",
-                         "texts_total": "Texts of the unit",
-                         "share": st.column_config.NumberColumn("Share", format="percent"),
-                         "agency_share": st.column_config.NumberColumn("Agency share",
-                                                                       format="percent")})
-    st.caption("A text is one review narrative (each reviewed item has its own) or one feedback "
-               "comment. Themes are suggested by the codebook's patterns and checked by analysts "
-               "on the Case reviews and Voices pages.")
-
-
 # --------------------------------------------------------------------------- reviews and data
 
-@st.cache_data(show_spinner="Joining each reviewed case to its records…")
-def comparison(version: str, start: date, end: date) -> pl.DataFrame:
-    """`conjoint.item_comparison` for reviews dated in [start, end] (cached)."""
-    return conjoint.item_comparison(ui.store(), start, end)
-
-
-def measure_words() -> pl.DataFrame:
-    """Each paired item's measure, when it applies and when it is favourable, for a table."""
-    s = load_joint_settings()
-    rows = []
-    for p in s.pairs:
-        m = s.measures[p.measure]
-        if m.favourable_at_most is not None:
-            fav = f"at most {m.favourable_at_most}"
-        elif m.favourable_share_at_least is not None:
-            fav = f"at least {m.favourable_share_at_least:.0%} of them"
-        else:
-            fav = f"within {m.months} months"
-        rows.append({"items": ", ".join(p.items), "measure": m.name, "applies": m.applies,
-                     "favourable": fav, "indicator": p.indicator})
-    return pl.DataFrame(rows)
-
-
 # --------------------------------------------------------------------------- bright spots
-
-@st.cache_data(show_spinner="Looking for improvements that have lasted, unit by unit…")
-def _bright(version: str, coding: str) -> tuple[bs.BrightSpot, ...]:
-    return bs.bright_spots(ui.store(), series=tw.series(bs.load_settings().grain))
-
-
-def bright_spots() -> tuple[bs.BrightSpot, ...]:
-    """Every bright spot, as this viewer may see it (cached)."""
-    return _bright(*versions())
-
-
-def sustained_words() -> str:
-    """What "sustained" means, from bright_spots.yaml."""
-    s = bs.load_settings()
-    kinds = {"shift": "a run on the better side of the centre line",
-             "trend": "a steady trend the better way",
-             "outside_limits": "points beyond the limit on the better side",
-             "two_in_three": "two of three points near the better limit",
-             "few_crossings": "too few crossings of the centre line"}
-    unit = "month" if s.grain == "month" else "quarter"
-    return (f"A **bright spot** is a unit with a sustained improvement on its own {unit}ly "
-            f"chart: {', or '.join(kinds[r] for r in s.rules)}, covering at least "
-            f"{s.min_points} {unit}s, reaching to within {s.max_periods_ago} {unit}"
-            f"{'' if s.max_periods_ago == 1 else 's'} of the latest, with the latest "
-            f"{s.hold_points} {unit}s all on the better side. Context measures (such as "
-            "caseload) do not count. Set in `cqi_core/bright_spots.yaml`.")
-
-
-def signal_chart(spot: bs.BrightSpot, index: int = 0) -> None:
-    """The run or control chart behind one of the spot's signals."""
-    if not spot.charts:
-        return
-    chart = spot.charts[min(index, len(spot.charts) - 1)]
-    entry = load_catalog(ui.store()).entry(chart.indicator_id)
-    ui.show_figure(control_chart_figure(chart, entry, spot.unit_name))

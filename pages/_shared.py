@@ -6,33 +6,28 @@ Streamlit caches and shows them.
 
 from __future__ import annotations
 
-import inspect
 import os
-from pathlib import Path
-
 import threading
+from pathlib import Path
 
 # Imported whole before any page runs: Streamlit imports pandas lazily on a script thread
 # (tables), while Altair, on another session's thread, finds the half-imported module in
 # sys.modules and fails ("partially initialized module 'pandas'").
 import pandas  # noqa: F401
 import streamlit as st
-from streamlit.runtime.pages_manager import PagesManager
 
 import cqi_core
-from cqi_core import privacy as audience
-from cqi_core.charts.base import Figure
-from cqi_core.errors import CQIError
+from cqi_core import (AUDIENCES, PUBLIC_AUDIENCES, AccessDenied, CQIError, Figure, Viewer,
+                      resolve_viewer, suppression_words)
+from pages import _nav
 
-
-# Until st.navigation has run once, Streamlit runs a script in a `pages/` folder beside the
-# main script directly when its URL is opened (its first multipage style), bypassing
-# app.py. We switch that style off as soon as this module loads, and every page also
-# calls `require_router`, so a page started directly still shows the sidebar and still
-# refuses roles it does not serve: access never depends on the router alone.
-PagesManager.uses_pages_directory = False
+# The page scripts live in pages/views/. Streamlit's older multipage style (used until
+# st.navigation first runs) looks only at pages/*.py beside the main script, where there is
+# only this glue, never in sub-folders: a page is reached through the router's st.Page
+# objects. A script can still be started on its own (`streamlit run pages/views/x.py`, a
+# test), so every page also calls `require_router` with its own name: access never depends
+# on the router alone.
 _run = threading.local()
-EVERYONE = ("analyst", "supervisor", "stakeholder", "youth")
 
 
 def mark_routed() -> None:
@@ -40,15 +35,14 @@ def mark_routed() -> None:
     _run.routed = True
 
 
-def require_router(roles: tuple[str, ...] = EVERYONE) -> None:
+def require_router(page: str) -> None:
     """Make a page safe however it was started: sidebar shown, other roles refused.
 
-    The audiences a page serves come from the page table in `_nav` (one place for the
-    router and the pages); `roles` applies only to a page the table does not list."""
-    from pages import _nav  # here: _nav is plain data, but keep import order obvious
-
-    caller = Path(inspect.stack()[1].filename).name
-    roles = _nav.roles_of(caller) or roles
+    `page` is the page's file name in `_nav.PAGES` (one table for the router and the
+    pages), which says the audiences it serves; a name the table lacks is a mistake."""
+    roles = _nav.roles_of(page)
+    if roles is None:
+        raise ValueError(f"{page!r} is not in the page table (pages/_nav.py)")
     if not getattr(_run, "routed", False):
         sidebar()
     if role() not in roles:
@@ -70,7 +64,7 @@ def store():
     """The store handle this page may use: the process-wide database, bound to the viewer so
     the core releases only what their audience may see. On first run, loads the sample
     agency with a progress bar."""
-    return audience.bind(_database(), viewer())
+    return cqi_core.Handle(_database(), viewer())
 
 
 def _database():
@@ -113,19 +107,19 @@ def _oidc_configured() -> bool:
         return False
 
 
-def viewer() -> audience.Viewer:
+def viewer() -> Viewer:
     """Who is looking: the platform's identity (sign-in or a trusted proxy header), the
     pinned public audience (`CQI_AUDIENCE`), or the local demo as analyst. A person may
     preview an audience with less detail than their own ("View as" in the sidebar); nothing
     here can add detail. Stops the page with a sign-in button when nobody is signed in."""
     oidc = _oidc_configured()
     try:
-        v = audience.resolve_viewer(
+        v = resolve_viewer(
             env=os.environ, headers=dict(st.context.headers or {}),
             oidc_user=st.user.to_dict() if oidc else None, oidc_configured=oidc,
             view_as=st.session_state.get("view_as"),
             view_as_units=tuple(st.session_state.get("view_as_units") or ()) or None)
-    except audience.AccessDenied as exc:
+    except AccessDenied as exc:
         st.error(str(exc))
         st.stop()
     if v is None:
@@ -169,12 +163,12 @@ def sidebar() -> None:
 
 def _preview_picker() -> None:
     """Let a person see the app as an audience with less detail (never more)."""
-    own = audience.resolve_viewer(env=os.environ, headers=dict(st.context.headers or {}),
-                                  oidc_user=st.user.to_dict() if _oidc_configured() else None,
-                                  oidc_configured=_oidc_configured())
-    if own is None or own.role in audience.PUBLIC:
+    own = resolve_viewer(env=os.environ, headers=dict(st.context.headers or {}),
+                         oidc_user=st.user.to_dict() if _oidc_configured() else None,
+                         oidc_configured=_oidc_configured())
+    if own is None or own.role in PUBLIC_AUDIENCES:
         return
-    options = list(audience.AUDIENCES)[list(audience.AUDIENCES).index(own.role):]
+    options = list(AUDIENCES)[list(AUDIENCES).index(own.role):]
     st.selectbox("View as", options, key="view_as", format_func=_PREVIEW.get,
                  help="See what each audience sees. Public views hide small numbers, case "
                       "lists and any text not approved for sharing.")
@@ -204,7 +198,7 @@ def agency_strip():
     c[2].metric("Left care, last 12 months", count_text(s.exits_12m),
                 help="Removal episodes that ended in the 12 months ending on the as-of date.")
     if s.suppressed:
-        st.caption(audience.suppression_words())
+        st.caption(suppression_words())
         return s
     c[3].metric("Units", f"{s.n_units:,}", help="Offices or supervisory units in the units table.")
     c[4].metric("Regions", f"{s.n_regions:,}", help="Counties or regions the units belong to.")

@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from cqi_core.charts.base import Figure
-from cqi_core.analysis.youth import YouthText
+from cqi_core import Figure, YouthText
 
 # Larger type, roomier lines and dark (not grey) small print, on the youth pages only: the
 # style is an element of the page, so it goes when the page does.

@@ -35,6 +35,6 @@ def open_page(monkeypatch, db, page: str, role: str, served: bool = True):
     monkeypatch.setenv("CQI_DB", str(db))
     monkeypatch.chdir(root)
     if not served:
-        return AppTest.from_file(str(root / "pages" / page), default_timeout=300).run()
+        return AppTest.from_file(str(root / "pages" / "views" / page), default_timeout=300).run()
     at = AppTest.from_file(str(root / "app.py"), default_timeout=300).run()
-    return at.switch_page(f"pages/{page}").run()
+    return at.switch_page(f"pages/views/{page}").run()

@@ -19,7 +19,7 @@ from streamlit.testing.v1 import AppTest
 from app_support import open_page
 
 ROOT = Path(__file__).resolve().parents[2]
-PAGES = sorted(p.name for p in (ROOT / "pages").glob("*.py") if not p.name.startswith("_"))
+PAGES = sorted(p.name for p in (ROOT / "pages" / "views").glob("*.py"))
 TABLE_CAPTION = "**Table:**"
 HOW_TO_READ = "How to read this"
 # A direct call of a table element, on `st` or on a container (`col.dataframe(...)`).
@@ -83,7 +83,7 @@ def test_the_check_counts_tables_and_charts_on_a_page_that_has_both(monkeypatch,
 
 
 def test_no_page_calls_a_table_element_directly():
-    direct = [f"{path.name}:{n}" for path in sorted((ROOT / "pages").glob("*.py"))
+    direct = [f"{path.name}:{n}" for path in sorted((ROOT / "pages").rglob("*.py"))
               if path.name != "_shared.py"
               for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
               if DIRECT_TABLE.search(line)]

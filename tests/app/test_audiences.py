@@ -17,10 +17,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from app_support import as_viewer, open_page
-from cqi_core import privacy as audience
+from cqi_core import privacy
 
 ROOT = Path(__file__).resolve().parents[2]
-PAGES = sorted(p.name for p in (ROOT / "pages").glob("*.py") if not p.name.startswith("_"))
+PAGES = sorted(p.name for p in (ROOT / "pages" / "views").glob("*.py"))
 ROLES = ["analyst", "supervisor", "stakeholder", "youth"]
 REFUSED = "This page is not available to your role."
 # Pages that hold case-level records or unapproved text: never for a public audience.
@@ -34,7 +34,7 @@ ID_VALUE = re.compile(r"\b(C\d{7}|R\d{7}|E\d{7}|P\d{7}|V\d{7}|W\d{5}|F\d{6}|RV\d
 SMALL_PEOPLE = re.compile(r"(?<![\d.,])(10|[1-9])\s+(children|child|young people|youth|kids|"
                           r"families|cases|reviews|people|workers|caseworkers|reports|responses)\b",
                           re.I)
-IDENTIFIERS = set(audience.load_policy().identifier_columns)
+IDENTIFIERS = set(privacy.load_policy().identifier_columns)
 
 
 @pytest.fixture(scope="module")
@@ -113,12 +113,12 @@ def test_every_page_renders_or_refuses_and_public_pages_leak_nothing(monkeypatch
     assert not at.exception, [e.value for e in at.exception]
     refused = [e.value for e in at.error] == [REFUSED]
     assert refused == (page not in _served(role))
-    if role in audience.PUBLIC and page in INTERNAL_ONLY:
+    if role in privacy.PUBLIC and page in INTERNAL_ONLY:
         assert refused, f"{page} must refuse a {role} audience"
     if refused:
         assert not at.dataframe and not at.get("vega_lite_chart")
         return
-    if role in audience.PUBLIC:
+    if role in privacy.PUBLIC:
         assert _leaks(at) == []
 
 
@@ -130,7 +130,7 @@ def test_the_router_lands_every_audience_on_a_page_it_may_see(monkeypatch, db, r
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300).run()
     assert not at.exception, [e.value for e in at.exception]
     assert REFUSED not in [e.value for e in at.error]
-    if role in audience.PUBLIC:
+    if role in privacy.PUBLIC:
         assert _leaks(at) == []
         assert not any("Demo mode" in w.value for w in at.sidebar.warning)
 

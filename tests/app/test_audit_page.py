@@ -12,11 +12,11 @@ from streamlit.testing.v1 import AppTest, app_test
 
 import cqi_core
 from cqi_core import exports
-from cqi_core import privacy as audience
+from cqi_core import privacy
 from cqi_core.privacy import Viewer
 
 ROOT = Path(__file__).resolve().parents[2]
-PAGE = str(ROOT / "pages" / "audit.py")
+PAGE = str(ROOT / "pages" / "views" / "audit.py")
 VIEWERS = {"analyst": Viewer("analyst", "sam.analyst@example.org", None, "oidc"),
            "supervisor": Viewer("supervisor", "pat.lee@example.org", ("U001",), "oidc"),
            "stakeholder": Viewer("stakeholder", "public", (), "pinned"),
@@ -28,9 +28,9 @@ def db(sample_db_copy) -> Path:
     """The sample agency with three exports logged: two by a supervisor, one by the public."""
     store = cqi_core.open_store(sample_db_copy)
     table = pl.DataFrame({"unit": ["U001"], "count": [25]})
-    exports.table_csv(audience.bind(store, VIEWERS["supervisor"]), table, "Reviews by unit")
-    exports.log_export(audience.bind(store, VIEWERS["supervisor"]), "Trend chart", "png")
-    exports.log_export(audience.bind(store, VIEWERS["stakeholder"]), "Scorecard", "xlsx", 12)
+    exports.table_csv(privacy.Handle(store, VIEWERS["supervisor"]), table, "Reviews by unit")
+    exports.log_export(privacy.Handle(store, VIEWERS["supervisor"]), "Trend chart", "png")
+    exports.log_export(privacy.Handle(store, VIEWERS["stakeholder"]), "Scorecard", "xlsx", 12)
     store.close()
     return sample_db_copy
 

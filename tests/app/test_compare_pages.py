@@ -18,7 +18,7 @@ from app_support import as_viewer
 from pages import _nav
 
 ROOT = Path(__file__).resolve().parents[2]
-PAGES = {"pages/compare.py": "Compare units", "pages/disparities.py": "Disparities"}
+PAGES = {"pages/views/compare.py": "Compare units", "pages/views/disparities.py": "Disparities"}
 ROLES = ["analyst", "supervisor", "stakeholder", "youth"]
 COUNT_COLUMNS = {"numerator", "denominator"}
 
@@ -27,7 +27,7 @@ def served(page: str) -> tuple[str, ...]:
     return _nav.roles_of(Path(page).name) or tuple(ROLES)
 
 
-PUBLIC_SERVED = [r for r in ("stakeholder", "youth") if r in served("pages/compare.py")]
+PUBLIC_SERVED = [r for r in ("stakeholder", "youth") if r in served("pages/views/compare.py")]
 
 
 @pytest.fixture(scope="module")
@@ -80,10 +80,10 @@ def test_both_pages_render_for_every_role_they_serve_and_refuse_the_others(monke
 
 @pytest.mark.parametrize("role", PUBLIC_SERVED)
 @pytest.mark.parametrize("page, params", [
-    ("pages/compare.py", {"id": "P1"}),
-    ("pages/compare.py", {"id": "V1", "by": "region"}),
-    ("pages/disparities.py", {"id": "P1", "by": "race_ethnicity"}),
-    ("pages/disparities.py", {"id": "V1", "by": "age_group", "ref": "<1"}),
+    ("pages/views/compare.py", {"id": "P1"}),
+    ("pages/views/compare.py", {"id": "V1", "by": "region"}),
+    ("pages/views/disparities.py", {"id": "P1", "by": "race_ethnicity"}),
+    ("pages/views/disparities.py", {"id": "V1", "by": "age_group", "ref": "<1"}),
 ])
 def test_public_viewers_see_no_small_count_and_no_link_to_cases(monkeypatch, db, page, params,
                                                                 role):
@@ -98,15 +98,15 @@ def test_the_p1_unit_table_hides_small_units_for_the_public(monkeypatch, db):
     # P1 by unit has units with fewer than 11 children leaving care: the analyst sees them,
     # the public sees them hidden
     with monkeypatch.context() as m:  # the analyst's viewer is undone before the public run
-        analyst = _page(m, db, "pages/compare.py", "analyst", id="P1")
-    public = _page(monkeypatch, db, "pages/compare.py", PUBLIC_SERVED[0], id="P1")
+        analyst = _page(m, db, "pages/views/compare.py", "analyst", id="P1")
+    public = _page(monkeypatch, db, "pages/views/compare.py", PUBLIC_SERVED[0], id="P1")
     assert _small_counts(analyst)
     where = public.dataframe[0].value["Where it lies"].tolist()
     assert "hidden (small numbers)" in where
 
 
 def test_analysts_get_links_from_units_to_their_trend(monkeypatch, db):
-    at = _page(monkeypatch, db, "pages/compare.py", "analyst", id="V1")
+    at = _page(monkeypatch, db, "pages/views/compare.py", "analyst", id="V1")
     table = at.dataframe[0].value
     assert list(table["Id"]) == sorted(table["Id"])  # sorted by unit, never ranked
     assert all(link == f"trends?id=V1&by=unit&group={u}"
@@ -117,7 +117,7 @@ def test_analysts_get_links_from_units_to_their_trend(monkeypatch, db):
 
 
 def test_region_links_are_url_encoded(monkeypatch, db):
-    at = _page(monkeypatch, db, "pages/compare.py", "supervisor", id="V1", by="region")
+    at = _page(monkeypatch, db, "pages/views/compare.py", "supervisor", id="V1", by="region")
     table = at.dataframe[0].value
     assert all(" " not in link and link.startswith("trends?id=V1&by=region&group=")
                for link in table["Trend"])
@@ -125,7 +125,7 @@ def test_region_links_are_url_encoded(monkeypatch, db):
 
 
 def test_query_params_choose_what_is_compared_and_changes_go_back_to_the_url(monkeypatch, db):
-    at = _page(monkeypatch, db, "pages/compare.py", "analyst", id="P5", by="region",
+    at = _page(monkeypatch, db, "pages/views/compare.py", "analyst", id="P5", by="region",
                method="exact", od="none")
     assert not at.exception
     radios = {r.label: r.value for r in at.radio}
@@ -139,7 +139,7 @@ def test_query_params_choose_what_is_compared_and_changes_go_back_to_the_url(mon
 
 
 def test_the_funnel_chart_says_how_to_read_it_and_draws_limits_by_dash(monkeypatch, db):
-    at = _page(monkeypatch, db, "pages/compare.py", "analyst", id="V1")
+    at = _page(monkeypatch, db, "pages/views/compare.py", "analyst", id="V1")
     spec = _spec(at)
     assert spec["description"].startswith("Funnel plot of Monthly caseworker visits")
     dashes = [layer["encoding"]["strokeDash"]["scale"]["range"] for layer in spec["layer"]
@@ -149,7 +149,7 @@ def test_the_funnel_chart_says_how_to_read_it_and_draws_limits_by_dash(monkeypat
 
 
 def test_disparities_reference_group_comes_from_the_url(monkeypatch, db):
-    at = _page(monkeypatch, db, "pages/disparities.py", "analyst", id="P5", by="sex",
+    at = _page(monkeypatch, db, "pages/views/disparities.py", "analyst", id="P5", by="sex",
                ref="female")
     assert not at.exception
     assert next(s for s in at.selectbox if s.label == "Compare with").value == "female"

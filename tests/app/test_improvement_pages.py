@@ -17,7 +17,7 @@ from app_support import as_viewer
 from cqi_core.analysis import improvement as imp
 
 ROOT = Path(__file__).resolve().parents[2]
-PAGE = str(ROOT / "pages" / "improvement.py")
+PAGE = str(ROOT / "pages" / "views" / "improvement.py")
 SAMPLE = ROOT / "data" / "sample"
 NAME = "Robin Planted"  # a participant's name: never on a public page
 

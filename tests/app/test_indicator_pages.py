@@ -53,7 +53,7 @@ def test_scorecard_for_one_unit_keeps_only_unit_measures(monkeypatch, sample_db_
 
 def test_indicator_page_reads_indicator_and_grouping_from_the_url(monkeypatch, sample_db_copy):
     at = _app(monkeypatch, sample_db_copy).run()
-    at.switch_page("pages/indicator.py")
+    at.switch_page("pages/views/indicator.py")
     at.query_params["id"] = "P1"
     at.query_params["by"] = "region"
     at.run()

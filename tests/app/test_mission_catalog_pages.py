@@ -18,7 +18,7 @@ from app_support import as_viewer
 from cqi_core import load_catalog, load_values, open_store
 
 ROOT = Path(__file__).resolve().parents[2]
-PAGES = ["pages/mission.py", "pages/catalog.py"]
+PAGES = ["pages/views/mission.py", "pages/views/catalog.py"]
 
 
 @pytest.fixture(autouse=True)
@@ -61,8 +61,8 @@ def test_page_renders_for_each_role_and_only_analysts_get_the_edit_form(
         monkeypatch, sample_db_copy, page, role):
     as_viewer(monkeypatch, role)
     at = _page(monkeypatch, sample_db_copy, page)
-    assert at.title[0].value == {"pages/mission.py": "Mission alignment",
-                                 "pages/catalog.py": "Indicator catalog"}[page]
+    assert at.title[0].value == {"pages/views/mission.py": "Mission alignment",
+                                 "pages/views/catalog.py": "Indicator catalog"}[page]
     has_form = any(b.label == "Save as a new version" for b in at.button)
     assert has_form == (role == "analyst")
     history = at.dataframe[-1].value
@@ -70,7 +70,7 @@ def test_page_renders_for_each_role_and_only_analysts_get_the_edit_form(
 
 
 def test_mission_page_calls_out_the_value_nothing_measures(monkeypatch, sample_db_copy):
-    at = _page(monkeypatch, sample_db_copy, "pages/mission.py")
+    at = _page(monkeypatch, sample_db_copy, "pages/views/mission.py")
     equity = load_values().entry("equity").name
     callouts = [w.value for w in at.warning if "Not measured yet" in w.value]
     assert len(callouts) == 1 and equity in callouts[0]
@@ -82,7 +82,7 @@ def test_mission_page_calls_out_the_value_nothing_measures(monkeypatch, sample_d
 
 def test_mission_chart_names_each_status_in_words_and_outline_not_colour_alone(
         monkeypatch, sample_db_copy):
-    at = _page(monkeypatch, sample_db_copy, "pages/mission.py")
+    at = _page(monkeypatch, sample_db_copy, "pages/views/mission.py")
     spec = json.loads(at.get("vega_lite_chart")[0].proto.spec)
     bars = spec["layer"][0]["encoding"]
     assert bars["strokeDash"]["field"] == bars["color"]["field"] == "status"
@@ -96,7 +96,7 @@ def test_mission_chart_names_each_status_in_words_and_outline_not_colour_alone(
 
 def test_mission_expanders_list_each_measure_with_its_value_and_supportive_status(
         monkeypatch, sample_db_copy):
-    at = _page(monkeypatch, sample_db_copy, "pages/mission.py")
+    at = _page(monkeypatch, sample_db_copy, "pages/views/mission.py")
     safety = next(e for e in at.expander if e.label.startswith("Children are safe"))
     table = safety.dataframe[0].value
     assert {"Maltreatment in foster care", "Recurrence of maltreatment"} <= set(table["Measure"])
@@ -113,7 +113,7 @@ def test_analyst_edit_of_a_standard_makes_the_next_version_in_history_and_catalo
         monkeypatch, sample_db_copy):
     before = load_catalog().entry("V1")
     assert before.standard == 0.95 and before.unit == "percent"
-    at = _page(monkeypatch, sample_db_copy, "pages/catalog.py")
+    at = _page(monkeypatch, sample_db_copy, "pages/views/catalog.py")
     at.selectbox(key="catalog_entry").set_value("V1").run()
     _one(at.number_input, "Standard (percent").set_value(90.0)
     _one(at.text_area, "Why is this changing?").input("Agreed at the CQI meeting in November.")
@@ -135,7 +135,7 @@ def test_analyst_edit_of_a_standard_makes_the_next_version_in_history_and_catalo
 
 
 def test_edit_without_a_why_shows_an_error_and_saves_nothing(monkeypatch, sample_db_copy):
-    at = _page(monkeypatch, sample_db_copy, "pages/catalog.py")
+    at = _page(monkeypatch, sample_db_copy, "pages/views/catalog.py")
     at.selectbox(key="catalog_entry").set_value("V1").run()
     _one(at.number_input, "Standard (percent").set_value(80.0)
     _one(at.text_input, "Your name").input("Dana Reyes")
@@ -150,7 +150,7 @@ def test_edit_without_a_why_shows_an_error_and_saves_nothing(monkeypatch, sample
 
 def test_analyst_lists_a_review_item_for_equity_and_it_is_no_longer_unmeasured(
         monkeypatch, sample_db_copy):
-    at = _page(monkeypatch, sample_db_copy, "pages/mission.py")
+    at = _page(monkeypatch, sample_db_copy, "pages/views/mission.py")
     at.selectbox(key="mission_value").set_value("equity").run()
     _one(at.multiselect, "Case review items").select("12A")
     _one(at.text_area, "Why is this changing?").input("Needs assessments are where equal "
@@ -164,7 +164,7 @@ def test_analyst_lists_a_review_item_for_equity_and_it_is_no_longer_unmeasured(
 
 
 def test_an_entry_whose_review_date_has_come_is_flagged_due(monkeypatch, sample_db_copy):
-    at = _page(monkeypatch, sample_db_copy, "pages/catalog.py")
+    at = _page(monkeypatch, sample_db_copy, "pages/views/catalog.py")
     assert not [w for w in at.warning if "Due for review" in w.value]
     at.selectbox(key="catalog_entry").set_value("T1").run()
     _one(at.date_input, "Next review").set_value(date.today() - timedelta(days=1))
@@ -181,7 +181,7 @@ def test_an_entry_whose_review_date_has_come_is_flagged_due(monkeypatch, sample_
 
 
 def test_search_and_type_filters_narrow_the_catalog(monkeypatch, sample_db_copy):
-    at = _page(monkeypatch, sample_db_copy, "pages/catalog.py")
+    at = _page(monkeypatch, sample_db_copy, "pages/views/catalog.py")
     at.text_input(key="catalog_search").input("caseworker visits").run()
     ids = set(at.dataframe[0].value["Id"])
     assert {"V1", "Q1.14", "Q1.15"} <= ids and "P1" not in ids

@@ -17,8 +17,8 @@ from app_support import as_viewer
 from sample_facts import expected_home_figures
 
 ROOT = Path(__file__).resolve().parents[2]
-PAGES = ["pages/scorecard.py", "pages/indicator.py", "pages/home.py", "pages/mission.py",
-         "pages/catalog.py", "pages/data.py", "pages/data_quality.py"]
+PAGES = ["pages/views/scorecard.py", "pages/views/indicator.py", "pages/views/home.py", "pages/views/mission.py",
+         "pages/views/catalog.py", "pages/views/data.py", "pages/views/data_quality.py"]
 
 
 def _app(monkeypatch, db: Path) -> AppTest:
@@ -41,7 +41,7 @@ def test_home_shows_children_in_care_and_the_as_of_date(monkeypatch, sample_db_c
     at = _app(monkeypatch, sample_db_copy).run()
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Children in care now"] == f"{want['in_care']:,}"
-    at.switch_page("pages/home.py").run()
+    at.switch_page("pages/views/home.py").run()
     assert any(f"{want['as_of']:%B} {want['as_of'].day}, {want['as_of'].year}" in s.value
                for s in at.subheader)
 
@@ -64,7 +64,7 @@ def test_import_history_lists_the_sample_batch_with_every_row_accepted(monkeypat
     from sample_facts import sample_row_counts
     want = sum(sample_row_counts().values())
     at = _app(monkeypatch, sample_db_copy).run()
-    at.switch_page("pages/data.py").run()
+    at.switch_page("pages/views/data.py").run()
     assert not at.exception
     history = at.dataframe[0].value
     assert list(history["outcome"]) == ["landed"]
@@ -75,7 +75,7 @@ def test_import_history_lists_the_sample_batch_with_every_row_accepted(monkeypat
 def test_data_quality_counts_same_day_discharges(monkeypatch, sample_db_copy):
     from sample_facts import same_day_discharges
     at = _app(monkeypatch, sample_db_copy).run()
-    at.switch_page("pages/data_quality.py").run()
+    at.switch_page("pages/views/data_quality.py").run()
     assert not at.exception
     checks = at.dataframe[0].value
     row = checks[checks["name"] == "Discharged the day of removal"]
@@ -88,7 +88,7 @@ def test_a_page_opened_directly_still_refuses_a_role_it_does_not_serve(monkeypat
     as_viewer(monkeypatch, "supervisor")
     monkeypatch.setenv("CQI_DB", str(sample_db_copy))
     monkeypatch.chdir(ROOT)
-    at = AppTest.from_file(str(ROOT / "pages" / "data_quality.py"), default_timeout=60).run()
+    at = AppTest.from_file(str(ROOT / "pages" / "views" / "data_quality.py"), default_timeout=60).run()
     assert not at.exception
     assert [e.value for e in at.error] == ["This page is not available to your role."]
     assert not at.dataframe

@@ -16,7 +16,7 @@ from cqi_core.present import findings
 from cqi_core.present.findings import Finding
 
 ROOT = Path(__file__).resolve().parents[2]
-PAGE = ROOT / "pages" / "present.py"
+PAGE = ROOT / "pages" / "views" / "present.py"
 REFUSED = "This page is not available to your role."
 # the default deck: six headline measures, each as a trend and by region (tests/test_findings.py)
 SLIDES = 12

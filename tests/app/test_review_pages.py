@@ -22,7 +22,7 @@ from app_support import as_viewer
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "data" / "sample"
 FY2026 = (date(2025, 10, 1), date(2026, 9, 30))
-PAGES = ["pages/case_reviews.py", "pages/voices.py", "pages/codebook.py"]
+PAGES = ["pages/views/case_reviews.py", "pages/views/voices.py", "pages/views/codebook.py"]
 PLANTED = "Maria Lopez (phone 612-555-0199, maria.lopez@example.org) said the visits at 1423 Elm Street helped."
 LEAKS = ["Lopez", "612-555-0199", "maria.lopez", "1423 Elm"]
 
@@ -75,8 +75,8 @@ def test_the_codebook_is_for_analysts_only(monkeypatch, sample_db):
     # Not in a supervisor's navigation, and refused when the file is started directly.
     at = _app(monkeypatch, sample_db, "supervisor").run()
     with pytest.raises(ValueError):
-        at.switch_page("pages/codebook.py")
-    at = AppTest.from_file(str(ROOT / "pages" / "codebook.py"), default_timeout=120).run()
+        at.switch_page("pages/views/codebook.py")
+    at = AppTest.from_file(str(ROOT / "pages" / "views" / "codebook.py"), default_timeout=120).run()
     assert not at.exception
     assert [e.value for e in at.error] == ["This page is not available to your role."]
     assert not at.dataframe
@@ -86,7 +86,7 @@ def test_case_reviews_counts_first_reviews_and_their_qa_reviews(monkeypatch, sam
     rv = _reviews()
     first = rv.filter(pl.col("qa_of_review_id").is_null() & pl.col("review_date").is_between(*FY2026))
     qa = rv.filter(pl.col("qa_of_review_id").is_in(first["review_id"].to_list()))
-    at = _open(monkeypatch, sample_db, "pages/case_reviews.py")
+    at = _open(monkeypatch, sample_db, "pages/views/case_reviews.py")
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Cases reviewed"] == f"{first.height:,}"
     assert metrics["With a second (quality-assurance) review"] == f"{qa.height:,}"
@@ -94,7 +94,7 @@ def test_case_reviews_counts_first_reviews_and_their_qa_reviews(monkeypatch, sam
 
 
 def test_case_reviews_draws_the_heatmap_with_n_and_pages_the_narratives(monkeypatch, sample_db):
-    at = _open(monkeypatch, sample_db, "pages/case_reviews.py")
+    at = _open(monkeypatch, sample_db, "pages/views/case_reviews.py")
     specs = {json.loads(c.proto.spec)["title"]: json.loads(c.proto.spec) for c in at.get("vega_lite_chart")}
     heat = specs["Share of reviews rated a strength, by item and unit"]
     assert heat["description"].startswith("Table chart of the share of case reviews")
@@ -107,7 +107,7 @@ def test_case_reviews_draws_the_heatmap_with_n_and_pages_the_narratives(monkeypa
 
 
 def test_choosing_a_unit_narrows_the_case_reviews(monkeypatch, sample_db):
-    at = _open(monkeypatch, sample_db, "pages/case_reviews.py")
+    at = _open(monkeypatch, sample_db, "pages/views/case_reviews.py")
     units = at.multiselect[0]
     assert units.label == "Units"
     id_of = dict(pl.read_csv(SAMPLE / "units.csv").select("unit_name", "unit_id").iter_rows())
@@ -122,7 +122,7 @@ def test_choosing_a_unit_narrows_the_case_reviews(monkeypatch, sample_db):
 
 
 def test_reviewer_agreement_explains_kappa_and_lists_items(monkeypatch, sample_db):
-    at = _open(monkeypatch, sample_db, "pages/case_reviews.py")
+    at = _open(monkeypatch, sample_db, "pages/views/case_reviews.py")
     assert any("Cohen's kappa" in m.value and "chance" in m.value for m in at.markdown)
     table = next(d.value for d in at.dataframe if "kappa" in d.value.columns)
     assert len(table) >= 10 and (table["pairs"] > 0).all()
@@ -131,7 +131,7 @@ def test_reviewer_agreement_explains_kappa_and_lists_items(monkeypatch, sample_d
 def test_an_analyst_adds_a_theme_to_a_narrative_and_the_decision_is_kept(monkeypatch, sample_db_copy):
     from cqi_core import open_store
     from cqi_core.analysis.qualitative import decisions, load_codebook
-    at = _open(monkeypatch, sample_db_copy, "pages/case_reviews.py")
+    at = _open(monkeypatch, sample_db_copy, "pages/views/case_reviews.py")
     excerpt = at.selectbox(key="cr_code_pick").value
     add = next(m for m in at.multiselect if m.label == "Add themes")
     code_of = {t.name: t.code for t in load_codebook().themes}
@@ -146,7 +146,7 @@ def test_an_analyst_adds_a_theme_to_a_narrative_and_the_decision_is_kept(monkeyp
 
 def test_an_analyst_approves_a_comment_for_sharing(monkeypatch, sample_db_copy):
     from cqi_core import open_store
-    at = _open(monkeypatch, sample_db_copy, "pages/voices.py")
+    at = _open(monkeypatch, sample_db_copy, "pages/views/voices.py")
     excerpt = at.selectbox(key="vo_share_pick").value
     at.text_input(key="vo_share_name").input("Test Analyst")
     at.button(key="vo_share_approve").click().run()
@@ -165,7 +165,7 @@ def test_voices_f1_for_the_year_matches_the_feedback_file(monkeypatch, sample_db
         pl.col("survey_date").is_between(*FY2026) & (pl.col("comment").fill_null("").str.strip_chars() != ""))
     texts = pl.read_csv(SAMPLE / "feedback.csv", try_parse_dates=True).filter(
         pl.col("received_date").is_between(*FY2026)).height + survey.height
-    at = _open(monkeypatch, sample_db, "pages/voices.py")
+    at = _open(monkeypatch, sample_db, "pages/views/voices.py")
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Feedback with a rating"] == f"{fb.height:,}"
     assert metrics["Rated 4 or 5 (F1)"] == f"{(fb['rating'] >= 4).mean():.0%}"
@@ -176,7 +176,7 @@ def test_voices_f1_for_the_year_matches_the_feedback_file(monkeypatch, sample_db
 
 def test_codebook_lists_every_theme_and_previews_pattern_matches(monkeypatch, sample_db):
     from cqi_core.analysis.qualitative import load_codebook
-    at = _open(monkeypatch, sample_db, "pages/codebook.py")
+    at = _open(monkeypatch, sample_db, "pages/views/codebook.py")
     themes = at.dataframe[0].value
     assert len(themes) == len(load_codebook().themes)
     preview = at.dataframe[1].value
@@ -211,7 +211,7 @@ def test_a_supervisor_never_sees_a_planted_name_or_phone(monkeypatch, sample_db_
 def test_an_analyst_adds_a_theme_to_the_codebook_as_a_new_version(monkeypatch, sample_db_copy):
     from cqi_core import open_store
     from cqi_core.analysis.qualitative import load_codebook
-    at = _open(monkeypatch, sample_db_copy, "pages/codebook.py")
+    at = _open(monkeypatch, sample_db_copy, "pages/views/codebook.py")
     before = load_codebook(open_store(sample_db_copy)).version
 
     def field(label):

@@ -26,9 +26,9 @@ from test_youth import small_counts
 
 ROOT = Path(__file__).resolve().parents[2]
 TEXT = youth.load_youth_text()
-PAGES = {"pages/youth_home.py": TEXT["home"]["title"],
-         "pages/youth_voices.py": TEXT["voices"]["title"],
-         "pages/youth_words.py": TEXT["words"]["title"]}
+PAGES = {"pages/views/youth_home.py": TEXT["home"]["title"],
+         "pages/views/youth_voices.py": TEXT["voices"]["title"],
+         "pages/views/youth_words.py": TEXT["words"]["title"]}
 ROLES = ("analyst", "supervisor", "stakeholder", "youth")
 PUBLIC = ("stakeholder", "youth")
 IDENTIFIER = re.compile(r"\b[A-Z]{1,2}\d{3,}\b")  # C0000001, E…, W00036, RV000001, U001 …
@@ -107,7 +107,7 @@ def test_public_pages_show_no_small_count_no_identifier_and_only_plain_words(
 
 
 def test_an_area_with_small_numbers_says_they_are_hidden(monkeypatch, sample_db_copy):
-    at = _app(monkeypatch, sample_db_copy, "pages/youth_home.py", "youth").run()
+    at = _app(monkeypatch, sample_db_copy, "pages/views/youth_home.py", "youth").run()
     areas = at.selectbox[0].options
     hidden_somewhere = False
     for area in areas[1:]:
@@ -122,7 +122,7 @@ def test_an_area_with_small_numbers_says_they_are_hidden(monkeypatch, sample_db_
 
 
 def test_a_year_of_comments_names_the_themes_without_numbers(monkeypatch, sample_db_copy):
-    at = _app(monkeypatch, sample_db_copy, "pages/youth_voices.py", "youth").run()
+    at = _app(monkeypatch, sample_db_copy, "pages/views/youth_voices.py", "youth").run()
     assert any("This came up in" in m.value for m in at.markdown)  # two years: shares shown
     at.selectbox[0].set_value(12).run()
     assert not at.exception
@@ -132,7 +132,7 @@ def test_a_year_of_comments_names_the_themes_without_numbers(monkeypatch, sample
 
 
 def test_the_words_page_lists_the_glossary(monkeypatch, sample_db_copy):
-    at = _app(monkeypatch, sample_db_copy, "pages/youth_words.py", "youth").run()
+    at = _app(monkeypatch, sample_db_copy, "pages/views/youth_words.py", "youth").run()
     lines = [m.value for m in at.markdown]
     for word, means in youth.glossary():
         assert f"**{word}:** {means}" in lines
@@ -146,7 +146,7 @@ def test_young_people_see_an_approved_quote_and_no_other_text(monkeypatch, sampl
     qualitative.approve_for_sharing(store, pick["excerpt_id"], pick["text_hash"], "test analyst")
     quote = qualitative.redact(pick["text"], qualitative.sharing.agency_words(store))
     store.close()
-    at = _app(monkeypatch, sample_db_copy, "pages/youth_voices.py", "youth").run()
+    at = _app(monkeypatch, sample_db_copy, "pages/views/youth_voices.py", "youth").run()
     assert not at.exception
     quotes = [m.value for m in at.markdown if m.value.startswith("> ")]
     assert quotes == [f"> {quote}"]

@@ -6,12 +6,12 @@ import polars as pl
 import streamlit as st
 
 import cqi_core
-from cqi_core.errors import CQIError
-from cqi_core.charts.mission import value_measures, value_status_chart
+from cqi_core import CQIError, value_measures, value_status_chart
+from pages import _catalog_forms as cf
 from pages import _catalog_widgets as w
 from pages import _shared as ui
 
-ui.require_router(roles=("analyst", "supervisor"))
+ui.require_router("mission.py")
 
 MARK = {"meets the standard": "✓ meets the standard",
         "opportunity to improve": "△ opportunity to improve"}
@@ -90,7 +90,7 @@ w.show_saved()
 w.history_table(w.value_versions(chosen.id))
 if ui.role() == "analyst":
     with st.expander(f"Change “{chosen.name}” (saved as version {chosen.version + 1})"):
-        request = w.value_form(chosen)
+        request = cf.value_form(chosen)
     if request is not None:
         try:
             new = cqi_core.save_value_edit(ui.store(), chosen.id, **request)

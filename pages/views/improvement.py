@@ -10,33 +10,35 @@ regression intervals, and the youth view has its own plain-language pages.
 
 import streamlit as st
 
-from cqi_core.analysis import improvement as imp
-from cqi_core.errors import CQIError
+import cqi_core
+from cqi_core import CQIError
+from pages import _cycle_forms as fw
+from pages import _cycle_study_widgets as sw
 from pages import _improvement_widgets as w
 from pages import _shared as ui
 
-ui.require_router(roles=("analyst", "supervisor", "stakeholder"))
+ui.require_router("improvement.py")
 
 st.title("Improvement cycles")
 st.caption("Plan a change, try it, study what happened, then adopt, adapt or abandon it. "
            "Each cycle's dates show on the trend charts of its measures.")
-w.flash()
+fw.flash()
 viewer = ui.viewer()
-settings = imp.load_settings()
+settings = cqi_core.improvement_settings()
 chosen = w.chosen_cycle()
 
 if chosen is None:
     shown = [s for s in settings.statuses if not (viewer.public and s == "withdrawn")]
     statuses = st.multiselect("Status", shown, format_func=settings.statuses.get,
                               placeholder="Every status")
-    w.cycle_list(imp.cycles(ui.store(), status=statuses or None), viewer.public)
-    if w.can_edit(viewer):
+    w.cycle_list(cqi_core.list_cycles(ui.store(), status=statuses or None), viewer.public)
+    if cqi_core.may_edit_cycle(viewer):
         with st.expander("Record a new cycle", expanded=False):
-            w.cycle_form(viewer)
+            fw.cycle_form(viewer)
     st.stop()
 
 try:
-    cycle = imp.cycle(ui.store(), chosen)
+    cycle = cqi_core.load_cycle(ui.store(), chosen)
 except CQIError as exc:
     st.error(str(exc))
     st.stop()
@@ -44,10 +46,10 @@ if st.button("Back to every cycle", icon=":material/arrow_back:"):
     del st.query_params["cycle"]
     st.rerun()
 w.header(cycle, viewer.public)
-editor = w.can_edit(viewer, cycle)
+editor = cqi_core.may_edit_cycle(viewer, cycle)
 if editor:
     with st.expander("Edit this cycle"):
-        w.cycle_form(viewer, cycle)
+        fw.cycle_form(viewer, cycle)
 
 st.header("Study")
 grain = st.radio("Periods", list(w.GRAINS), format_func=w.GRAINS.get, horizontal=True,
@@ -68,13 +70,13 @@ tabs = st.tabs([f"{measures.get(p.indicator_id, p.indicator_id)} · "
                 f"{units.get(p.group_value, 'whole agency')}" for p in study.panels] or ["—"])
 for tab, p in zip(tabs, study.panels):
     with tab:
-        w.panel(p, study, viewer.public)
+        sw.panel(p, study, viewer.public)
 
 st.header("You said, we did")
-w.you_said_we_did(study, viewer.public)
+sw.you_said_we_did(study, viewer.public)
 
 if editor:
     st.header("Act")
-    w.act_form(viewer, cycle)
+    fw.act_form(viewer, cycle)
 if not viewer.public:
     w.history(cycle.cycle_id)

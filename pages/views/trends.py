@@ -9,15 +9,15 @@ notes are stored with who and why, and every later drawing of the chart uses the
 import streamlit as st
 
 import cqi_core
-from cqi_core.analysis import trends
-from cqi_core.errors import CQIError
-from cqi_core.charts.trends import (VARIATION_ICONS, assurance_icon, control_chart_figure,
-                                   variation_icon)
+from cqi_core import (CQIError, VARIATION_ICONS, assurance_icon, control_chart_figure,
+                      variation_icon)
 from pages import _downloads as dl
 from pages import _shared as ui
+from pages import _trend_chart as tc
+from pages import _trend_notes as tn
 from pages import _trend_widgets as w
 
-ui.require_router(roles=("analyst", "supervisor"))
+ui.require_router("trends.py")
 
 st.title("Trends")
 st.caption("Is a change real, or ordinary ups and downs? Each measure by month or quarter, "
@@ -35,17 +35,17 @@ all_series = w.series(view.grain)
 entry = catalog.entry(view.indicator_id)
 whose = w.label(view.group_by, view.group_value)
 
-notes = trends.chart_notes(ui.store(), view.indicator_id, view.group_by, view.group_value)
-freeze_at, split_at = trends.chart_phases(notes)
-one = trends.series_for(all_series, view.indicator_id, view.group_by, view.group_value)
+notes = cqi_core.chart_notes(ui.store(), view.indicator_id, view.group_by, view.group_value)
+freeze_at, split_at = cqi_core.chart_phases(notes)
+one = cqi_core.series_for(all_series, view.indicator_id, view.group_by, view.group_value)
 try:
-    chart = trends.control_chart(one, entry, view.grain, preset=view.preset,
-                                 freeze_at=freeze_at, split_at=split_at)
+    chart = cqi_core.control_chart(one, entry, view.grain, preset=view.preset,
+                                   freeze_at=freeze_at, split_at=split_at)
 except CQIError as exc:
     st.info(f"{exc} Choose another group, or quarterly periods.")
     st.stop()
 
-w.icons(entry, chart, variation_icon(chart.variation), assurance_icon(chart.assurance))
+tc.icons(entry, chart, variation_icon(chart.variation), assurance_icon(chart.assurance))
 figure = control_chart_figure(chart, entry, whose, notes)
 ui.show_figure(figure)
 st.caption(f"**{chart.chart_label}.** " + " ".join(chart.notes))
@@ -55,8 +55,8 @@ dl.chart_downloads(figure, f"Trend chart: {entry.name}, {whose}",
 st.subheader("Signals")
 symbols = {"concern": VARIATION_ICONS["special_cause_concern"][0],
            "improvement": VARIATION_ICONS["special_cause_improvement"][0], "neutral": "◆"}
-w.signal_lists(chart, symbols)
-st.markdown(w.references(entry))
+tc.signal_lists(chart, symbols)
+st.markdown(tc.references(entry))
 with st.expander("How signals are found"):
     for preset, words in w.PRESET_WORDS.items():
         mark = " **(used here)**" if preset == view.preset else ""
@@ -65,6 +65,6 @@ with st.expander("How signals are found"):
                "view only. A signal says the process changed, not why: the case reviews and "
                "the notes on the chart help with that.")
 
-w.phases_editor(view, chart, notes)
-w.notes_editor(view, chart, notes)
-w.points_table(chart, entry)
+tn.phases_editor(view, chart, notes)
+tn.notes_editor(view, chart, notes)
+tc.points_table(chart, entry)

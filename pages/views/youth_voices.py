@@ -3,20 +3,20 @@ an analyst approved for sharing. Counts are released as for the youth audience."
 
 import streamlit as st
 
-from cqi_core.analysis import youth
-from cqi_core.charts.youth import theme_pictogram
+import cqi_core
+from cqi_core import theme_pictogram
 from pages import _shared as ui
 from pages import _youth_widgets as yw
 
-ui.require_router()
+ui.require_router("youth_voices.py")
 
 
 @st.cache_data(show_spinner=False)
-def _heard(version: str, months: int) -> youth.YouthVoices:
-    return youth.youth_voices(ui.store(), months)
+def _heard(version: str, months: int) -> cqi_core.YouthVoices:
+    return cqi_core.youth_voices(ui.store(), months)
 
 
-text = youth.load_youth_text()
+text = cqi_core.load_youth_text()
 words = text["voices"]
 yw.style()
 st.title(words["title"])

@@ -5,12 +5,13 @@ Analysts and supervisors; a supervisor listed for some units opens only those.""
 
 import streamlit as st
 
-from cqi_core.errors import CQIError
-from cqi_core.charts import profile as pc
+import cqi_core
+from cqi_core import CQIError
+from pages import _profile_findings as pf
 from pages import _profile_widgets as pw
 from pages import _shared as ui
 
-ui.require_router(roles=("analyst", "supervisor"))
+ui.require_router("unit_profile.py")
 
 st.title("Unit profile")
 st.caption("One unit at a time: what its records say, what its case reviews say, and whether the "
@@ -32,8 +33,8 @@ pw.label_counts(p)
 
 tabs = st.tabs(["Joint display", "Measures", "Case review items", "Themes"])
 with tabs[0]:
-    ui.show_figure(pc.joint_display_chart(p.joint), "Joint display of a unit's measures and reviews")
-    pw.joint_findings(p)
+    ui.show_figure(cqi_core.joint_display_chart(p.joint), "Joint display of a unit's measures and reviews")
+    pf.joint_findings(p)
     with st.expander("How the fit is decided"):
         st.markdown(pw.rule_words())
 with tabs[1]:
@@ -42,6 +43,6 @@ with tabs[2]:
     if p.items.is_empty():
         st.info("No case review of this unit is dated in the period.")
     else:
-        ui.show_figure(pc.item_strength_chart(p.items), "Case review items of a unit")
+        ui.show_figure(cqi_core.item_strength_chart(p.items), "Case review items of a unit")
 with tabs[3]:
-    pw.themes(p)
+    pf.themes(p)

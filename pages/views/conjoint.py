@@ -5,13 +5,13 @@ do not. Analysts only (case lists)."""
 import polars as pl
 import streamlit as st
 
-from cqi_core.analysis import conjoint
-from cqi_core.charts import profile as pc
+import cqi_core
+from pages import _bright_widgets as bw
 from pages import _profile_widgets as pw
 from pages import _review_widgets as rw
 from pages import _shared as ui
 
-ui.require_router(roles=("analyst",))
+ui.require_router("conjoint.py")
 
 st.title("Reviews and data")
 st.write("Each case review rates practice on one child's case; the records hold the same child's "
@@ -25,7 +25,7 @@ period = rw.period_picker("cj_grain", lambda grain: rw.review_periods(version, g
 if period is None:
     st.info("No case reviews are loaded yet.")
     st.stop()
-rows = pw.comparison(version, period.start, period.end)
+rows = bw.comparison(version, period.start, period.end)
 names = dict(rows.select("unit_id", pl.coalesce("unit_name", "unit_id")).unique().iter_rows())
 units = st.multiselect("Units", sorted(names, key=names.get), format_func=names.get,
                        placeholder="All units")
@@ -33,7 +33,7 @@ rows = rows.filter(pl.col("unit_id").is_in(units)) if units else rows
 if rows.is_empty():
     st.info(f"No reviewed case in {period.label} for this selection.")
     st.stop()
-table = conjoint.agreement_table(rows)
+table = cqi_core.agreement_table(rows)
 item_names, _ = rw.names(version)
 m = st.columns(3)
 m[0].metric("Reviews", f"{rows['review_id'].n_unique():,}")
@@ -42,10 +42,10 @@ m[2].metric("Where they disagree", f"{int((rows['agree'] == False).sum()):,}")  
 
 tabs = st.tabs(["Agreement", "Agreement tables", "Where they disagree", "How each item is checked"])
 with tabs[0]:
-    ui.show_figure(pc.agreement_chart(table, item_names), "Agreement of case reviews and records")
-    ui.show_figure(pc.strength_by_data_chart(table, item_names), "Ratings by what the records say")
+    ui.show_figure(cqi_core.agreement_chart(table, item_names), "Agreement of case reviews and records")
+    ui.show_figure(cqi_core.strength_by_data_chart(table, item_names), "Ratings by what the records say")
 with tabs[1]:
-    cells = conjoint.agreement_cells(table).with_columns(
+    cells = cqi_core.agreement_cells(table).with_columns(
         pl.col("rating").replace_strict({"strength": "Strength",
                                          "area_needing_improvement": "Area needing improvement"}),
         pl.col("data").replace_strict({"favourable": "Records favourable",
@@ -66,7 +66,7 @@ with tabs[1]:
                    "(not applicable, or the records cannot say yet).")
 with tabs[2]:
     item = st.selectbox("Item", table["item"].to_list(), format_func=item_names.get, key="cj_item")
-    off = conjoint.disagreements(rows.filter(pl.col("item") == item))
+    off = cqi_core.disagreements(rows.filter(pl.col("item") == item))
     st.caption(f"{off.height} reviews where the rating and the records point different ways.")
     ui.show_table(off.drop("unit_id", "item"),
                   f"One row per review where the rating of {item_names.get(item, item)} and the "
@@ -79,7 +79,7 @@ with tabs[2]:
         "data_text": st.column_config.TextColumn(
             "What the records say", width="large")})
 with tabs[3]:
-    ui.show_table(pw.measure_words(),
+    ui.show_table(bw.measure_words(),
                   "One row per check: the review items, the measure they are checked against, "
                   "when it applies, when the records count as favourable and the indicator "
                   "whose rule it uses.", hide_index=True, width="stretch", column_config={

@@ -13,14 +13,11 @@ import polars as pl
 import streamlit as st
 
 import cqi_core
-from cqi_core import compare
-from cqi_core.charts.compare import funnel_figure
-from cqi_core.errors import CQIError
-from cqi_core.charts.trends import display_scale
+from cqi_core import CQIError, display_scale, funnel_figure
 from pages import _downloads as dl
 from pages import _shared as ui
 
-ui.require_router(roles=ui.EVERYONE)
+ui.require_router("compare.py")
 
 GROUPS = {"unit": "Units", "region": "Regions"}
 METHODS = {"auto": "Automatic", "normal": "Normal approximation", "exact": "Exact"}
@@ -30,12 +27,12 @@ MODELS = {"auto": "Automatic", "none": "None", "multiplicative": "Multiplicative
 
 @st.cache_data(show_spinner="Comparing every unit…")
 def _compare(version: str, iid: str, start: date, end: date, by: str, method: str, od: str):
-    return compare.units(ui.store(), iid, start, end, by, method, od)
+    return cqi_core.compare_units(ui.store(), iid, start, end, by, method, od)
 
 
 @st.cache_data(show_spinner=False)
 def _periods(version: str, iid: str) -> list[tuple[date, date]]:
-    return compare.periods(ui.store(), iid)
+    return cqi_core.compare_periods(ui.store(), iid)
 
 
 def _pick(options: list, wanted, default=0) -> int:
@@ -54,7 +51,7 @@ catalog = cqi_core.load_catalog(ui.store())
 top = st.columns([1, 3, 2])
 groups = list(GROUPS)
 by = top[0].radio("Compare", groups, index=_pick(groups, qp.get("by")), format_func=GROUPS.get)
-ids = compare.comparable(by)
+ids = cqi_core.comparable(by)
 iid = top[1].selectbox("Measure", ids, index=_pick(ids, qp.get("id")),
                        format_func=lambda i: f"{catalog.entry(i).name} ({i})")
 spans = _periods(version, iid)
@@ -99,7 +96,7 @@ if links and (c.bright_spots or c.concerns):
                 + ". A comparison is fair only when the unit's own process is stable.")
 
 k = display_scale(c.entry)
-words = {f: spec["label"] for f, spec in compare.load_settings().display["flags"].items()}
+words = {f: spec["label"] for f, spec in cqi_core.compare_settings().display["flags"].items()}
 table = c.result.units.sort("unit").select(
     pl.col("unit").replace_strict(c.labels, default=pl.col("unit")).alias(by.capitalize()),
     pl.col("unit").alias("Id"), pl.col("numerator").alias("Numerator"),
@@ -123,7 +120,7 @@ ui.show_table(table, f"One row per {by} for {c.entry.name}, {period}: the {by}, 
 dl.table_downloads(table.drop("Trend", strict=False), f"{c.entry.name} by {by}, {period}",
                    noun="the table", file_stem=f"compare_{iid}_{by}_{end}")
 
-s = compare.load_settings()
+s = cqi_core.compare_settings()
 with st.expander("How units are compared (the rules in compare.yaml)"):
     st.markdown(f"""
 - **Limits.** The {s.level_words('alert')} limits (dashed) and the {s.level_words('alarm')} limits

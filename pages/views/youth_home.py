@@ -3,25 +3,25 @@ picture and one sentence. Numbers are released as for the youth audience, whoeve
 
 import streamlit as st
 
-from cqi_core.analysis import youth
-from cqi_core.charts.youth import fact_pictogram
+import cqi_core
+from cqi_core import fact_pictogram
 from pages import _shared as ui
 from pages import _youth_widgets as yw
 
-ui.require_router()
+ui.require_router("youth_home.py")
 
 
 @st.cache_data(show_spinner=False)
 def _areas(version: str) -> list[str]:
-    return youth.youth_regions(ui.store())
+    return cqi_core.youth_regions(ui.store())
 
 
 @st.cache_data(show_spinner=False)
-def _facts(version: str, area: str | None) -> tuple[youth.YouthFact, ...]:
-    return youth.youth_facts(ui.store(), area)
+def _facts(version: str, area: str | None) -> tuple[cqi_core.YouthFact, ...]:
+    return cqi_core.youth_facts(ui.store(), area)
 
 
-text = youth.load_youth_text()
+text = cqi_core.load_youth_text()
 home = text["home"]
 yw.style()
 st.title(home["title"])
@@ -35,7 +35,7 @@ if not facts:
     st.info(home["no_data"])
     st.stop()
 if area:
-    st.write(youth.fill(home["area_note"], area=area))
+    st.write(cqi_core.fill_youth_text(home["area_note"], area=area))
 
 for fact in facts:
     with st.container(border=True):

@@ -6,13 +6,12 @@ import polars as pl
 import streamlit as st
 
 import cqi_core
-from cqi_core.errors import CQIError
-from cqi_core.indicators.catalog import MEASURE_TYPES, due_for_review
-from cqi_core.indicators.display import format_value
+from cqi_core import CQIError, MEASURE_TYPES, due_for_review, format_value
+from pages import _catalog_forms as cf
 from pages import _catalog_widgets as w
 from pages import _shared as ui
 
-ui.require_router(roles=("analyst", "supervisor"))
+ui.require_router("catalog.py")
 
 TYPE_WORDS = {"completion": "Was the required work done?",
               "timeliness": "Was it done on time?",
@@ -49,7 +48,7 @@ if not shown:
     st.info("No entry matches these measure types and this search.")
 ui.show_table(pl.DataFrame([{
     "Id": e.id, "Measure": e.name, "Type": e.measure_type, "Which way is better": e.direction,
-    "Standard": w.standard_text(e), "National": w.national_text(e),
+    "Standard": cf.standard_text(e), "National": cf.national_text(e),
     "Now": format_value(e, now.get(e.id)), "Owner": e.owner,
     "Next review": e.review_date, "Due": "⚑ due" if e.id in due else "",
     "Version": e.version} for e in shown], infer_schema_length=None),
@@ -67,8 +66,8 @@ for mtype in [t for t in MEASURE_TYPES if t in types]:
     for e in part:
         flag = " · ⚑ due for review" if e.id in due else ""
         with st.expander(f"{e.id} · {e.name}{flag}"):
-            w.entry_details(e, cqi_core.youth_text(e, now.get(e.id)), value_names, e.id in due,
-                            format_value(e, now.get(e.id)))
+            cf.entry_details(e, cqi_core.youth_text(e, now.get(e.id)), value_names, e.id in due,
+                             format_value(e, now.get(e.id)))
 
 st.subheader("Versions of an entry")
 ids = catalog.ids
@@ -78,7 +77,7 @@ w.show_saved()
 w.history_table(w.entry_history(chosen.id))
 if ui.role() == "analyst":
     with st.expander(f"Change {chosen.id} (saved as version {chosen.version + 1})"):
-        request = w.entry_form(chosen, value_names)
+        request = cf.entry_form(chosen, value_names)
     if request is not None:
         try:
             new = cqi_core.save_edit(ui.store(), chosen.id, **request)

@@ -3,27 +3,27 @@ practice, and a summary ready to share with other units. Analysts and supervisor
 
 import streamlit as st
 
-from cqi_core.analysis import bright_spots as bs
-from cqi_core.errors import CQIError
+import cqi_core
+from cqi_core import CQIError
+from pages import _bright_widgets as bw
 from pages import _downloads
-from pages import _profile_widgets as pw
 from pages import _shared as ui
 
-ui.require_router(roles=("analyst", "supervisor"))
+ui.require_router("bright_spots.py")
 
 st.title("Bright spots")
 st.write("Units where an improvement has lasted, and what their case reviews say they do: "
          "practice other units can learn from.")
-st.caption(pw.sustained_words())
+st.caption(bw.sustained_words())
 try:
-    spots = pw.bright_spots()
+    spots = bw.bright_spots()
 except CQIError as exc:
     st.error(str(exc))
     st.stop()
 if not spots:
     st.info("No unit has a sustained improvement on its charts right now.")
     st.stop()
-ui.show_table(bs.bright_spot_table(spots).drop("unit_id"),
+ui.show_table(cqi_core.bright_spot_table(spots).drop("unit_id"),
               "One row per bright spot unit: the unit, its region, its number of sustained "
               "improvements, the measures they are in and the longest one in periods.",
               hide_index=True, width="stretch",
@@ -37,7 +37,7 @@ _downloads.download("Download every bright spot (Markdown)",
 for spot in spots:
     with st.container(border=True, key=f"spot-{spot.unit_id}"):
         st.markdown(spot.summary)
-        pw.signal_chart(spot)
+        bw.signal_chart(spot)
         _downloads.download("Download this summary (Markdown)",
                             lambda s=spot: s.summary.encode("utf-8"),
                             f"bright_spot_{spot.unit_id}.md", "text/markdown",

@@ -5,11 +5,11 @@ import polars as pl
 import streamlit as st
 
 import cqi_core
-from cqi_core.charts.base import bar_by_group_chart, line_over_time_chart
+from cqi_core import bar_by_group_chart, line_over_time_chart
 from pages import _downloads as dl
 from pages import _shared as ui
 
-ui.require_router(roles=("analyst",))
+ui.require_router("data_quality.py")
 
 
 @st.cache_data(show_spinner="Running the data quality checks…")

@@ -10,15 +10,12 @@ import polars as pl
 import streamlit as st
 
 import cqi_core
-from cqi_core.charts.indicators import breakdown_chart, trend_chart
-from cqi_core.indicators import load_config
-from cqi_core.indicators.display import format_value, how_to_read
-from cqi_core.indicators.scorecard import latest_complete_period, period_ending
-from cqi_core.indicators.series import indicator_series
+from cqi_core import (breakdown_chart, format_value, how_to_read, indicator_config,
+                      indicator_series, latest_complete_period, period_ending, trend_chart)
 from pages import _downloads as dl
 from pages import _shared as ui
 
-ui.require_router(roles=("analyst", "supervisor", "stakeholder"))
+ui.require_router("indicator.py")
 
 GROUP_TITLES = {"unit": "Unit", "region": "Region", "age_group": "Age group", "sex": "Sex",
                 "race_ethnicity": "Race/ethnicity", "source_group": "Who gave feedback"}
@@ -35,7 +32,7 @@ def _series(version: str, iid: str, grain: str) -> pl.DataFrame:
 
 
 catalog = cqi_core.load_catalog(ui.store())
-config = load_config()
+config = indicator_config()
 family = {i: f for f, c in config.items() for i in c.ids}
 qp = st.query_params
 ids = catalog.ids

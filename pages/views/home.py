@@ -6,10 +6,10 @@ import polars as pl
 import streamlit as st
 
 import cqi_core
-from cqi_core.charts.base import in_care_by_region_chart, monthly_flow_chart
+from cqi_core import in_care_by_region_chart, monthly_flow_chart
 from pages import _shared as ui
 
-ui.require_router()
+ui.require_router("home.py")
 
 
 @st.cache_data(show_spinner=False)

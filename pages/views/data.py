@@ -4,12 +4,12 @@ import with progress; the import history and the rejected rows."""
 import streamlit as st
 
 import cqi_core
-from cqi_core.errors import CQIError
+from cqi_core import CQIError
 from pages import _downloads as dl
 from pages import _import_widgets as w
 from pages import _shared as ui
 
-ui.require_router(roles=("analyst",))
+ui.require_router("data.py")
 
 st.title("Import data")
 tab_import, tab_history = st.tabs(["Import files", "Import history"])

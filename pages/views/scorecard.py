@@ -4,9 +4,10 @@ import polars as pl
 import streamlit as st
 
 import cqi_core
+from pages import _nav as nav
 from pages import _shared as ui
 
-ui.require_router(roles=("analyst", "supervisor", "stakeholder"))
+ui.require_router("scorecard.py")
 
 TYPES = ["outcome", "performance", "completion", "timeliness", "quality", "context"]
 MARK = {"meets the standard": "✓ meets the standard",
@@ -72,7 +73,7 @@ for mtype in [t for t in TYPES if t in types]:
 if card.height:
     names = dict(zip(card["name"], card["indicator_id"]))
     pick = st.selectbox("Open a measure", list(names))
-    st.page_link("pages/indicator.py", label=f"Open “{pick}”: definition, trend and breakdown",
+    st.page_link(nav.script("indicator.py"), label=f"Open “{pick}”: definition, trend and breakdown",
                  icon=":material/insights:", query_params={"id": names[pick]})
 
 st.caption("**How to read this:** the 95% interval is the range the true figure most likely lies "

@@ -2,16 +2,16 @@
 
 import streamlit as st
 
-from cqi_core.analysis import youth
+import cqi_core
 from pages import _shared as ui
 from pages import _youth_widgets as yw
 
-ui.require_router()
+ui.require_router("youth_words.py")
 
-text = youth.load_youth_text()
+text = cqi_core.load_youth_text()
 yw.style()
 st.title(text["words"]["title"])
 st.write(text["words"]["intro"])
 with st.container(border=True):
-    for word, means in youth.glossary(text):
+    for word, means in cqi_core.youth_glossary(text):
         st.markdown(f"**{word}:** {means}")

@@ -11,25 +11,21 @@ import polars as pl
 import streamlit as st
 
 import cqi_core
-from cqi_core import compare
-from cqi_core.analysis import disparities
-from cqi_core.charts.compare import disparity_figure
-from cqi_core.errors import CQIError
-from cqi_core.charts.trends import display_scale
+from cqi_core import CQIError, disparity_figure, display_scale
 from pages import _downloads as dl
 from pages import _shared as ui
 
-ui.require_router(roles=ui.EVERYONE)
+ui.require_router("disparities.py")
 
 
 @st.cache_data(show_spinner="Comparing the groups…")
 def _table(version: str, iid: str, start: date, end: date, by: str, ref: str) -> pl.DataFrame:
-    return disparities.disparities(ui.store(), iid, start, end, by, ref)
+    return cqi_core.disparities(ui.store(), iid, start, end, by, ref)
 
 
 @st.cache_data(show_spinner=False)
 def _periods(version: str, iid: str) -> list[tuple[date, date]]:
-    return compare.periods(ui.store(), iid)
+    return cqi_core.compare_periods(ui.store(), iid)
 
 
 def _pick(options: list, wanted) -> int:
@@ -46,7 +42,7 @@ if cqi_core.as_of_date(ui.store()) is None:
 qp, version = st.query_params, ui.data_version()
 catalog = cqi_core.load_catalog(ui.store())
 top = st.columns([3, 2])
-ids = disparities.indicators()
+ids = cqi_core.disparity_indicators()
 iid = top[0].selectbox("Measure", ids, index=_pick(ids, qp.get("id")),
                        format_func=lambda i: f"{catalog.entry(i).name} ({i})")
 spans = _periods(version, iid)
@@ -57,13 +53,13 @@ end = top[1].selectbox("12 months ending", ends, index=_pick(ends, wanted),
                        help="The first choice is the latest 12 months whose follow-up is complete.")
 start = spans[ends.index(end)][0]
 row = st.columns([3, 2])
-bys = disparities.groupings(iid)
+bys = cqi_core.disparity_groupings(iid)
 by = row[0].radio("Groups", bys, index=_pick(bys, qp.get("by")),
-                  format_func=disparities.GROUPING_WORDS.get, horizontal=True)
-refs = ["agency", *[g for g in disparities.GROUP_WORDS[by] if g != "unknown"]]
+                  format_func=cqi_core.GROUPING_WORDS.get, horizontal=True)
+refs = ["agency", *[g for g in cqi_core.DISPARITY_GROUP_WORDS[by] if g != "unknown"]]
 ref = row[1].selectbox("Compare with", refs, index=_pick(refs, qp.get("ref")),
                        format_func=lambda g: "The whole agency" if g == "agency"
-                       else disparities.group_label(by, g))
+                       else cqi_core.disparity_group_label(by, g))
 st.query_params.update({"id": iid, "end": end.isoformat(), "by": by, "ref": ref})
 
 try:
@@ -75,11 +71,11 @@ entry = catalog.entry(iid)
 period = f"{start:%B %Y} to {end:%B %Y}"
 ui.show_figure(disparity_figure(frame, entry, ref, period),
                what=f"Disparities: {entry.name} by {by}, {period}")
-st.markdown("\n".join(f"- {s}" for s in disparities.describe(frame, entry, ref)))
+st.markdown("\n".join(f"- {s}" for s in cqi_core.describe_disparities(frame, entry, ref)))
 
 k = display_scale(entry)
 table = frame.select(
-    pl.col("group_value").map_elements(lambda g: disparities.group_label(by, g),
+    pl.col("group_value").map_elements(lambda g: cqi_core.disparity_group_label(by, g),
                                        return_dtype=pl.String).alias("Group"),
     pl.col("numerator").alias("Numerator"), pl.col("denominator").alias("Denominator"),
     (pl.col("value") * k).round(2).alias("Value"),
@@ -88,10 +84,10 @@ table = frame.select(
     pl.col("ratio").round(2).alias("Ratio"), pl.col("ratio_low").round(2).alias("Ratio from"),
     pl.col("ratio_high").round(2).alias("Ratio to"), pl.col("reading").alias("Reading"))
 st.subheader("Every group")
-ui.show_table(table, f"One row per group ({disparities.GROUPING_WORDS[by].lower()}) for "
+ui.show_table(table, f"One row per group ({cqi_core.GROUPING_WORDS[by].lower()}) for "
               f"{entry.name}, {period}: the group, numerator, denominator, value and its 95% "
               "interval, the ratio to "
-              + ("the whole agency" if ref == "agency" else disparities.group_label(by, ref))
+              + ("the whole agency" if ref == "agency" else cqi_core.disparity_group_label(by, ref))
               + " with its interval, and the reading in words.", hide_index=True, width="stretch")
 dl.table_downloads(table, f"Disparities: {entry.name} by {by}, {period}", noun="the table",
                    file_stem=f"disparities_{iid}_{by}_{end}")

@@ -3,12 +3,12 @@ and when. Analysts only: the core refuses the log to anyone else."""
 
 import streamlit as st
 
-from cqi_core import exports
-from cqi_core.privacy import AccessDenied
+import cqi_core
+from cqi_core import AccessDenied
 from pages import _downloads as dl
 from pages import _shared as ui
 
-ui.require_router(roles=("analyst",))
+ui.require_router("audit.py")
 
 ALL = "Everyone"
 
@@ -19,7 +19,7 @@ st.caption("Every table, chart and document downloaded from the dashboard: who t
 
 store = ui.store()
 try:
-    everything = exports.export_log(store)
+    everything = cqi_core.export_log(store)
 except AccessDenied as exc:
     st.error(str(exc))
     st.stop()
@@ -36,9 +36,9 @@ first, last = everything["logged_at"].min().date(), everything["logged_at"].max(
 days = c[3].date_input("Between", value=(first, last), min_value=first, max_value=last)
 start, end = (days[0], days[-1]) if isinstance(days, (tuple, list)) and days else (first, last)
 
-log = exports.export_log(store, user_name=None if who == ALL else who,
-                         role=None if role == ALL else role, fmt=None if fmt == ALL else fmt,
-                         start=start, end=end)
+log = cqi_core.export_log(store, user_name=None if who == ALL else who,
+                          role=None if role == ALL else role, fmt=None if fmt == ALL else fmt,
+                          start=start, end=end)
 st.subheader(f"{log.height:,} download{'s' * (log.height != 1)}")
 ui.show_table(log, f"One row per download from {start:%B %-d, %Y} to {end:%B %-d, %Y}: when, "
               "who, the audience they downloaded as, what, the file type, the rows and any "

@@ -6,19 +6,19 @@ coded excerpts in and out (REFI-QDA .qdc and CSV)."""
 import polars as pl
 import streamlit as st
 
-from cqi_core.analysis import qualitative
-from cqi_core.analysis import quotes
-from cqi_core.errors import CQIError
+import cqi_core
+from cqi_core import CQIError
+from pages import _coding_widgets as cdw
 from pages import _downloads as dl
 from pages import _review_widgets as rw
 from pages import _shared as ui
 
-ui.require_router(roles=("analyst",))
+ui.require_router("codebook.py")
 
 
 @st.cache_data(show_spinner="Reading every narrative and comment…")
 def _texts(version: str) -> pl.DataFrame:
-    return qualitative.excerpts(ui.store()).select("excerpt_id", "source_type", "text")
+    return cqi_core.load_excerpts(ui.store()).select("excerpt_id", "source_type", "text")
 
 
 def _lines(text: str) -> list[str]:
@@ -30,7 +30,7 @@ st.write("A theme is a topic that comes up in what reviewers and stakeholders wr
          "patterns (words or phrases) **suggest** it on a text; an analyst confirms or rejects "
          "each suggestion on the Case reviews page. Every change here is kept as a new version.")
 version, coding = rw.versions()
-book = qualitative.load_codebook(ui.store())
+book = cqi_core.load_codebook(ui.store())
 st.caption(f"Codebook version {book.version}: {len(book)} themes in use.")
 store = ui.store()
 tabs = st.tabs(["Themes", "Add or edit", "History", "Export and import"])
@@ -51,7 +51,7 @@ with tabs[0]:
     for example in theme.examples:
         rw.quote(example, "Example (made up)")
     st.markdown("**How many texts each pattern matches**")
-    ui.show_table(quotes.pattern_counts(_texts(version), theme.patterns),
+    ui.show_table(cqi_core.pattern_counts(_texts(version), theme.patterns),
                   f"One row per pattern of {theme.name}: the pattern, how many texts it matches "
                   "and any problem with it.", hide_index=True,
                   width="stretch", column_config={"pattern": "Pattern", "excerpts": "Texts matched",
@@ -60,7 +60,7 @@ with tabs[0]:
 with tabs[1]:
     choice = st.selectbox("Theme", ["(a new theme)", *book.codes],
                           format_func=lambda c: c if c.startswith("(") else book.get(c).name)
-    old = book.get(choice) or qualitative.Theme(code="", name="")
+    old = book.get(choice) or cqi_core.Theme(code="", name="")
     with st.form("cb_edit"):
         new_code = st.text_input("Code (lower case, words joined by _)", old.code, disabled=bool(old.code))
         name = st.text_input("Name", old.name)
@@ -71,22 +71,22 @@ with tabs[1]:
         patterns = st.text_area("Patterns (one per line: words, phrases or regular expressions)",
                                 "\n".join(old.patterns))
         why = st.text_input("Why this change (kept with the version)")
-        who = rw.user_name("cb_edit")
+        who = cdw.user_name("cb_edit")
         preview, save = st.columns(2)
         want_preview = preview.form_submit_button("Preview the patterns")
         want_save = save.form_submit_button("Save as a new version")
     if want_preview:
-        ui.show_table(quotes.pattern_counts(_texts(version), _lines(patterns)),
+        ui.show_table(cqi_core.pattern_counts(_texts(version), _lines(patterns)),
                       "One row per pattern typed above: the pattern, how many texts it matches "
                       "and any problem with it.", hide_index=True, width="stretch")
     if want_save:
-        theme = qualitative.Theme(code=(old.code or new_code).strip(), name=name.strip(),
-                                  definition=definition.strip(), include=include.strip(),
-                                  exclude=exclude.strip(), examples=tuple(_lines(examples)),
-                                  patterns=tuple(_lines(patterns)), related=old.related,
-                                  ignore=old.ignore)
+        theme = cqi_core.Theme(code=(old.code or new_code).strip(), name=name.strip(),
+                               definition=definition.strip(), include=include.strip(),
+                               exclude=exclude.strip(), examples=tuple(_lines(examples)),
+                               patterns=tuple(_lines(patterns)), related=old.related,
+                               ignore=old.ignore)
         try:
-            qualitative.save_theme(store, theme, who, why)
+            cqi_core.save_theme(store, theme, who, why)
             st.success(f"Saved {theme.name}.")
             st.rerun()
         except CQIError as exc:
@@ -96,15 +96,15 @@ with tabs[1]:
             reason = st.text_input("Why retire it", key="cb_retire_why")
             if st.button("Retire this theme", key="cb_retire"):
                 try:
-                    qualitative.retire_theme(store, old.code, rw.user_name("cb_retire"), reason)
+                    cqi_core.retire_theme(store, old.code, cdw.user_name("cb_retire"), reason)
                     st.success("Retired. Saving it again brings it back.")
                     st.rerun()
                 except CQIError as exc:
                     st.error(str(exc))
 
 with tabs[2]:
-    ui.show_table(qualitative.codebook_history(store).select("version", "code", "action", "date", "by",
-                                                             "why", "what"),
+    ui.show_table(cqi_core.codebook_history(store).select("version", "code", "action", "date", "by",
+                                                          "why", "what"),
                   "One row per change to the codebook: the version, the theme's code, the "
                   "action, the date, who made it, why and what changed.",
                   hide_index=True, width="stretch")
@@ -112,20 +112,20 @@ with tabs[2]:
 with tabs[3]:
     c1, c2, c3 = st.columns(3)
     with c1:
-        dl.download("Codebook (REFI-QDA .qdc)", lambda: qualitative.export_qdc(book),
+        dl.download("Codebook (REFI-QDA .qdc)", lambda: cqi_core.export_qdc(book),
                     "codebook.qdc", "application/xml", "Codebook", "qdc")
     with c2:
-        dl.download("Codebook (CSV)", lambda: qualitative.export_codebook_csv(book),
+        dl.download("Codebook (CSV)", lambda: cqi_core.export_codebook_csv(book),
                     "codebook.csv", "text/csv", "Codebook", "csv")
-    coded = qualitative.text_for_audience(rw.coded(version, coding, None, None, qualitative.SOURCE_TYPES),
-                                          ui.role(), store)
+    coded = cqi_core.text_for_audience(rw.coded(version, coding, None, None, cqi_core.SOURCE_TYPES),
+                                       ui.role(), store)
     with c3:
         dl.table_downloads(coded, "Coded excerpts", noun="the coded excerpts",
                            file_stem="coded_excerpts")
     upload = st.file_uploader("Import a codebook (.qdc or CSV)", type=["qdc", "csv"])
-    who = rw.user_name("cb_import")
+    who = cdw.user_name("cb_import")
     if upload is not None and st.button("Import it as a new version"):
-        importer = qualitative.import_qdc if upload.name.lower().endswith(".qdc") else qualitative.import_codebook_csv
+        importer = cqi_core.import_qdc if upload.name.lower().endswith(".qdc") else cqi_core.import_codebook_csv
         try:
             summary = importer(store, upload.getvalue(), who)
             st.success(f"Imported: {summary}")

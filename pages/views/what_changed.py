@@ -8,20 +8,19 @@ the few lines at the top, and open a chart for the story behind a line.
 import streamlit as st
 
 import cqi_core
-from cqi_core.analysis import trends
-from cqi_core.charts.trends import VARIATION_ICONS
-from pages import _shared as ui
+from cqi_core import VARIATION_ICONS
 from pages import _change_widgets as cw
+from pages import _shared as ui
 from pages import _trend_widgets as w
 
-ui.require_router(roles=("analyst", "supervisor"))
+ui.require_router("what_changed.py")
 
 st.title("What changed")
 st.caption("Every measure, for the agency, each region and each unit, checked for signals: "
            "changes bigger or longer than ordinary ups and downs. Only signals that reach "
            "into the most recent periods are listed.")
 
-settings = trends.load_settings()
+settings = cqi_core.trend_settings()
 qp = st.query_params
 c = st.columns([3, 2, 2, 2])
 with c[0]:

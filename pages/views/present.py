@@ -11,13 +11,13 @@ while presenting.
 import streamlit as st
 
 import cqi_core
-from cqi_core.errors import CQIError
-from cqi_core.present.findings import finding_notes
+from cqi_core import CQIError, finding_notes
+from pages import _deck_editor as de
 from pages import _downloads as dl
 from pages import _present_widgets as w
 from pages import _shared as ui
 
-ui.require_router(roles=("analyst", "supervisor", "stakeholder"))
+ui.require_router("present.py")
 w.stylesheet()
 
 store = ui.store()
@@ -69,4 +69,4 @@ with st.expander("Meeting pack: the whole deck as one file"):
     w.pack_download(store, deck, include_notes=show_notes)
 
 if ui.role() in ("analyst", "supervisor"):
-    w.editor(store, deck, catalog)
+    de.editor(store, deck, catalog)

@@ -1,0 +1,69 @@
+"""Streamlit glue for bright spots and the reviews-and-data comparison: cached calls and the
+words and charts that explain them."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+import streamlit as st
+
+import cqi_core
+from cqi_core import control_chart_figure, load_catalog, load_joint_settings
+from pages import _profile_widgets as pw
+from pages import _shared as ui
+from pages import _trend_widgets as tw
+
+
+@st.cache_data(show_spinner="Joining each reviewed case to its records…")
+def comparison(version: str, start: date, end: date) -> pl.DataFrame:
+    """`conjoint.item_comparison` for reviews dated in [start, end] (cached)."""
+    return cqi_core.item_comparison(ui.store(), start, end)
+
+def measure_words() -> pl.DataFrame:
+    """Each paired item's measure, when it applies and when it is favourable, for a table."""
+    s = load_joint_settings()
+    rows = []
+    for p in s.pairs:
+        m = s.measures[p.measure]
+        if m.favourable_at_most is not None:
+            fav = f"at most {m.favourable_at_most}"
+        elif m.favourable_share_at_least is not None:
+            fav = f"at least {m.favourable_share_at_least:.0%} of them"
+        else:
+            fav = f"within {m.months} months"
+        rows.append({"items": ", ".join(p.items), "measure": m.name, "applies": m.applies,
+                     "favourable": fav, "indicator": p.indicator})
+    return pl.DataFrame(rows)
+
+@st.cache_data(show_spinner="Looking for improvements that have lasted, unit by unit…")
+def _bright(version: str, coding: str) -> tuple[cqi_core.BrightSpot, ...]:
+    return cqi_core.bright_spots(ui.store(), series=tw.series(cqi_core.bright_spot_settings().grain))
+
+def bright_spots() -> tuple[cqi_core.BrightSpot, ...]:
+    """Every bright spot, as this viewer may see it (cached)."""
+    return _bright(*pw.versions())
+
+def sustained_words() -> str:
+    """What "sustained" means, from bright_spots.yaml."""
+    s = cqi_core.bright_spot_settings()
+    kinds = {"shift": "a run on the better side of the centre line",
+             "trend": "a steady trend the better way",
+             "outside_limits": "points beyond the limit on the better side",
+             "two_in_three": "two of three points near the better limit",
+             "few_crossings": "too few crossings of the centre line"}
+    unit = "month" if s.grain == "month" else "quarter"
+    return (f"A **bright spot** is a unit with a sustained improvement on its own {unit}ly "
+            f"chart: {', or '.join(kinds[r] for r in s.rules)}, covering at least "
+            f"{s.min_points} {unit}s, reaching to within {s.max_periods_ago} {unit}"
+            f"{'' if s.max_periods_ago == 1 else 's'} of the latest, with the latest "
+            f"{s.hold_points} {unit}s all on the better side. Context measures (such as "
+            "caseload) do not count. Set in `cqi_core/bright_spots.yaml`.")
+
+def signal_chart(spot: cqi_core.BrightSpot, index: int = 0) -> None:
+    """The run or control chart behind one of the spot's signals."""
+    if not spot.charts:
+        return
+    chart = spot.charts[min(index, len(spot.charts) - 1)]
+    entry = load_catalog(ui.store()).entry(chart.indicator_id)
+    ui.show_figure(control_chart_figure(chart, entry, spot.unit_name))
