@@ -1,7 +1,7 @@
 """The layer contract of `cqi_core`, read from the source (an AST walk, no import).
 
 The arrow points one way: errors → periods/settings → storage → ingest, privacy, methods, synth
-→ indicators, quality → analysis → charts → exports → present → bench → cli. A package imports only
+→ indicators, quality → analysis → publish → charts → exports → present → bench → cli. A package imports only
 from layers below it (and from itself); packages that share a layer stay independent of
 each other. Methods and charts never touch the store or the privacy gate, indicators never
 reach up into analysis, there are no import cycles, and none is hidden in a function body
@@ -25,6 +25,7 @@ LAYERS = [
     {"ingest", "privacy", "methods", "synth"},
     {"indicators", "quality"},
     {"analysis"},
+    {"publish"},  # the public publication: every indicator and theme, suppressed together
     {"charts"},
     {"exports"},
     {"present"},  # the meeting pack checks and logs its charts as every export does
@@ -158,3 +159,15 @@ def test_a_broken_import_is_caught(tmp_path):
     bad.write_text("def f():\n    from cqi_core.storage.store import Store\n")
     found = _imports(bad, "methods.bad")
     assert found == [("storage.store", 2, True)]
+
+
+def test_the_readme_architecture_names_every_part_of_the_package():
+    """The README's architecture section is the map a newcomer reads: every package and
+    top-level module of cqi_core appears in it, so it cannot drift from the code."""
+    readme = (PACKAGE.parent / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Architecture"):]
+    section = section[:section.index("\n## ", 3)] if "\n## " in section[3:] else section
+    parts = {p.name + "/" for p in PACKAGE.iterdir() if (p / "__init__.py").exists()}
+    parts |= {p.name for p in PACKAGE.glob("*.py") if p.name not in ("__init__.py", "__main__.py")}
+    missing = sorted(p for p in parts if p not in section)
+    assert not missing, f"README's architecture does not mention {missing}"
