@@ -116,9 +116,15 @@ def build_series(store: Store | privacy.Handle, grain: str = "month", months: in
         Columns indicator_id, period_start, period_end, group_by, group_value, numerator,
         denominator, value, followup_complete, provisional (the period ended less than
         `provisional_days` before the as-of date: late entries are still arriving).
+
+    Raises:
+        AccessDenied: a public audience (the series are not part of the publication).
     """
-    # The series are computed in full and kept for every audience; each caller gets them
-    # as their audience may see them.
+    # Series of every month or quarter are not in the publication (pages/_nav.py serves the
+    # trend pages to staff only): a public audience is refused, never given them.
+    if privacy.viewer_of(store).public:
+        raise privacy.AccessDenied("Trend series are for agency staff; public audiences see "
+                                   "the published figures only.")
     figures = _full_series(privacy.full(store), grain, months, progress, use_cache)
     return privacy.release_indicator_rows(figures, privacy.viewer_of(store), privacy.full(store))
 
@@ -722,8 +728,7 @@ def add_note(store: Store, indicator_id: str, group_by: str, group_value: str,
         raise CQIError(f"A chart note is a note, a freeze or a split, not {kind!r}.")
     if not text or not text.strip():
         raise CQIError("Say why: a note, a frozen baseline or a split needs a reason.")
-    with store.write_lock:
-        cur = store.cursor()
+    with store.writing() as cur:
         try:
             return cur.execute(_sql("add_note"), {
                 "indicator_id": indicator_id, "group_by": group_by, "group_value": group_value,
@@ -735,8 +740,7 @@ def add_note(store: Store, indicator_id: str, group_by: str, group_value: str,
 
 def remove_note(store: Store, note_id: int, user: str) -> None:
     """Mark a note removed (its row stays, with who removed it and when)."""
-    with store.write_lock:
-        cur = store.cursor()
+    with store.writing() as cur:
         try:
             cur.execute(_sql("remove_note"),
                         {"user": user, "at": datetime.now(), "note_id": note_id}).fetchall()

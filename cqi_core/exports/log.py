@@ -17,6 +17,7 @@ import duckdb
 import polars as pl
 
 from cqi_core import privacy
+from cqi_core.errors import StoreError
 from cqi_core.storage.store import Store
 
 LOG_COLUMNS = {"logged_at": pl.Datetime("us"), "user_name": pl.String, "role": pl.String,
@@ -52,13 +53,12 @@ def log_export(store: Store | privacy.Handle, what: str, fmt: str, rows: int | N
         _log.warning("Export not recorded in the database (it is open read-only): %s", record)
         return
     try:
-        with store.write_lock:
-            cur = store.cursor()
+        with store.writing() as cur:
             try:
                 cur.execute(_sql("log_export"), record)
             finally:
                 cur.close()
-    except duckdb.Error as exc:
+    except (duckdb.Error, StoreError) as exc:  # e.g. the file is held by another program
         _log.warning("Export not recorded in the database (%s): %s", exc, record)
 
 

@@ -374,7 +374,7 @@ def save_edit(store: Store, id: str, changes: dict, why: str, by: str) -> Catalo
             reason or name given; StoreError when the database is read-only.
     """
     check_edit_request(store, id, changes, why, by, EDITABLE)
-    with store.write_lock:
+    with store.writing() as con:
         current = load_catalog(store).entry(id)
         known = tuple(v.id for v in load_values(store))
         try:
@@ -386,7 +386,7 @@ def save_edit(store: Store, id: str, changes: dict, why: str, by: str) -> Catalo
         if not new:
             raise CQIError(f"Nothing to save: {id} already reads like that.")
         old = {k: _jsonable(getattr(current, k)) for k in new}
-        append_edit(store, "catalog_edits", id, current.version, new, old, why.strip(), by.strip())
+        append_edit(con, "catalog_edits", id, current.version, new, old, why.strip(), by.strip())
     return load_catalog(store).entry(id)
 
 

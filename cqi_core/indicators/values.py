@@ -207,7 +207,7 @@ def save_value_edit(store: Store, value_id: str, changes: dict, why: str, by: st
             reason or name given; StoreError when the database is read-only.
     """
     check_edit_request(store, f"value {value_id}", changes, why, by, VALUE_EDITABLE)
-    with store.write_lock:
+    with store.writing() as con:
         current = load_values(store).entry(value_id)
         flat = {f.name: getattr(current, f.name) for f in fields(current)}
         flat.update(changes)
@@ -222,7 +222,7 @@ def save_value_edit(store: Store, value_id: str, changes: dict, why: str, by: st
             raise CQIError(f"Nothing to save: value {value_id} already reads like that.")
         old = {k: (list(getattr(current, k)) if k == "review_items" else getattr(current, k))
                for k in new}
-        append_edit(store, "value_edits", value_id, current.version, new, old, why.strip(),
+        append_edit(con, "value_edits", value_id, current.version, new, old, why.strip(),
                     by.strip())
     return load_values(store).entry(value_id)
 

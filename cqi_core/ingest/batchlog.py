@@ -81,12 +81,11 @@ def write_log(cur: duckdb.DuckDBPyConnection, batch_id: int, *, started: datetim
 def log_alone(store: Store, cur: duckdb.DuckDBPyConnection | None, **entry) -> int:
     """Log a batch that writes nothing else, in its own small transaction.
 
-    Pass `cur` when the caller already holds the store's write lock (it is not
-    re-entrant); otherwise the lock is taken here. Returns the batch id.
+    Pass `cur` when the caller is inside `store.writing()` already (it is not
+    re-entrant); otherwise the change is made through it here. Returns the batch id.
     """
     if cur is None:
-        with store.write_lock:
-            own = store.cursor()
+        with store.writing() as own:
             try:
                 return log_alone(store, own, **entry)
             finally:

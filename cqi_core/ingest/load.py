@@ -162,8 +162,7 @@ class _Job:
                 and t not in self.unchanged]
         if not todo:
             return self._finish_unchanged()
-        with self.store.write_lock:
-            cur = self.store.cursor()
+        with self.store.writing() as cur:
             try:
                 return self._transaction(cur, todo)
             finally:

@@ -16,6 +16,7 @@ here and the release functions of this package.
 from __future__ import annotations
 
 import threading
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,6 +50,19 @@ class Handle:
     def write_lock(self) -> threading.Lock:
         """The store's lock for writes."""
         return self.store.write_lock
+
+    @property
+    def mode(self) -> str:
+        """How the database is open: single, shared or replica (see `storage.store`)."""
+        return self.store.mode
+
+    def writing(self) -> AbstractContextManager[duckdb.DuckDBPyConnection]:
+        """A cursor to make one change on (see `Store.writing`)."""
+        return self.store.writing()
+
+    def refresh(self) -> bool:
+        """Reopen on a database file swapped in since (see `Store.refresh`)."""
+        return self.store.refresh()
 
     @property
     def closed(self) -> bool:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+import duckdb
 import polars as pl
 
 from cqi_core.errors import CQIError, StoreError
@@ -147,11 +148,12 @@ def stored_edits(store: Store, table: str) -> dict[str, list[dict]]:
     return out
 
 
-def append_edit(store: Store, table: str, entry_id: str, base_version: int, changes: dict,
+def append_edit(store: Store | duckdb.DuckDBPyConnection, table: str, entry_id: str, base_version: int, changes: dict,
                 previous: dict, why: str, by: str) -> int:
     """Write one edit as the next version row and return its version.
 
-    The caller holds `store.write_lock`; the version is read and written in one transaction.
+    `store` is the cursor of the caller's `Store.writing()` block (a plain store in a
+    single-process database works too); the version is read and written in one transaction.
     """
     cur = store.cursor()
     try:

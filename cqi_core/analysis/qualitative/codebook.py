@@ -377,7 +377,7 @@ def write_changes(store: Store, changes: Sequence[tuple[str, str, Theme | None, 
                   user: str, reason: str) -> None:
     """Append (code, action, theme after, theme before) rows in one transaction.
 
-    The caller holds `store.write_lock`. All rows land or none does.
+    `store` is the cursor of the caller's `Store.writing()` block. All rows land or none does.
     """
     cur = store.cursor()
     try:
@@ -432,7 +432,7 @@ def save_theme(store: Store, theme: Theme, user: str, reason: str) -> None:
         StoreError: the database is open read-only.
     """
     check_writable(store, user, reason, "the codebook")
-    with store.write_lock:
+    with store.writing() as con:
         codebook = load_codebook(store)
         try:
             planned = plan_theme(codebook, theme)
@@ -443,7 +443,7 @@ def save_theme(store: Store, theme: Theme, user: str, reason: str) -> None:
             raise CodebookError(f"Nothing to save: the theme {theme.code!r} already reads like "
                                 "that.")
         action, new, before = planned
-        write_changes(store, [(new.code, action, new, before)], user, reason)
+        write_changes(con, [(new.code, action, new, before)], user, reason)
 
 
 def retire_theme(store: Store, code: str, user: str, reason: str) -> None:
@@ -456,13 +456,13 @@ def retire_theme(store: Store, code: str, user: str, reason: str) -> None:
         StoreError: the database is open read-only.
     """
     check_writable(store, user, reason, f"the theme {code!r}")
-    with store.write_lock:
+    with store.writing() as con:
         codebook = load_codebook(store)
         current = codebook.get(code)
         if current is None:
             known = ", ".join(codebook.codes)
             raise CodebookError(f"There is no theme {code!r} in use to retire. Themes: {known}.")
-        write_changes(store, [(code, "retire", None, current)], user, reason)
+        write_changes(con, [(code, "retire", None, current)], user, reason)
 
 
 def codebook_history(store: Store | None, path: str | Path | None = None) -> pl.DataFrame:

@@ -177,7 +177,7 @@ def _apply(store: Store, entries: list[tuple[str, dict[str, Any]]], skipped: lis
            user: str, reason: str, source: str) -> ImportSummary:
     """Validate every entry against the codebook, then save all changes in one transaction."""
     check_writable(store, user, reason, "the codebook")
-    with store.write_lock:
+    with store.writing() as con:
         codebook = load_codebook(store)
         seen: dict[str, str] = {}
         planned: list[tuple[str, Theme, Theme | None]] = []
@@ -203,7 +203,7 @@ def _apply(store: Store, entries: list[tuple[str, dict[str, Any]]], skipped: lis
             planned.append(plan)
             pending.append(plan[1])
         if planned:
-            write_changes(store, [(t.code, action, t, before) for action, t, before in planned],
+            write_changes(con, [(t.code, action, t, before) for action, t, before in planned],
                           user, reason)
     return ImportSummary(added=tuple(t.code for a, t, _ in planned if a == "add"),
                          updated=tuple(t.code for a, t, _ in planned if a == "edit"),

@@ -68,9 +68,8 @@ def approve_for_sharing(store: Store, excerpt_id: str, text_hash: str, user: str
     """
     check_writable(store, user, None, "what may be shared", need_reason=False)
     source_type, source_id, item = split_excerpt_id(excerpt_id)
-    with store.write_lock:
+    with store.writing() as cur:
         current_excerpt(store, excerpt_id, text_hash)
-        cur = store.cursor()
         try:
             cur.execute(_UPSERT, {
                 "source_type": source_type, "source_id": source_id, "item": item,
