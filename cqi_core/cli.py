@@ -1,7 +1,8 @@
 """The command line: `python -m cqi_core COMMAND ...`, a thin client of the package.
 
-Commands: generate (a synthetic agency), import (files into the store), status (what is
-loaded) and bench (time and memory of each step). Exit codes: 0 success, 1 an import
+Commands: generate (a synthetic agency), import (files into the store, then publish),
+publish (the public figures), status (what is loaded), indicators and themes (one period's
+figures, for an audience) and bench (time and memory of each step). Exit codes: 0 success, 1 an import
 batch refused whole (or the database could not be used, or a period starts after the data's
 as-of date), 2 usage errors. A period that ends after the as-of date is clipped to end on it,
 with a note on stderr.
@@ -44,11 +45,39 @@ def cmd_import(args: argparse.Namespace) -> int:
     from cqi_core.ingest import format_report, import_files
     from cqi_core.storage.store import open_store
 
-    store = open_store(args.db)
+    # through a copy swapped in: apps reading the file keep running and see the new data
+    store = open_store(args.db, mode="shared")
     result = import_files(store, args.paths, mode=args.mode, mapping=args.mapping,
                           user=args.user, progress=None if args.quiet else _progress_printer())
     print(format_report(result))
+    if result.outcome == "landed" and not args.no_publish:
+        # New data: the public figures of the old data no longer apply (public views refuse
+        # them), so the publication is rebuilt at once.
+        _publish(store, args.quiet)
     return result.exit_code
+
+
+def cmd_publish(args: argparse.Namespace) -> int:
+    from cqi_core.storage.store import default_db_path, open_store
+
+    path = Path(args.db) if args.db else default_db_path()
+    if not path.exists():
+        raise CQIError(f"There is no database at {path}.")
+    return 0 if _publish(open_store(path), args.quiet) else 1
+
+
+def _publish(store, quiet: bool) -> bool:
+    from cqi_core.publish import build_publication
+
+    info = build_publication(store, progress=None if quiet else _progress_printer())
+    if info is None:
+        print("Nothing to publish: the database holds no data yet.", file=sys.stderr)
+        return False
+    last = info.period_ends[-1]
+    print(f"Published the public figures: {len(info.period_ends)} periods (the 12 months to "
+          f"each quarter end, latest {last:%d %b %Y}), {info.cells:,} counts of which "
+          f"{info.masked:,} hidden.", file=sys.stderr)
+    return True
 
 
 def cmd_status(args: argparse.Namespace) -> int:
@@ -66,6 +95,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 def cmd_indicators(args: argparse.Namespace) -> int:
     from cqi_core.errors import PeriodRefused
+    from cqi_core.privacy import NotPublished
     from cqi_core.indicators import GROUPINGS, compute_checked
     from cqi_core.indicators.output import to_csv, to_json
     from cqi_core.storage.store import default_db_path, open_store
@@ -82,7 +112,7 @@ def cmd_indicators(args: argparse.Namespace) -> int:
         frame, check = compute_checked(_for_audience(open_store(path, read_only=True), args.audience),
                                        _date(args.start, "--start"), _date(args.end, "--end"),
                                        by=by, indicators=ids)
-    except PeriodRefused as exc:
+    except (PeriodRefused, NotPublished) as exc:
         return _refused(exc)
     _note(check)
     sys.stdout.write(to_json(frame) if args.format == "json" else to_csv(frame))
@@ -91,6 +121,7 @@ def cmd_indicators(args: argparse.Namespace) -> int:
 
 def cmd_themes(args: argparse.Namespace) -> int:
     from cqi_core.errors import PeriodRefused
+    from cqi_core.privacy import NotPublished
     from cqi_core.indicators import checked_period
     from cqi_core.indicators.output import to_csv, to_json
     from cqi_core.analysis.qualitative import themes
@@ -108,14 +139,18 @@ def cmd_themes(args: argparse.Namespace) -> int:
     except PeriodRefused as exc:
         return _refused(exc)
     _note(check)
-    frame = themes(handle, check.start, check.end, by=args.by)
+    try:
+        frame = themes(handle, check.start, check.end, by=args.by)
+    except NotPublished as exc:
+        return _refused(exc)
     sys.stdout.write(to_json(frame) if args.format == "json" else to_csv(frame))
     return 0
 
 
 def _refused(exc: Exception) -> int:
-    """A period after the data's as-of date: no figures exist for it, which is a refusal
-    (exit 1, as a refused import) rather than a mistyped command (exit 2)."""
+    """A period after the data's as-of date, or one a public audience has no published
+    figures for: a refusal (exit 1, as a refused import) rather than a mistyped command
+    (exit 2)."""
     print(f"error: {exc}", file=sys.stderr)
     return 1
 
@@ -175,7 +210,14 @@ def build_parser() -> argparse.ArgumentParser:
                    help="snapshot replaces each table present; delta inserts or updates by key")
     i.add_argument("--user", help="who is importing (for the import log)")
     i.add_argument("--quiet", action="store_true", help="no progress lines")
+    i.add_argument("--no-publish", action="store_true",
+                   help="do not rebuild the public figures after a landed import")
     i.set_defaults(func=cmd_import)
+
+    u = sub.add_parser("publish", help="build the public figures (one suppressed publication per import)")
+    u.add_argument("--db", help="database file (default: $CQI_DB or data/cqi.duckdb)")
+    u.add_argument("--quiet", action="store_true", help="no progress lines")
+    u.set_defaults(func=cmd_publish)
 
     s = sub.add_parser("status", help="what is loaded: rows per table, dates, last imports")
     s.add_argument("--db", help="database file (default: $CQI_DB or data/cqi.duckdb)")

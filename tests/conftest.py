@@ -20,11 +20,15 @@ def sample_db(tmp_path_factory) -> Path:
     Tests that need their own copy take `sample_db_copy`.
     """
     from cqi_core import import_files, open_store
+    from cqi_core.publish import build_publication
 
     path = tmp_path_factory.mktemp("sample") / "cqi.duckdb"
     store = open_store(path)
     result = import_files(store, [SAMPLE], user="tests")
     assert result.outcome == "landed", result.message
+    # Public audiences read only the publication, built after every import (as the command
+    # line and the import page do).
+    assert build_publication(store) is not None
     store.close()
     _SHARED.append(path)
     return path

@@ -88,6 +88,8 @@ def periods(store: Store | privacy.Handle, indicator_id: str, count: int = 24,
     as_of = as_of_date(privacy.full(store))
     if as_of is None:
         return []
+    if privacy.viewer_of(store).public:  # the publication's periods only, newest first
+        return privacy.published_periods(store, _config(indicator_id).followup, as_of)[::-1][:count]
     start, end = latest_complete_period(_config(indicator_id).followup, as_of, months)
     out = [(start, end)]
     for _ in range(count - 1):
@@ -131,46 +133,54 @@ def units(store: Store | privacy.Handle, indicator_id: str, start: date, end: da
         raise CQIError(f"Units can be compared by unit or by region, not by {by!r}.")
     if by not in cfg.groupings:
         raise CQIError(f"{entry.name} is not broken down by {by}.")
-    # Computed in full (the pooled target and φ̂ need every unit) and released below.
-    full = compute(db, start, end, by=[by], indicators=[indicator_id])
-    rows = full.filter(pl.col("group_by") == by)
+    # Staff: computed in full (the pooled target and φ̂ need every unit). Public: from the
+    # publication only, and the statistics (target, φ̂, widened limits) from the units whose
+    # figures are shown: a statistic computed over hidden units would be one more equation
+    # from which they could be worked out.
     public = viewer.public
+    full = compute(store if public else db, start, end, by=[by], indicators=[indicator_id])
+    rows = full.filter(pl.col("group_by") == by)
     target = None
     if public:
-        # The agency figure is published anyway; a target pooled over the units shown would
-        # be a new total from which a hidden unit could be worked out.
         agency = full.filter(pl.col("group_by") == "all").row(0, named=True)
         target = agency["numerator"] / agency["denominator"] if agency["denominator"] else None
     left_out = rows.filter(pl.col("group_value") == "unknown")["denominator"].sum()
-    rows = rows.filter((pl.col("group_value") != "unknown") & (pl.col("denominator") > 0))
+    rows = rows.filter(pl.col("group_value") != "unknown")
+    hidden = rows.filter(pl.col("numerator").is_null() | pl.col("denominator").is_null())
+    rows = rows.filter(pl.col("numerator").is_not_null() & pl.col("denominator").is_not_null()
+                       & (pl.col("denominator") > 0))
     if rows.is_empty():
-        raise CQIError(f"No {by} has any {entry.name.lower()} figures between "
+        raise CQIError(f"No {by} has any {entry.name.lower()} figures "
+                       f"{'shown ' if public and hidden.height else ''}between "
                        f"{start:%B %-d, %Y} and {end:%B %-d, %Y}.")
     rows = rows.sort("group_value")
     auto = auto_funnel(rows["numerator"], rows["denominator"], rows["group_value"], target,
                        method=method, overdispersion=overdispersion, kind=cfg.kind,
                        min_denominator=min_denominator, multiplier=cfg.multiplier)
     shown = auto.result.units
-    if public:  # hide exactly what the engine hides for this audience, on every page alike
-        released = compute(store, start, end, by=[by], indicators=[indicator_id])
-        shown = privacy.masked_as_released(shown, viewer, released, key="unit")
-    shown = privacy.release(shown, viewer, counts=list(COUNTS),
-                            derived=list(DERIVED), margins=[privacy.Margin(by=(), total=None)])
+    if public:
+        shown = pl.concat([shown.with_columns(pl.lit(False).alias(privacy.SUPPRESSED)),
+                           pl.DataFrame({"unit": hidden["group_value"],
+                                         privacy.SUPPRESSED: [True] * hidden.height})],
+                          how="diagonal_relaxed").sort("unit")
     result = replace(auto.result, units=shown)
-    if privacy.SUPPRESSED in shown.columns:
+    if public:
         result = with_curve_over(result, shown.filter(pl.col("value").is_not_null())["denominator"])
-    labels = _labels(db, by, rows["group_value"].to_list())
+    labels = _labels(db, by, [*rows["group_value"].to_list(), *hidden["group_value"].to_list()])
     good, bad, other = _outliers(shown, entry)
     sentences = [_dispersion_sentence(auto.test, result, by), auto.method_reason,
-                 *_outlier_sentences(good, bad, other, entry, labels, shown, by)]
+                 *_outlier_sentences(good, bad, other, entry, labels, shown, by, hidden.height)]
     small = shown.filter(pl.col("denominator") < result.min_denominator).height
     if small:
         sentences.append(f"{small} {_plural(by, small)} counted fewer than "
                          f"{result.min_denominator:,.0f} in the denominator: "
                          f"{'it is' if small == 1 else 'they are'} drawn greyed and not judged.")
-    if privacy.SUPPRESSED in shown.columns and shown[privacy.SUPPRESSED].any():
-        sentences.append(f"Some {by}s' figures are hidden because they rest on very small "
-                         "numbers (or could be worked out from those that do).")
+    if hidden.height:
+        sentences.append(f"{_count_words(hidden.height, by)} hidden to protect privacy: "
+                         f"{'it rests' if hidden.height == 1 else 'they rest'} on very small "
+                         "numbers, or could be worked out from those that do. Nothing here "
+                         f"is said about {'it' if hidden.height == 1 else 'them'}, and the "
+                         f"limits and spread are worked out from the {by}s shown.")
     if left_out:
         sentences.append(f"Records with no {by} recorded are left out of the comparison.")
     return Comparison(indicator_id, entry, by, start, end, result, auto.test, auto.method_reason,
@@ -221,8 +231,15 @@ def _dispersion_sentence(test: FunnelResult, result: FunnelResult, by: str) -> s
     return text + "The limits are not widened."
 
 
+def _count_words(n: int, by: str) -> str:
+    words = ("No", "One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine", "Ten")
+    count = words[n] if n < len(words) else f"{n:,}"
+    return f"One {by}'s figure is" if n == 1 else f"{count} {by}s' figures are"
+
+
 def _outlier_sentences(good: list[str], bad: list[str], other: list[str], entry: CatalogEntry,
-                       labels: dict[str, str], shown: pl.DataFrame, by: str) -> list[str]:
+                       labels: dict[str, str], shown: pl.DataFrame, by: str,
+                       hidden: int = 0) -> list[str]:
     settings = load_settings()
     rows = {r["unit"]: r for r in shown.iter_rows(named=True)}
 
@@ -233,16 +250,18 @@ def _outlier_sentences(good: list[str], bad: list[str], other: list[str], entry:
                 f"{settings.level_words(_LEVEL[level])} limit"
         return f"{labels.get(u, u)} ({format_value(entry, rows[u]['value'])}, {where})"
 
+    # With figures hidden, "no unit does worse" would be a claim about the hidden ones too.
+    none = f"No {by} whose figure is shown" if hidden else f"No {by}"
     if entry.direction == "none":
         if not other:
-            return [f"No {by} is outside the limits."]
+            return [f"{none} is outside the limits."]
         return [f"Outside the limits (for this measure neither higher nor lower is better): "
                 f"{'; '.join(name(u) for u in other)}."]
     out = []
     out.append(f"Bright spots, doing better than chance alone explains: "
                f"{'; '.join(name(u) for u in good)}." if good else
-               f"No {by} does better than chance alone explains.")
+               f"{none} does better than chance alone explains.")
     out.append(f"Concerns, doing worse than chance alone explains: "
                f"{'; '.join(name(u) for u in bad)}." if bad else
-               f"No {by} does worse than chance alone explains.")
+               f"{none} does worse than chance alone explains.")
     return out

@@ -171,16 +171,13 @@ def disparities(store: Store | privacy.Handle, indicator_id: str, start: date, e
         allowed = [GROUPING_WORDS[g].lower() for g in GROUPINGS if g in cfg.groupings]
         raise CQIError(f"{entry.name} cannot be broken down by {by!r}"
                        + (f"; choose {', '.join(allowed)}." if allowed else "."))
-    # Computed in full (every ratio needs its reference's counts) and released below.
-    rows = compute(db, start, end, by=[by], indicators=[indicator_id])
+    # Staff: computed in full (every ratio needs its reference's counts). Public: from the
+    # publication, so every ratio rests on published counts only.
+    rows = compute(store if viewer.public else db, start, end, by=[by], indicators=[indicator_id])
     table = pl.concat([rows.filter(pl.col("group_by") == by),
                        rows.filter(pl.col("group_by") == "all").with_columns(
                            pl.lit(by).alias("group_by"))], how="vertical_relaxed")
-    frame = ratios(table, cfg.kind, reference)
-    if viewer.public:  # hide what the engine hides for this audience
-        released = compute(store, start, end, by=[by], indicators=[indicator_id])
-        frame = privacy.masked_as_released(frame, viewer, released, key="group_value")
-    return _release(frame, viewer, reference)
+    return _release(ratios(table, cfg.kind, reference), viewer, reference)
 
 
 def ratios(table: pl.DataFrame, kind: str, reference: str = "agency") -> pl.DataFrame:
@@ -198,6 +195,9 @@ def ratios(table: pl.DataFrame, kind: str, reference: str = "agency") -> pl.Data
     by = table["group_by"][0]
     ref_key = AGENCY if reference == "agency" else reference
     ref = table.filter(pl.col("group_value") == ref_key)
+    if ref.height and ref["denominator"][0] is None:
+        raise CQIError(f"The {group_label(by, reference)!r} group's figure is hidden to protect "
+                       "privacy, so nothing can be compared with it; choose another reference.")
     if ref.is_empty() or not ref["denominator"][0]:
         raise CQIError(f"There are no {group_label(by, reference)!r} children in the period to "
                        "compare with; choose another reference group.")
@@ -220,10 +220,12 @@ def ratios(table: pl.DataFrame, kind: str, reference: str = "agency") -> pl.Data
             if var is not None and ratio > 0:
                 half = Z95 * math.sqrt(var)
                 low, high = ratio * math.exp(-half), ratio * math.exp(half)
+        hidden = r["denominator"] is None or (r["value"] is None and r["numerator"] is None)
         out.append({**{k: r[k] for k in COLUMNS[:7]}, "reference_value": ref_value,
                     "ratio": ratio, "ratio_low": low, "ratio_high": high,
-                    "reading": _reading(ratio, low, high, ref_words, kind, is_ref,
-                                        bool(r["denominator"]))})
+                    "reading": ("hidden to protect privacy" if hidden and not is_ref else
+                                _reading(ratio, low, high, ref_words, kind, is_ref,
+                                         bool(r["denominator"])))})
     schema = {k: table.schema[k] for k in COLUMNS[:7]}
     return pl.DataFrame(out, schema={**schema, "reference_value": pl.Float64,
                                      "ratio": pl.Float64, "ratio_low": pl.Float64,
@@ -276,14 +278,17 @@ def describe(frame: pl.DataFrame, entry: CatalogEntry, reference: str = "agency"
                    f"{'' if apart.height != 1 else 's'} from {ref_words} by more than chance "
                    f"alone would explain: {'; '.join(parts)}.")
     else:
-        out.append(f"No group differs from {ref_words} by more than chance alone would "
-                   "explain. Small groups have wide intervals, so this does not show that the "
-                   "groups fare the same.")
+        # With a group hidden, "no group differs" would be a claim about the hidden one too.
+        hidden = privacy.SUPPRESSED in frame.columns and bool(groups[privacy.SUPPRESSED].any())
+        out.append(f"No group {'whose figure is shown ' if hidden else ''}differs from "
+                   f"{ref_words} by more than chance alone would explain. Small groups have "
+                   "wide intervals, so this does not show that the groups fare the same.")
     way = {"higher": "Higher is better for this measure.",
            "lower": "Lower is better for this measure.",
            "none": "For this measure neither higher nor lower is better."}[entry.direction]
     out.append(way + " A ratio describes a difference; it does not say what causes it.")
     if privacy.SUPPRESSED in frame.columns and frame[privacy.SUPPRESSED].any():
-        out.append("Some groups are not shown because they rest on very small numbers (or "
-                   "could be worked out from those that do).")
+        out.append("Some groups' figures are hidden to protect privacy: they rest on very "
+                   "small numbers (or could be worked out from those that do), and nothing "
+                   "here is said about them.")
     return out

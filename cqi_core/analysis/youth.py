@@ -32,7 +32,7 @@ from cqi_core.analysis import voices
 from cqi_core.errors import CQIError
 from cqi_core.indicators import compute, load_config
 from cqi_core.indicators.catalog import load_catalog
-from cqi_core.periods import latest_complete_period, month_end_on_or_before, period_ending
+from cqi_core.periods import period_ending
 from cqi_core.storage.store import Store
 from cqi_core.storage.facts import as_of_date
 
@@ -361,7 +361,7 @@ def youth_facts(store: Store | privacy.Handle, region: str | None = None, as_of:
     config, catalog = load_config(), load_catalog(db)
     periods: dict[str, tuple[tuple[date, date], tuple[date, date]]] = {}
     for m in text.measures:
-        cur = latest_complete_period(config[m.id].followup, as_of)
+        cur = privacy.latest_period(_as_youth(store), config[m.id].followup, as_of)
         periods[m.id] = (cur, period_ending(cur[0] - timedelta(days=1)))
     released = _released(_as_youth(store), periods, as_of)
     group = ("region", region) if region else ("all", "all")
@@ -464,9 +464,14 @@ def youth_voices(store: Store | privacy.Handle, months: int = 24, as_of: date | 
     as_of = as_of or as_of_date(db)
     if as_of is None:
         return YouthVoices("", v["none"], (), "", (), ())
-    start, end = period_ending(month_end_on_or_before(as_of), months)
-    period = fill(v["period"], start=_month_words(start), end=_month_words(end))
     youth = _as_youth(store)
+    # Counts shown to young people come from the publication, like every public figure:
+    # its latest 12 months (`months` applies to nothing else since figures became public).
+    try:
+        start, end = privacy.published_periods(youth, "end", as_of)[-1]
+    except privacy.NotPublished:
+        return YouthVoices("", v["none"], (), "", (), ())
+    period = fill(v["period"], start=_month_words(start), end=_month_words(end))
     frame = voices.filter_voices(voices.voices(db, start, end, ["feedback"]),
                                  source_groups=["youth"])
     if frame.is_empty():
@@ -476,8 +481,16 @@ def youth_voices(store: Store | privacy.Handle, months: int = 24, as_of: date | 
     visible = qualitative.text_for_audience(coded, "youth", youth)
     every = max(coded["code"].n_unique(), 1)
     heard = voices.what_we_heard(coded, frame, visible, text.themes, top=every, quotes=1)
-    heard = privacy.release(heard, youth.viewer, counts=["sources", "total_sources"], derived=["share"])
-    total = _total(frame, youth.viewer, v)
+    published = qualitative.themes(youth, start, end, "source_group").filter(
+        pl.col("group_value") == "youth")
+    counts = dict(zip(published["code"].to_list(), published["sources"].to_list()))
+    every_comment = counts.get(privacy.ALL_TEXT)
+    heard = heard.with_columns(
+        pl.col("code").replace_strict(counts, default=None, return_dtype=pl.Int64).alias("sources"),
+        pl.lit(every_comment, dtype=pl.Int64).alias("total_sources"))
+    heard = heard.with_columns((pl.col("sources") / pl.col("total_sources")).alias("share"))
+    total = (fill(v["total"], total=f"{every_comment:,}") if every_comment is not None
+             else v["total_hidden"])
     shown, also, others = [], [], False
     for r in heard.iter_rows(named=True):
         label = text.themes.get(r["code"])
@@ -493,13 +506,6 @@ def youth_voices(store: Store | privacy.Handle, months: int = 24, as_of: date | 
     quotes = tuple(dict.fromkeys(t.quote for t in shown if t.quote))  # one text, once
     title = v["also"] if shown else v["names_only"]
     return YouthVoices(period, total, tuple(shown), title if also else "", tuple(also), quotes)
-
-
-def _total(frame: pl.DataFrame, viewer: privacy.Viewer, v: dict[str, str]) -> str:
-    n = pl.DataFrame({"comments": [frame["source_key"].n_unique()]})
-    n = privacy.release(n, viewer, counts=["comments"])
-    count = n["comments"][0]
-    return fill(v["total"], total=f"{count:,}") if count is not None else v["total_hidden"]
 
 
 def _theme(r: dict, label: str, text: YouthText) -> YouthTheme:

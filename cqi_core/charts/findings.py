@@ -134,7 +134,10 @@ def trend_figure(rows: pl.DataFrame, entry: CatalogEntry, title: str, where: str
         pl.col("period_end").map_elements(lambda d: f"{MONTHS[d.month - 1]} {d.year}",
                                           return_dtype=pl.String).alias("quarter"),
         (pl.col("value") * k).alias("value"), (pl.col("ci_low") * k).alias("ci_low"),
-        (pl.col("ci_high") * k).alias("ci_high"))
+        (pl.col("ci_high") * k).alias("ci_high"),
+        # A hidden period breaks the line: each run of shown periods is its own segment, so
+        # the line never joins across a figure nobody may see.
+        pl.col("value").is_null().cum_sum().alias("segment"))
     order = data["quarter"].to_list()
     y_title = AXIS_TITLES.get(entry.unit, "Value")
     x = alt.X("quarter:O", sort=order, axis=_axis(
@@ -148,9 +151,9 @@ def trend_figure(rows: pl.DataFrame, entry: CatalogEntry, title: str, where: str
            alt.Tooltip("ci_high:Q", title="95% interval to", format=fmt)]
     band = alt.Chart(data).mark_area(color=PALETTE[4], opacity=0.35).encode(
         x=x, y=alt.Y("ci_low:Q", scale=y_scale, axis=_axis(style, y_title, tickCount=6)),
-        y2="ci_high:Q")
+        y2="ci_high:Q", detail="segment:N")
     line = alt.Chart(data).mark_line(color=PALETTE[0], strokeWidth=style.line).encode(
-        x=x, y=alt.Y("value:Q", scale=y_scale))
+        x=x, y=alt.Y("value:Q", scale=y_scale), detail="segment:N")
     points = alt.Chart(data).mark_point(
         color=PALETTE[0], filled=True, size=style.point, shape="circle", opacity=1,
         stroke="#FFFFFF", strokeWidth=1.5).encode(x=x, y=alt.Y("value:Q", scale=y_scale),
@@ -174,11 +177,14 @@ def trend_figure(rows: pl.DataFrame, entry: CatalogEntry, title: str, where: str
         desc += (f" The latest figure, for the 12 months to {shown['quarter'][-1]}, is "
                  f"{value_text(entry, shown['value'][-1] / k)}.")
     if shown.height < data.height:
-        desc += " Some points are not drawn: their figures are hidden to protect privacy."
+        desc += (" Some points are not drawn, and the line breaks there: their figures are "
+                 "hidden to protect privacy.")
     desc += "".join(f" {n}: {value_text(entry, v / k)}." for n, v in refs.iter_rows())
     how = ("Each point is the 12 months ending with that quarter, so one unusual month moves it "
            "only a little; the shaded band is its 95% interval, the range the true figure most "
-           "likely lies in. " + _reference_words(refs))
+           "likely lies in. " + _reference_words(refs)
+           + (" A gap in the line is a period whose figure is hidden to protect privacy."
+              if shown.height < data.height else ""))
     return _finish(layers, title, desc, how, style, style.height)
 
 

@@ -38,10 +38,14 @@ def _fmt(entry: CatalogEntry) -> str:
 def trend_chart(series: pl.DataFrame, entry: CatalogEntry, group_label: str = "the agency") -> Figure:
     """Value per period with its 95% interval as a band, plus standard and national lines."""
     k = _scale(entry)
-    data = series.filter(pl.col("value").is_not_null()).select(
+    # A hidden period breaks the line (each run of shown periods is a segment of its own),
+    # so the line never joins across a figure nobody may see.
+    data = series.with_columns(pl.col("value").is_null().cum_sum().alias("segment")).filter(
+        pl.col("value").is_not_null()).select(
         "period_start", "period_end", "numerator", "denominator",
         (pl.col("value") * k).alias("value"), (pl.col("ci_low") * k).alias("ci_low"),
-        (pl.col("ci_high") * k).alias("ci_high"))
+        (pl.col("ci_high") * k).alias("ci_high"), "segment")
+    gaps = series.height - data.height
     y_title = AXIS_UNITS.get(entry.unit, "Value")
     x = alt.X("period_end:T", title="Period ending", axis=alt.Axis(format="%b %Y"))
     tooltip = [alt.Tooltip("period_start:T", title="From", format="%b %-d, %Y"),
@@ -53,10 +57,11 @@ def trend_chart(series: pl.DataFrame, entry: CatalogEntry, group_label: str = "t
                alt.Tooltip("denominator:Q", title="Denominator", format=",.0f")]
     y_scale = alt.Scale(zero=False)  # changes matter more than the distance from zero here
     band = alt.Chart(data).mark_area(opacity=0.2, color=PALETTE[0]).encode(
-        x=x, y=alt.Y("ci_low:Q", title=y_title, scale=y_scale), y2="ci_high:Q")
+        x=x, y=alt.Y("ci_low:Q", title=y_title, scale=y_scale), y2="ci_high:Q",
+        detail="segment:N")
     line = alt.Chart(data).mark_line(color=PALETTE[0], point=alt.OverlayMarkDef(filled=True, size=40)
                                      ).encode(x=x, y=alt.Y("value:Q", title=y_title, scale=y_scale),
-                                              tooltip=tooltip)
+                                              tooltip=tooltip, detail="segment:N")
     refs = _reference_lines(entry)
     layers = [band, line]
     if refs.height:
@@ -74,9 +79,14 @@ def trend_chart(series: pl.DataFrame, entry: CatalogEntry, group_label: str = "t
                  + ("%" if entry.unit == "percent" else "") + ".")
     if entry.standard is not None:
         desc += f" The agency standard is {entry.standard * k:{_fmt(entry)}}."
+    if gaps:
+        desc += (f" {gaps} period{'s are' if gaps != 1 else ' is'} not drawn and the line breaks "
+                 "there: the figures are hidden to protect privacy.")
     return _finish(alt.layer(*layers), f"{entry.name}: each period", desc,
                    "Each point is one period; the shaded band is its 95% interval. The dashed "
-                   "line is the agency's standard and the dotted line national performance.")
+                   "line is the agency's standard and the dotted line national performance."
+                   + (" A gap in the line is a period whose figure is hidden to protect privacy."
+                      if gaps else ""))
 
 
 def breakdown_chart(frame: pl.DataFrame, entry: CatalogEntry, group_title: str) -> Figure:

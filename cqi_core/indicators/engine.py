@@ -23,7 +23,7 @@ import polars as pl
 from cqi_core.periods import FOLLOWUPS, followup_end, plus_months  # noqa: F401 (plus_months: re-exported)
 from cqi_core.periods import PeriodCheck, check_period
 from cqi_core.settings import load
-from cqi_core.privacy import Handle, full, release_indicator_rows, viewer_of
+from cqi_core.privacy import Handle, full, indicator_rows, viewer_of
 from cqi_core.errors import CQIError
 from cqi_core.storage.contract import load_contract
 from cqi_core.storage.store import Store
@@ -227,11 +227,12 @@ def compute(handle: Store | Handle, start: date, end: date, by: Sequence[str] | 
         Columns indicator_id, period_start, period_end, group_by, group_value, numerator,
         denominator, value, ci_low, ci_high, followup_complete; one row per indicator ×
         group, 'all' always present (with a zero denominator and no value when empty).
-        For a handle bound to a public audience, small cells are masked and a `suppressed`
-        column is added (`privacy.release_indicator_rows`).
+        For a handle bound to a public audience, the rows come from the publication
+        (`privacy.publication`), with masked cells empty and a `suppressed` column.
 
     Raises:
         CQIError: an unknown indicator or grouping, or a period that ends before it starts.
+        NotPublished: a public viewer asked for a period the publication does not hold.
     """
     _check_period(start, end)
     store, viewer = full(handle), viewer_of(handle)
@@ -241,12 +242,13 @@ def compute(handle: Store | Handle, start: date, end: date, by: Sequence[str] | 
     if unknown:
         raise CQIError(f"Unknown grouping {unknown[0]!r}; choose from {', '.join(GROUPINGS)}.")
     wanted = _resolve(indicators, config)
+    if viewer.public:
+        # Public figures come only from the publication, suppressed once across every
+        # period and grouping; a period outside its grid is refused, never computed.
+        ids = [i for group in wanted.values() for i in group]
+        return indicator_rows(store, start, end, by=by, indicators=ids).select(
+            *OUTPUT_COLUMNS, "suppressed")
     as_of = as_of or as_of_date(store)
-    # A public audience's units and regions are suppressed as one hierarchy, whichever of
-    # the two was asked for, so two releases cannot be combined to undo each other's masks.
-    hidden = [g for g in ("unit", "region") if g not in by] \
-        if viewer.public and {"unit", "region"} & set(by) else []
-    by = [*by, *hidden]
     frames = []
     cur = store.cursor()
     try:
@@ -266,8 +268,7 @@ def compute(handle: Store | Handle, start: date, end: date, by: Sequence[str] | 
         cur.close()
     if not frames:
         return pl.DataFrame(schema={c: pl.String for c in OUTPUT_COLUMNS})
-    out = release_indicator_rows(pl.concat(frames).select(OUTPUT_COLUMNS), viewer, store)
-    return out.filter(~pl.col("group_by").is_in(hidden)) if hidden else out
+    return pl.concat(frames).select(OUTPUT_COLUMNS)
 
 
 # `compute` itself takes any period, so the figures of a period the core picked (the

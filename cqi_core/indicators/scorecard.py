@@ -18,13 +18,17 @@ from cqi_core.indicators.catalog import load_catalog
 from cqi_core.indicators.display import change_words, format_change, format_value, how_to_read, status_words
 # The period rules live in cqi_core.periods; these names stay importable from here.
 from cqi_core.periods import latest_complete_period, month_end_on_or_before, period_ending  # noqa: F401
-from cqi_core.privacy import Handle, full
+from cqi_core.privacy import Handle, full, latest_period
 from cqi_core.storage.store import Store
 
 UNIT_LABELS = {"percent": "%", "per_1000_days": "per 1,000 days",
                "per_100000_days": "per 100,000 days", "per_1000_children": "per 1,000 children",
                "ratio": "ratio"}
 from cqi_core.storage.facts import as_of_date
+
+
+HIDDEN = "hidden to protect privacy"
+"""What a figure hidden for a public audience reads as (never 'no data': there is data)."""
 
 
 def build_scorecard(store: Store | Handle, unit: str | None = None, region: str | None = None,
@@ -51,7 +55,7 @@ def build_scorecard(store: Store | Handle, unit: str | None = None, region: str 
     for fid, cfg in config.items():
         if group_by != "all" and group_by not in cfg.groupings:
             continue
-        cur = latest_complete_period(cfg.followup, as_of, months)
+        cur = latest_period(store, cfg.followup, as_of, months)
         prev = period_ending(cur[0] - timedelta(days=1), months)
         for p in (cur, prev):
             periods.setdefault(p, []).append(fid)
@@ -65,7 +69,7 @@ def build_scorecard(store: Store | Handle, unit: str | None = None, region: str 
     for fid, cfg in config.items():
         if group_by != "all" and group_by not in cfg.groupings:
             continue
-        cur = latest_complete_period(cfg.followup, as_of, months)
+        cur = latest_period(store, cfg.followup, as_of, months)
         prev = period_ending(cur[0] - timedelta(days=1), months)
         for iid in cfg.ids:
             entry = catalog.entry(iid)
@@ -82,8 +86,11 @@ def build_scorecard(store: Store | Handle, unit: str | None = None, region: str 
                 "numerator": now.get("numerator"), "denominator": now.get("denominator"),
                 "value": value, "ci_low": now.get("ci_low"), "ci_high": now.get("ci_high"),
                 "standard": entry.standard, "national": entry.national, "meets_standard": meets,
-                "status": status_words(meets, entry), "previous_value": old, "change": change,
-                "value_text": format_value(entry, value, short=True),
+                "status": (HIDDEN if now.get("suppressed") and value is None
+                           else status_words(meets, entry)),
+                "previous_value": old, "change": change,
+                "value_text": (HIDDEN if now.get("suppressed") and value is None
+                               else format_value(entry, value, short=True)),
                 "unit_text": UNIT_LABELS.get(entry.unit, ""),
                 "interval_text": (f"{format_value(entry, now.get('ci_low'), True)} to "
                                   f"{format_value(entry, now.get('ci_high'), True)}"

@@ -11,7 +11,7 @@ from datetime import date
 
 import polars as pl
 
-from cqi_core.privacy import Handle, full
+from cqi_core.privacy import Handle, full, published_periods, viewer_of
 from cqi_core.storage.store import Store
 from cqi_core.storage.facts import as_of_date
 from cqi_core.indicators.engine import compute
@@ -35,8 +35,14 @@ def indicator_series(store: Store | Handle, indicator_id: str, grain: str = "qua
     if as_of is None:
         return pl.DataFrame()
     first = date(as_of.year - years, as_of.month, 1)
+    periods = consecutive_periods(first, as_of, grain)
+    if viewer_of(store).public:
+        # Public figures exist only for the publication's 12-month periods: by quarter, each
+        # 12 months to a quarter end; by year, those ending with the fiscal year.
+        periods = [p for p in published_periods(store, "end", as_of)
+                   if grain != "year" or p[1].month == 9]
     rows = []
-    for start, end in consecutive_periods(first, as_of, grain):
+    for start, end in periods:
         r = compute(store, start, end, by=[] if group_by == "all" else [group_by],
                     indicators=[indicator_id], as_of=as_of)
         r = r.filter((pl.col("group_by") == group_by) & (pl.col("group_value") == group_value))

@@ -200,16 +200,23 @@ def _breakdown(entry: CatalogEntry, group_by: str, rows: pl.DataFrame) -> str:
     text = _core(entry, a["value"])
     if "period_start" in agency.columns:
         text = f"In {period_words(a['period_start'], a['period_end'])}, {text}"
-    groups = rows.filter((pl.col("group_by") == group_by) & pl.col("value").is_not_null()
-                         & (pl.col("group_value") != "unknown")).sort("value")
+    named = rows.filter((pl.col("group_by") == group_by) & (pl.col("group_value") != "unknown"))
+    groups = named.filter(pl.col("value").is_not_null()).sort("value")
+    hidden = named.height - groups.height
+    # With a group hidden, "highest" or "lowest" could be false (the hidden one may be
+    # either), so the sentence speaks only of the groups shown and says so.
     if groups.height >= 2:
         lo, hi = groups.row(0, named=True), groups.row(-1, named=True)
         if _tiny(entry, hi["value"] - lo["value"]):
             text += "; it was about the same in every group shown"
         else:
-            text += (f"; it was highest {group_phrase(group_by, hi['group_value'])} and "
+            text += (f"; {'of the groups shown, ' if hidden else ''}it was highest "
+                     f"{group_phrase(group_by, hi['group_value'])} and "
                      f"lowest {group_phrase(group_by, lo['group_value'])}")
             if hi.get("ci_low") is not None and lo.get("ci_high") is not None \
                     and hi["ci_low"] <= lo["ci_high"]:
                 text += " (a gap that may be chance)"
+    if hidden:
+        text += (". One group's figure is " if hidden == 1 else ". Some groups' figures are ") \
+            + HIDDEN
     return text + "."

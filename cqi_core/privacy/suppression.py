@@ -71,7 +71,7 @@ def suppress(frame: pl.DataFrame, counts: Sequence[str], derived: Sequence[str] 
         # A count already empty is hidden too: it counts as masked in its relations, and
         # what is computed from it goes with it.
         small = (values >= 1) & (values <= threshold)
-        masks[col] = _complement(values, small | np.isnan(values), rels)
+        masks[col] = complement(values, small | np.isnan(values), rels)
     row = np.zeros(frame.height, dtype=bool)
     for m in masks.values():
         row |= m
@@ -137,8 +137,9 @@ def _relations(frame: pl.DataFrame, margins: Sequence[Margin]) -> list[Relation]
     return rels
 
 
-def _complement(values: np.ndarray, masked: np.ndarray, rels: Sequence[Relation]) -> np.ndarray:
-    """Extend `masked` until no relation has exactly one masked member."""
+def complement(values: np.ndarray, masked: np.ndarray, rels: Sequence[Relation]) -> np.ndarray:
+    """Extend `masked` until no relation has exactly one masked member (complementary
+    suppression on one count column; the publication runs it over all its periods)."""
     masked = masked.copy()
     changed = True
     while changed:

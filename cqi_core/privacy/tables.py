@@ -34,7 +34,7 @@ def release_indicator_rows(frame: pl.DataFrame, viewer: Viewer, store: Store,
         return frame
     block = [c for c in _BLOCK if c in frame.columns]
     return release(frame, viewer, INDICATOR_COUNTS, [*INDICATOR_DERIVED, *derived],
-                   relations=indicator_relations(frame, _unit_regions(store), block))
+                   relations=indicator_relations(frame, unit_regions(store), block))
 
 
 def indicator_relations(frame: pl.DataFrame, unit_region: dict[str, str],
@@ -90,7 +90,8 @@ def masked_as_released(frame: pl.DataFrame, viewer: Viewer, released: pl.DataFra
         for c in counts if c in frame.columns and c in hidden)
 
 
-def _unit_regions(store: Store) -> dict[str, str]:
+def unit_regions(store: Store) -> dict[str, str]:
+    """Each unit's region (empty for a database without units yet)."""
     try:
         return dict(store.query("SELECT unit_id, region FROM units").iter_rows())
     except Exception:  # a database without units yet: no region relations to add

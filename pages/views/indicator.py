@@ -4,15 +4,16 @@ The indicator, the period and the grouping live in the URL (?id=P1&end=2025-09-3
 so a copied link reproduces the view.
 """
 
-from datetime import date, timedelta
+from datetime import date
 
 import polars as pl
 import streamlit as st
 
 import cqi_core
 from cqi_core import (breakdown_chart, format_value, how_to_read, indicator_config,
-                      indicator_series, latest_complete_period, period_ending, trend_chart)
+                      indicator_series, period_ending, trend_chart)
 from pages import _downloads as dl
+from pages import _params as params
 from pages import _shared as ui
 
 ui.require_router("indicator.py")
@@ -40,16 +41,17 @@ iid = st.selectbox("Indicator", ids, index=ids.index(qp["id"]) if qp.get("id") i
                    format_func=lambda i: f"{catalog.entry(i).name} ({i})")
 entry, cfg = catalog.entry(iid), config[family[iid]]
 as_of = cqi_core.as_of_date(ui.store())
-st.title(entry.name)
+st.title(ui.plain(entry.name))
 if as_of is None:
     st.info("No data is loaded yet.")
     st.stop()
 
-latest = latest_complete_period(cfg.followup, as_of)
-ends = [latest[1]]
-for _ in range(23):  # the two years of month ends before the latest complete one
-    ends.append(ends[-1].replace(day=1) - timedelta(days=1))
-want_end = date.fromisoformat(qp["end"]) if qp.get("end") else latest[1]
+try:  # staff: two years of month ends; a public audience: the published periods
+    ends = cqi_core.period_ends(ui.store(), cfg.followup, as_of)
+except cqi_core.NotPublished as exc:
+    st.info(str(exc))
+    st.stop()
+want_end = params.date_param("end", ends[0], ends)
 c1, c2 = st.columns(2)
 end = c1.selectbox("12 months ending", ends, index=ends.index(want_end) if want_end in ends else 0,
                    format_func=lambda d: f"{d:%B %-d, %Y}")
@@ -59,9 +61,9 @@ by = c2.radio("Break down by", groupings, horizontal=True, format_func=GROUP_TIT
 start = period_ending(end)[0]
 st.query_params.update({"id": iid, "end": end.isoformat(), "by": by})
 
-st.markdown(f"**What it measures.** {entry.definition}")
+st.markdown(f"**What it measures.** {ui.plain(entry.definition)}")
 if entry.label:
-    st.caption(f"Federal statewide data indicator: {entry.label}.")
+    st.caption(f"Federal statewide data indicator: {ui.plain(entry.label)}.")
 frame = _breakdown(ui.data_version(), iid, start, end, by)
 whole = frame.filter(pl.col("group_by") == "all").row(0, named=True)
 m = st.columns(3)
@@ -99,6 +101,6 @@ if groups.height:
 dl.table_downloads(frame, f"{entry.name}, {start} to {end}", noun="these figures",
                    file_stem=f"{iid}_{start}_{end}")
 with st.expander("How it is calculated"):
-    st.write(entry.methodology)
+    st.markdown(ui.plain(entry.methodology))
     for choice in entry.choices:
-        st.markdown(f"- {choice}")
+        st.markdown(f"- {ui.plain(choice)}")

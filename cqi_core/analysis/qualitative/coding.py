@@ -207,9 +207,8 @@ def record_decision(store: Store, excerpt_id: str, text_hash: str, code: str, de
     if code not in codebook:
         raise CQIError(f"There is no theme {code!r} in use; themes: {', '.join(codebook.codes)}.")
     source_type, source_id, item = split_excerpt_id(excerpt_id)
-    with store.write_lock:
+    with store.writing() as cur:
         current_excerpt(store, excerpt_id, text_hash)
-        cur = store.cursor()
         try:
             cur.execute(_UPSERT_DECISION, {
                 "source_type": source_type, "source_id": source_id, "item": item,
@@ -278,6 +277,14 @@ def themes(store: Store | privacy.Handle, start: date, end: date, by: str = "sou
         raise CQIError(f"Unknown grouping {by!r}; choose from {', '.join(THEME_GROUPINGS)}.")
     if start is None or end is None:
         raise CQIError("Give both the first and the last day of the period.")
+    if privacy.viewer_of(store).public:
+        # Public counts come only from the publication (suppressed across every period
+        # and grouping together); another codebook or period is not published.
+        if codebook is not None:
+            raise privacy.NotPublished("Public theme counts use the codebook in force only.")
+        published = privacy.theme_rows(privacy.full(store), start, end, by)
+        return _conform(published, THEMES_SCHEMA).with_columns(
+            published["suppressed"].cast(pl.Boolean).alias("suppressed"))
     coded = coded_excerpts(privacy.full(store), start, end, codebook=codebook)
     column = THEME_GROUPINGS[by]
     out = (coded.with_columns(pl.col(column).cast(pl.String).fill_null("unknown")

@@ -1,0 +1,335 @@
+"""Building the public publication: every public figure of one data version, suppressed
+together, stored once (METHODS.md: suppression and the publication).
+
+The grid is the 12 months ending on each of the last `QUARTERS` quarter ends up to the
+as-of date: what the public pages show (the scorecard's and the youth view's latest
+complete 12 months and the year before, the presentation's quarterly trend, the funnel and
+disparities of one period). Fiscal years are the windows ending 30 September, so they are in
+the grid. For each period: every indicator by every grouping, and every theme by source
+type, unit, region and group.
+
+Suppression runs over all of it at once:
+
+1. primary: counts from 1 to the threshold are hidden, and for a proportion the numerator
+   is hidden too when denominator − numerator is from 1 to the threshold (those who did not
+   reach the outcome are a count like any other);
+2. complementary, in every period: each grouping adds up to the agency, units to their
+   region, and theme groupings to one total, so no relation is left with a single hidden
+   member (`privacy.complement`);
+3. time: overlapping periods are sums of quarters, so a linear-programming attacker tries
+   every hidden 12-month figure against the other periods and the hierarchy
+   (`publish.audit`); a pinned one gets a partner hidden beside it, and steps 2 and 3
+   repeat until nothing is pinned.
+
+Every rate, percentage and interval of a row with a hidden count is hidden with it.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Callable
+
+import numpy as np
+import polars as pl
+
+from cqi_core.analysis.qualitative.coding import THEME_GROUPINGS, coded_excerpts
+from cqi_core.analysis.qualitative.sources import excerpts
+from cqi_core.indicators.engine import compute, load_config
+from cqi_core.ingest.load import import_files
+from cqi_core.periods import month_end, plus_months
+from cqi_core.privacy import Handle
+from cqi_core.privacy import (ALL_TEXT, INDICATOR_COUNTS, INDICATOR_DERIVED, PublicationInfo, complement, full,
+                              indicator_relations, load_policy, publication, unit_regions,
+                              window_start)
+from cqi_core.publish.audit import Cell, Model
+from cqi_core.storage.facts import as_of_date, content_version
+from cqi_core.storage.store import Store
+
+QUARTERS = 16
+"""Quarter ends in the grid: four years of quarterly 12-month figures, enough for the
+presentation's three-year trend of a measure whose latest complete year ends a year ago."""
+THEME_COUNTS = ("excerpts", "sources")
+
+ROUNDS = 8
+"""At most this many rounds of complementary and time suppression (each round only adds)."""
+
+Progress = Callable[[str, float], None]
+
+
+@dataclass(frozen=True)
+class _Block:
+    """One measure's cells of one count column across every period and group."""
+
+    key: tuple[str, str]
+    """(indicator or theme code, count column)."""
+    cells: list[Cell]
+    """Its cells."""
+
+
+def grid(as_of: date, first_day: date | None, quarters: int = QUARTERS) -> list[date]:
+    """Quarter ends of the published periods, oldest first: the last `quarters` quarter ends
+    on or before `as_of` whose 12 months start on or after the first day with data."""
+    q_end = month_end(date(as_of.year, ((as_of.month - 1) // 3) * 3 + 3, 1))
+    if q_end > as_of:
+        q_end = month_end(plus_months(date(q_end.year, q_end.month, 1), -3))
+    ends = []
+    while len(ends) < quarters:
+        if first_day is not None and window_start(q_end) < first_day:
+            break
+        ends.append(q_end)
+        q_end = month_end(plus_months(date(q_end.year, q_end.month, 1), -3))
+    return sorted(ends)
+
+
+def build_publication(store: Store | Handle, progress: Progress | None = None,
+                      quarters: int = QUARTERS) -> PublicationInfo | None:
+    """Build and store the publication of the store's current data (replacing any other).
+
+    Args:
+        store: the database, open for writing.
+        progress: called with a message and a fraction from 0 to 1.
+        quarters: quarter ends in the grid.
+
+    Returns:
+        What was published, or None when the store holds no data.
+    """
+    began = time.perf_counter()
+    say = progress or (lambda message, fraction: None)
+    store = full(store)  # the publication is built from full figures, whoever asks
+    as_of = as_of_date(store)
+    if as_of is None:
+        return None
+    first = store.scalar("SELECT min(removal_date) FROM episodes")
+    ends = grid(as_of, first, quarters)
+    if not ends:
+        return None
+    indicators = []
+    for k, end in enumerate(ends):
+        say(f"computing the 12 months to {end:%d %b %Y}", 0.6 * k / len(ends))
+        indicators.append(compute(store, window_start(end), end))
+    say("counting themes in every period", 0.65)
+    theme_frames = theme_counts(store, ends)
+    say("hiding small numbers across every period and group", 0.75)
+    ind = suppress_indicators(pl.concat(indicators), unit_regions(store))
+    thm = suppress_themes(pl.concat(theme_frames, how="vertical_relaxed"), unit_regions(store)) \
+        if theme_frames else pl.DataFrame()
+    say("saving the publication", 0.95)
+    version = content_version(store)
+    _save(store, version, ends, ind, thm, time.perf_counter() - began)
+    say("published", 1.0)
+    return publication(store)
+
+
+def theme_counts(store: Store, ends: list[date]) -> list[pl.DataFrame]:
+    """Every theme's excerpts and sources, and every group's count of all excerpts and
+    sources (code `ALL_TEXT`), by each theme grouping, for each period of the grid. The text
+    and its codes are read once for the whole grid and counted per period, as `themes`
+    counts one period."""
+    first, last = window_start(ends[0]), ends[-1]
+    coded = coded_excerpts(store, first, last)
+    text = excerpts(store, first, last)
+    out = []
+    for end in ends:
+        start = window_start(end)
+        c = coded.filter(pl.col("date").is_between(start, end))
+        t = text.filter(pl.col("date").is_between(start, end))
+        for by, column in THEME_GROUPINGS.items():
+            themed = _count(c, column, ["code"])
+            every = _count(t, column, []).with_columns(pl.lit(ALL_TEXT).alias("code"))
+            out.append(pl.concat([themed, every], how="diagonal_relaxed").with_columns(
+                pl.lit(by).alias("group_by"), pl.lit(start).alias("period_start"),
+                pl.lit(end).alias("period_end")))
+    return out
+
+
+def _count(frame: pl.DataFrame, column: str, keys: list[str]) -> pl.DataFrame:
+    """Distinct excerpts and sources per group (and `keys`), groups with no value 'unknown'."""
+    return (frame.with_columns(pl.col(column).cast(pl.String).fill_null("unknown")
+                               .alias("group_value"))
+            .group_by(*keys, "group_value")
+            .agg(pl.col("excerpt_id").n_unique().cast(pl.Int64).alias("excerpts"),
+                 pl.struct("source_type", "source_id").n_unique().cast(pl.Int64).alias("sources"))
+            .sort(*keys, "group_value"))
+
+
+def suppress_indicators(frame: pl.DataFrame, unit_region: dict[str, str],
+                        threshold: int | None = None) -> pl.DataFrame:
+    """The indicator rows of every period with small cells and their partners hidden."""
+    threshold = load_policy().threshold if threshold is None else threshold
+    frame = frame.with_row_index("_pos")
+    rels = indicator_relations(frame.drop("_pos"), unit_region)
+    values = {c: frame[c].cast(pl.Float64).to_numpy().copy() for c in INDICATOR_COUNTS}
+    masks = {c: _primary(values[c], threshold) for c in INDICATOR_COUNTS}
+    kinds = {i: load_config()[i.split(".")[0]].kind for i in frame["indicator_id"].unique()}
+    proportion = frame["indicator_id"].replace_strict(kinds, default=None).to_numpy() == "proportion"
+    rest = values["denominator"] - values["numerator"]
+    masks["numerator"] |= proportion & (rest >= 1) & (rest <= threshold)
+    blocks = _blocks(frame, "indicator_id", INDICATOR_COUNTS)
+    structure = _structures(frame, rels)
+    _protect(values, masks, rels, blocks, structure)
+    return _apply(frame, masks, INDICATOR_COUNTS, INDICATOR_DERIVED)
+
+
+def suppress_themes(frame: pl.DataFrame, unit_region: dict[str, str],
+                    threshold: int | None = None) -> pl.DataFrame:
+    """The theme counts of every period with small cells and their partners hidden."""
+    threshold = load_policy().threshold if threshold is None else threshold
+    frame = frame.with_row_index("_pos")
+    rels = _theme_relations(frame, unit_region)
+    values = {c: frame[c].cast(pl.Float64).to_numpy().copy() for c in THEME_COUNTS}
+    masks = {c: _primary(values[c], threshold) for c in THEME_COUNTS}
+    blocks = _blocks(frame, "code", THEME_COUNTS)
+    structure = _structures(frame, rels)
+    _protect(values, masks, rels, blocks, structure)
+    return _apply(frame, masks, THEME_COUNTS, ())
+
+
+def _primary(values: np.ndarray, threshold: int) -> np.ndarray:
+    return ((values >= 1) & (values <= threshold)) | np.isnan(values)
+
+
+def _theme_relations(frame: pl.DataFrame, unit_region: dict[str, str]):
+    """Per code and period: each grouping adds up to one total (every excerpt has one source
+    type, one group, one region or 'unknown'), and a region's units to the region."""
+    rels = []
+    for _, g in frame.group_by(["code", "period_end"], maintain_order=True):
+        for _, cells in g.group_by("group_by", maintain_order=True):
+            rels.append((cells["_pos"].to_list(), None))
+        regions = dict(zip(*g.filter(pl.col("group_by") == "region")
+                           .select("group_value", "_pos").get_columns()))
+        units: dict[str, list[int]] = {}
+        for unit, p in g.filter(pl.col("group_by") == "unit").select("group_value", "_pos").iter_rows():
+            if unit in unit_region:
+                units.setdefault(unit_region[unit], []).append(p)
+        rels.extend((cells, regions.get(r)) for r, cells in units.items())
+    return rels
+
+
+def _blocks(frame: pl.DataFrame, id_col: str, counts) -> list[_Block]:
+    quarter = (pl.col("period_end").dt.year() * 4 + (pl.col("period_end").dt.month() - 1) // 3)
+    rows = frame.select(id_col, "group_by", "group_value", "_pos", quarter.alias("_q"))
+    out = []
+    for (ident,), g in rows.group_by([id_col], maintain_order=True):
+        cells = [Cell(p, (b, v), q) for b, v, p, q in
+                 g.select("group_by", "group_value", "_pos", "_q").iter_rows()]
+        out.extend(_Block((ident, c), cells) for c in counts)
+    return out
+
+
+def _structures(frame: pl.DataFrame, rels) -> list:
+    """The relations as group structures (member groups, total group), once each: the same
+    structure repeats in every period, and the time audit states it quarter by quarter."""
+    group = dict(zip(frame["_pos"].to_list(),
+                     zip(frame["group_by"].to_list(), frame["group_value"].to_list())))
+    seen, out = set(), []
+    for cells, total in rels:
+        s = (tuple(sorted(group[c] for c in cells)), group[total] if total is not None else None)
+        if s not in seen:
+            seen.add(s)
+            out.append((list(s[0]), s[1]))
+    return out
+
+
+def _protect(values: dict, masks: dict, rels, blocks: list[_Block], structure) -> None:
+    """Complementary and time suppression until neither adds a cell (masks change in place).
+
+    Each block's attacker model is built once, and a block is audited again only when its
+    hidden cells changed since the last audit."""
+    rng = np.random.default_rng(20240601)
+    models: dict[tuple[str, str], Model] = {}
+    audited: dict[tuple[str, str], bytes] = {}
+    for _ in range(ROUNDS):
+        for col in masks:
+            masks[col] = complement(values[col], masks[col], rels)
+        added = False
+        for block in blocks:
+            col = block.key[1]
+            positions = np.fromiter((c.pos for c in block.cells), dtype=np.int64)
+            state = masks[col][positions].tobytes()
+            if audited.get(block.key) == state or not masks[col][positions].any():
+                continue
+            audited[block.key] = state
+            model = models.get(block.key)
+            if model is None:
+                model = models[block.key] = Model(block.cells, structure, values[col])
+            if not model.feasible():
+                continue
+            for pos in model.pinned(masks[col], rng):
+                partner = _time_partner(block, pos, values[col], masks[col])
+                if partner is not None:
+                    masks[col][partner] = True
+                    added = True
+        if not added:
+            return
+
+
+def _time_partner(block: _Block, pos: int, values: np.ndarray, masked: np.ndarray) -> int | None:
+    """Beside a pinned hidden cell: the same group's smallest non-zero figure in a period
+    that overlaps it, else any open figure of the group that overlaps it, else (the group's
+    neighbours in time all hidden: the hierarchy pins it) the smallest non-zero figure of
+    the same grouping in the same period."""
+    cell = next(c for c in block.cells if c.pos == pos)
+    near = [c for c in block.cells if c.group == cell.group and c.pos != pos
+            and abs(c.quarter - cell.quarter) <= 3 and not masked[c.pos]
+            and not np.isnan(values[c.pos])]
+    if not near:
+        near = [c for c in block.cells if c.group[0] == cell.group[0] and c.pos != pos
+                and c.quarter == cell.quarter and not masked[c.pos]
+                and not np.isnan(values[c.pos]) and values[c.pos] > 0]
+    if not near:
+        return None
+    nonzero = sorted((values[c.pos], c.pos) for c in near if values[c.pos] > 0)
+    return nonzero[0][1] if nonzero else near[0].pos
+
+
+def _apply(frame: pl.DataFrame, masks: dict, counts, derived) -> pl.DataFrame:
+    row = np.zeros(frame.height, dtype=bool)
+    for m in masks.values():
+        row |= m
+    return frame.drop("_pos").with_columns(
+        *[pl.when(pl.Series(masks[c])).then(None).otherwise(pl.col(c)).alias(c) for c in counts],
+        *[pl.when(pl.Series(row)).then(None).otherwise(pl.col(c)).alias(c) for c in derived],
+        pl.Series("suppressed", row, dtype=pl.Boolean))
+
+
+def _save(store: Store, version: str, ends: list[date], ind: pl.DataFrame, thm: pl.DataFrame,
+          seconds: float) -> None:
+    counts = [*[ind[c] for c in INDICATOR_COUNTS], *([thm[c] for c in THEME_COUNTS] if thm.height else [])]
+    cells = sum(len(c) for c in counts)
+    masked = sum(c.null_count() for c in counts)
+    ind = ind.with_columns(pl.lit(version).alias("data_version"))
+    with store.writing() as cur:  # a shared database: on a copy swapped in at the end
+        try:
+            cur.execute("BEGIN")
+            for table in ("publication_runs", "publication_indicators", "publication_themes"):
+                cur.execute(f"DELETE FROM {table}")
+            cur.register("_ind", ind.to_arrow())
+            cur.execute("INSERT INTO publication_indicators BY NAME SELECT * FROM _ind")
+            if thm.height:
+                cur.register("_thm", thm.with_columns(pl.lit(version).alias("data_version")).to_arrow())
+                cur.execute("INSERT INTO publication_themes BY NAME SELECT * FROM _thm")
+            cur.execute("INSERT INTO publication_runs VALUES ($v, $t, $e, $c, $m, $s)",
+                        {"v": version, "t": datetime.now(), "e": ",".join(e.isoformat() for e in ends),
+                         "c": cells, "m": masked, "s": seconds})
+            cur.execute("COMMIT")
+        except Exception:
+            cur.execute("ROLLBACK")
+            raise
+
+
+def import_and_publish(store: Store | Handle, paths, progress: Progress | None = None, **options):
+    """Import files (`ingest.import_files`, same options) and, when the batch lands, build
+    the publication of the new data, so no public figure of the old data outlives it.
+
+    Returns:
+        The import's result.
+    """
+    say = progress or (lambda message, fraction: None)
+    store = full(store)
+    result = import_files(store, paths, progress=lambda m, f: say(m, 0.6 * f), **options)
+    if result.outcome == "landed" and not options.get("dry_run"):
+        build_publication(store, progress=lambda m, f: say(f"Publishing the public figures: {m}",
+                                                           0.6 + 0.4 * f))
+    return result
