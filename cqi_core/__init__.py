@@ -24,9 +24,12 @@ from cqi_core.storage.store import Store, default_db_path, open_store, table_cou
 from cqi_core.ingest import (ImportPlan, ImportResult, MappingProfile, format_report, import_files,
                              list_mappings, load_mapping, plan_import, save_mapping)
 from cqi_core.ingest.bootstrap import ensure_database, needs_sample
-from cqi_core.privacy import (AUDIENCES, AccessDenied, Handle, Viewer, resolve_viewer,
+from cqi_core.privacy import (AUDIENCES, AccessDenied, Handle, NotPublished, PublicationInfo,
+                              Viewer, period_ends, publication, resolve_viewer,
                               suppression_words)
 from cqi_core.privacy import PUBLIC as PUBLIC_AUDIENCES
+from cqi_core.privacy import (NOT_APPROVED, ApprovalItem, approvals_version, approve_text,
+                              approved_text, revoke_text)
 from cqi_core.methods.readability import check_text, grade_level
 from cqi_core.methods.funnel.settings import load_settings as compare_settings
 
@@ -63,11 +66,13 @@ from cqi_core.analysis.disparities import group_label as disparity_group_label
 from cqi_core.analysis.disparities import groupings as disparity_groupings
 from cqi_core.analysis.disparities import indicators as disparity_indicators
 from cqi_core.analysis.improvement import (Cycle, create_cycle, cycle_history, update_cycle)
+from cqi_core.analysis.improvement import approval_items as cycle_approval_items
 from cqi_core.analysis.improvement import cycle as load_cycle
 from cqi_core.analysis.improvement import cycles as list_cycles
 from cqi_core.analysis.improvement import load_settings as improvement_settings
 from cqi_core.analysis.cycle_study import study as cycle_study
-from cqi_core.analysis.cycle_views import cycle_table, may_edit_cycle, participants_text
+from cqi_core.analysis.cycle_views import (approval_words, cycle_table, decision_words,
+                                           may_edit_cycle, participants_text)
 from cqi_core.analysis.joint_pairs import LABEL_WORDS, load_joint_settings
 from cqi_core.analysis.mission import alignment, value_status
 from cqi_core.analysis.overview import agency_summary, monthly_flow
@@ -111,6 +116,7 @@ from cqi_core.analysis.youth import fill as fill_youth_text
 from cqi_core.analysis.youth import glossary as youth_glossary
 
 # Charts
+from cqi_core.publish import build_publication, import_and_publish
 from cqi_core.charts.base import (Figure, bar_by_group_chart, in_care_by_region_chart,
                                   line_over_time_chart, monthly_flow_chart)
 from cqi_core.charts.compare import disparity_figure, funnel_figure
@@ -128,8 +134,8 @@ from cqi_core.charts.youth import fact_pictogram, theme_pictogram
 
 # Presentation and exports
 from cqi_core.present.findings import (DEFAULT_DECK, GROUP_TITLES, MAX_NOTES, MAX_TAKEAWAY, Deck,
-                                       Finding, FindingView, create_deck, default_deck,
-                                       delete_deck, finding_notes, finding_view, list_decks,
+                                       Finding, FindingView, create_deck, deck_approval_items,
+                                       default_deck, delete_deck, finding_notes, finding_view, list_decks,
                                        load_deck, reorder_deck, update_deck)
 from cqi_core.present.meeting_pack import meeting_pack
 from cqi_core.exports import (chart_png, chart_svg, check_chart, export_log, log_export,
@@ -139,6 +145,9 @@ from cqi_core.exports import file_stem as export_file_stem
 from cqi_core.exports import for_viewer as export_for_viewer
 
 __all__ = [
+    # the public publication
+    "NotPublished", "PublicationInfo", "build_publication", "import_and_publish", "period_ends",
+    "publication",
     # errors and storage
     "CQIError", "ImportRefused", "StoreError", "Contract", "load_contract", "as_of_date",
     "data_version", "format_status", "import_history", "rejected_rows", "status", "unit_list",
@@ -147,6 +156,8 @@ __all__ = [
     "ImportPlan", "ImportResult", "MappingProfile", "format_report", "import_files",
     "list_mappings", "load_mapping", "plan_import", "save_mapping", "ensure_database",
     "needs_sample", "AUDIENCES", "AccessDenied", "PUBLIC_AUDIENCES", "Viewer", "Handle",
+    "NOT_APPROVED", "ApprovalItem", "approvals_version", "approve_text", "approved_text",
+    "revoke_text",
     "resolve_viewer", "suppression_words", "check_text", "grade_level", "compare_settings",
     # indicators and data quality
     "compute", "indicator_ids", "indicator_config", "f1_favourable_words", "MEASURE_TYPES", "Catalog", "CatalogEntry",
@@ -163,7 +174,8 @@ __all__ = [
     "describe_disparities", "disparity_group_label", "disparity_groupings",
     "disparity_indicators", "Cycle", "create_cycle", "cycle_history", "update_cycle",
     "load_cycle", "list_cycles", "improvement_settings", "cycle_study", "cycle_table",
-    "may_edit_cycle", "participants_text", "LABEL_WORDS",
+    "may_edit_cycle", "participants_text", "cycle_approval_items", "approval_words",
+    "decision_words", "LABEL_WORDS",
     "load_joint_settings", "alignment", "value_status", "agency_summary", "monthly_flow",
     "SOURCE_TYPES", "Theme", "approve_for_sharing", "code_by_descriptor", "code_frequency",
     "codebook_history", "coded_excerpts", "coding_version", "cohen_kappa", "cooccurrence",
@@ -194,7 +206,7 @@ __all__ = [
     "fact_pictogram", "theme_pictogram",
     # presentation and exports
     "DEFAULT_DECK", "GROUP_TITLES", "MAX_NOTES", "MAX_TAKEAWAY", "Deck", "Finding",
-    "FindingView", "create_deck", "default_deck", "delete_deck", "finding_notes", "finding_view",
+    "FindingView", "create_deck", "deck_approval_items", "default_deck", "delete_deck", "finding_notes", "finding_view",
     "list_decks", "load_deck", "reorder_deck", "update_deck", "meeting_pack", "chart_png",
     "chart_svg", "check_chart", "export_log", "log_export", "table_csv", "table_xlsx",
     "EXPORT_MIME", "export_file_stem", "export_for_viewer",

@@ -10,6 +10,7 @@ import streamlit as st
 
 from cqi_core import AgencyValue, CatalogEntry, UNIT_WORDS, VALUE_KINDS, format_value, review_items
 from pages import _catalog_widgets as cw
+from pages import _shared as ui
 
 
 DIRECTION_WORDS = {"higher": "Higher is better.", "lower": "Lower is better.",
@@ -101,19 +102,19 @@ def entry_details(entry: CatalogEntry, youth: str, value_names: dict[str, str],
     if due:
         st.warning(f"**Due for review**: the review date was {entry.review_date:%B %-d, %Y}.",
                    icon=":material/event:")
-    st.markdown(f"**What it measures.** {entry.definition}")
-    st.markdown(f"**For young people.** {youth}")
+    st.markdown(f"**What it measures.** {ui.plain(entry.definition)}")
+    st.markdown(f"**For young people.** {ui.plain(youth)}")
     st.markdown(f"**Now** (latest complete 12 months). {now}  \n"
                 f"**Which way is better.** {DIRECTION_WORDS[entry.direction]}  \n"
-                f"**Agency standard.** {standard_text(entry)}. {entry.standard_note}  \n"
+                f"**Agency standard.** {standard_text(entry)}. {ui.plain(entry.standard_note)}  \n"
                 f"**National reference.** {national_text(entry)}")
     serves = ", ".join(value_names.get(v, v) for v in entry.value_ids)
-    st.markdown(f"**Serves.** {serves}  \n**Owner.** {entry.owner}  \n"
+    st.markdown(f"**Serves.** {ui.plain(serves)}  \n**Owner.** {ui.plain(entry.owner)}  \n"
                 f"**Next review.** {entry.review_date:%B %-d, %Y}  \n"
                 f"**Version.** {entry.version}")
-    st.markdown(f"**Methodology.** {entry.methodology}")
+    st.markdown(f"**Methodology.** {ui.plain(entry.methodology)}")
     note = "" if entry.choices_confirmed else " (not yet checked against the SQL)"
-    st.markdown(f"**Choices made{note}:**\n" + "\n".join(f"- {c}" for c in entry.choices))
+    st.markdown(f"**Choices made{note}:**\n" + "\n".join(f"- {ui.plain(c)}" for c in entry.choices))
 
 def value_form(value: AgencyValue) -> dict | None:
     """The edit form of one value; on submit, the changed fields with why and by."""

@@ -120,14 +120,19 @@ def full_list(found: pl.DataFrame, catalog: Catalog, grain: str, preset: str) ->
     if found.is_empty():
         return
     names = {e.id: e.name for e in catalog}
-    table = found.with_row_index("Rank", offset=1).select(
+    # Labels are worked out here, on the script's own thread: a polars callback runs on a
+    # worker thread, where who is looking (the session and its headers) cannot be read.
+    whose = pl.DataFrame(
+        [{"group_by": b, "group_value": v, "Whose": tw.label(b, v)}
+         for b, v in found.select("group_by", "group_value").unique().iter_rows()],
+        schema={"group_by": pl.String, "group_value": pl.String, "Whose": pl.String})
+    table = found.join(whose, on=["group_by", "group_value"], how="left", maintain_order="left")
+    table = table.with_row_index("Rank", offset=1).select(
         "Rank",
         pl.col("direction").replace_strict({"concern": "needs attention", "improvement":
                                             "improvement", "neutral": "change"}).alias("Kind"),
         pl.col("indicator_id").replace_strict(names, default=None).alias("Measure"),
-        pl.struct("group_by", "group_value").map_elements(
-            lambda g: tw.label(g["group_by"], g["group_value"]),
-            return_dtype=pl.String).alias("Whose"),
+        "Whose",
         pl.col("sentence").alias("What the chart shows"),
         pl.col("chart").alias("Chart"),
         ("trends?id=" + pl.col("indicator_id") + "&by=" + pl.col("group_by") + "&group="

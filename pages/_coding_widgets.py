@@ -28,7 +28,7 @@ def coding_controls(row: dict, coded_rows: pl.DataFrame, theme_names_: dict[str,
     here = coded_rows.filter(pl.col("excerpt_id") == row["excerpt_id"])
     status = dict(zip(here["code"].to_list(), here["status"].to_list()))
     st.markdown(f"**Themes on this text:** " + (", ".join(
-        f"{theme_names_.get(c, c)} ({s})" for c, s in status.items()) or "none yet"))
+        f"{ui.plain(theme_names_.get(c, c))} ({s})" for c, s in status.items()) or "none yet"))
     who = user_name(key)
     with st.form(f"{key}_form"):
         keep = st.multiselect("Confirm these themes", list(status), default=[c for c, s in status.items() if s != "suggested"],

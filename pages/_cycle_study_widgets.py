@@ -18,8 +18,8 @@ def panel(p, study, public: bool) -> None:
     label = group_label(p.group_by, p.group_value, w.names()[1])
     verdict = st.success if p.improved else st.info
     verdict(f"**Did a signal of improvement appear?** {p.verdict}")
-    if study.cycle.prediction and not public:
-        st.markdown(f"**You predicted:** {study.cycle.prediction}")
+    if study.cycle.prediction:  # for a public audience, only an approved prediction
+        st.markdown(f"**You predicted:** {ui.plain(study.cycle.prediction)}")
     if p.chart is None:
         return
     ui.show_figure(control_chart_figure(p.chart, entry, label, p.notes))
@@ -48,7 +48,6 @@ def panel(p, study, public: bool) -> None:
 
 def you_said_we_did(study, public: bool) -> None:
     """What people said about these units around the cycle, and what the agency did."""
-    settings = cqi_core.improvement_settings()
     left, right = st.columns(2)
     with left:
         st.markdown("#### You said")
@@ -60,15 +59,16 @@ def you_said_we_did(study, public: bool) -> None:
             st.write("No themes were found for these units and dates.")
         for r in study.heard.iter_rows(named=True):
             share = "a hidden share" if r["share"] is None else f"{r['share']:.0%}"
-            st.markdown(f"**{r['theme']}**: raised by {share} of sources "
+            st.markdown(f"**{ui.plain(r['theme'])}**: raised by {share} of sources "
                         f"({ui.count_text(r['sources'])} of {ui.count_text(r['total_sources'])}).")
             for q in r["quotes"]:
-                st.markdown(f"> {q}")
+                st.markdown(f"> {ui.plain(q)}")
     with right:
         st.markdown("#### We did")
         c = study.cycle
-        st.markdown(f"**We tried:** {c.change_idea or c.title}")
-        decided = settings.act_decisions.get(c.act_decision, "not decided yet")
-        st.markdown(f"**Decision:** {decided}")
-        if c.study_notes and not public:
-            st.markdown(f"**What we saw:** {c.study_notes}")
+        st.markdown(f"**We tried:** {ui.plain(c.change_idea or c.title)}")
+        decided = cqi_core.decision_words(c)
+        decided = "not decided yet" if decided == "not yet" else decided
+        st.markdown(f"**Decision:** {ui.plain(decided)}")
+        if c.study_notes:  # for a public audience, only approved notes
+            st.markdown(f"**What we saw:** {ui.plain(c.study_notes)}")

@@ -3,7 +3,8 @@ its history (the forms are in `_cycle_forms`, the study's panels in `_cycle_stud
 
 Who may edit is decided by the core (`cqi_core.may_edit_cycle`, and again when saving); the
 page only hides forms a person could not use. The study is cached by data version (which carries the viewer's
-audience), the coding version (quotes approved for sharing) and the cycle's version.
+audience), the coding version (quotes approved for sharing), the approvals of staff-written
+text and the cycle's version.
 """
 
 from __future__ import annotations
@@ -66,30 +67,35 @@ def cycle_list(frame: pl.DataFrame, public: bool) -> None:
 
 
 def header(cycle: cqi_core.Cycle, public: bool) -> None:
-    """The cycle in a few lines: aim, change, dates, status, decision, who took part."""
+    """The cycle in a few lines: aim, change, dates, status, decision, who took part (typed
+    text as written, never as Markdown; for staff, which texts the public reads)."""
     settings = cqi_core.improvement_settings()
     measures, units = names()
-    st.subheader(f"Cycle {cycle.cycle_id}: {cycle.title}")
+    st.subheader(f"Cycle {cycle.cycle_id}: {ui.plain(cycle.title)}")
     where = ", ".join(units.get(u, u) for u in cycle.units) or "the whole agency"
     when = f"{cycle.start_date:%B %-d, %Y}" + (f" to {cycle.end_date:%B %-d, %Y}"
                                                if cycle.end_date else " (no end date yet)")
-    lines = [f"**Aim:** {cycle.aim}", f"**Change idea:** {cycle.change_idea or '—'}"]
-    if not public:
-        lines.append(f"**Prediction:** {cycle.prediction or '—'}")
+    lines = [f"**Aim:** {ui.plain(cycle.aim)}",
+             f"**Change idea:** {ui.plain(cycle.change_idea) or '—'}"]
+    if not public or cycle.prediction:  # the core gives the public approved text only
+        lines.append(f"**Prediction:** {ui.plain(cycle.prediction) or '—'}")
     lines += [f"**Where:** {where}. **When:** {when}.",
               f"**Measures:** {', '.join(measures.get(i, i) for i in cycle.indicators)}.",
               f"**Status:** {settings.statuses[cycle.status]}"
-              + (f" ({cycle.status_reason})" if cycle.status_reason and not public else "")
-              + f". **Decision:** {settings.act_decisions.get(cycle.act_decision, 'not yet')}.",
+              + (f" ({ui.plain(cycle.status_reason)})" if cycle.status_reason and not public
+                 else "") + f". **Decision:** {ui.plain(cqi_core.decision_words(cycle))}.",
               f"**Who took part:** {cqi_core.participants_text([p.role for p in cycle.participants], not public)}."]
     st.markdown("  \n".join(lines))
+    if not public:
+        st.caption(cqi_core.approval_words(cycle))
     if not public and cycle.plan:
         with st.expander("Plan"):
-            st.write(cycle.plan)
+            st.markdown(ui.plain(cycle.plan))
 
 
 @st.cache_data(show_spinner="Studying the cycle: reading its measures period by period…")
-def _study(version: str, coding: str, cycle_id: int, cycle_version: int, grain: str):
+def _study(version: str, coding: str, approvals: str, cycle_id: int, cycle_version: int,
+           grain: str):
     return cqi_core.cycle_study(ui.store(), cycle_id, grain)
 
 
@@ -97,7 +103,8 @@ def study(cycle: cqi_core.Cycle, grain: str):
     """The study of the cycle (cached), or None after showing why there is none."""
     try:
         coding = cqi_core.coding_version(ui.store())
-        return _study(ui.data_version(), coding, cycle.cycle_id, cycle.version, grain)
+        return _study(ui.data_version(), coding, cqi_core.approvals_version(ui.store()),
+                      cycle.cycle_id, cycle.version, grain)
     except CQIError as exc:
         st.error(str(exc))
         return None

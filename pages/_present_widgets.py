@@ -4,8 +4,8 @@ slide's buttons and the meeting pack (the deck editor is in `_deck_editor`).
 The deck and slide live in the URL (?deck=default&slide=3), so a presenter can bookmark
 or share a place in a deck. A slide's chart, takeaway and table come from
 `findings.finding_view` for the page's store, cached by data version (which includes the
-audience) and finding. Decks themselves are read fresh on each run: they are small, and
-an edit must show at once.
+audience), the approvals of staff-written text, the deck and the finding. Decks themselves
+are read fresh on each run: they are small, and an edit must show at once.
 """
 
 from __future__ import annotations
@@ -39,15 +39,11 @@ def stylesheet() -> None:
 
 
 @st.cache_data(show_spinner="Drawing the chart…", max_entries=256)
-def finding_view(version: str, finding: Finding) -> cqi_core.FindingView:
-    """A finding's chart, takeaway and table for this audience (cached)."""
-    return cqi_core.finding_view(ui.store(), finding)
-
-
-def plain(text: str) -> str:
-    """Text shown as written: the characters Markdown or LaTeX would act on escaped."""
-    text = re.sub(r"([\\`*_\[\]#|$<>~])", r"\\\1", text)
-    return re.sub(r"(?m)^(\s*)(\d+)([.)])", r"\1\2\\\3", re.sub(r"(?m)^(\s*)([-+])", r"\1\\\2", text))
+def finding_view(version: str, approvals: str, deck_id: int | None,
+                 finding: Finding) -> cqi_core.FindingView:
+    """A finding's chart, takeaway and table for this audience (cached by data version,
+    the approvals of staff-written text and the deck whose approvals apply)."""
+    return cqi_core.finding_view(ui.store(), finding, deck_id=deck_id)
 
 
 def choose_deck(store) -> Deck:

@@ -22,7 +22,7 @@ def joint_findings(p: cqi_core.UnitProfile) -> None:
             mine = p.quotes.filter(pl.col("pair_id") == r["pair_id"])
             for q in mine.iter_rows(named=True):
                 when = f" · {q['period_month']:%B %Y}" if q["period_month"] else ""
-                st.markdown("> " + q["text"].replace("\n", "\n> "))
+                st.markdown("> " + "\n> ".join(ui.plain(t) for t in q["text"].split("\n")))
                 st.caption(f"Item {q['item']} · {RATING_WORDS.get(q['rating'], q['rating'])}{when}")
 
 def themes(p: cqi_core.UnitProfile) -> None:

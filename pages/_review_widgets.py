@@ -106,6 +106,6 @@ def show_texts(frame: pl.DataFrame, key: str, columns: dict[str, str], empty: st
 
 
 def quote(text: str, caption: str) -> None:
-    """A quote block with where it comes from."""
-    st.markdown("> " + text.replace("\n", "\n> "))
+    """A quote block (the text as written, never as Markdown) with where it comes from."""
+    st.markdown("> " + "\n> ".join(ui.plain(line) for line in text.split("\n")))
     st.caption(caption)

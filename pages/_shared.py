@@ -20,6 +20,7 @@ import cqi_core
 from cqi_core import (AUDIENCES, PUBLIC_AUDIENCES, AccessDenied, CQIError, Figure, Viewer,
                       resolve_viewer, suppression_words)
 from pages import _nav
+from pages._text import plain  # noqa: F401  (pages show typed text with ui.plain)
 
 # The page scripts live in pages/views/. Streamlit's older multipage style (used until
 # st.navigation first runs) looks only at pages/*.py beside the main script, where there is
@@ -73,6 +74,7 @@ def _database():
         if s.closed:  # closed by someone else in this process (a command, a test): reopen
             _store.clear()
             s = _store(str(db_path()))
+        s.refresh()  # an import or another app swapped in a new file: reopen on it
     except CQIError as exc:  # e.g. the file is held by a running import
         st.error(f"The database cannot be opened. {exc}")
         st.stop()
@@ -84,6 +86,7 @@ def _database():
 
         try:
             cqi_core.ensure_database(db_path(), progress=progress)
+            cqi_core.build_publication(s, progress=progress)  # what public audiences read
         except CQIError as exc:
             st.error(f"The sample agency could not be loaded: {exc}")
         bar.empty()

@@ -50,8 +50,8 @@ def _note_rows(notes: pl.DataFrame, kinds: tuple[str, ...], grain: str, key: str
         left, right = st.columns([6, 1])
         scope = " (every chart)" if r["indicator_id"] == "*" else ""
         left.markdown(f"**{KIND_WORDS[r['kind']]}: {cqi_core.period_label(r['note_date'], grain)}**"
-                      f"{scope}: {r['text']}  \n"
-                      f"_Recorded by {r['saved_by']} on {r['saved_at']:%B %-d, %Y}._")
+                      f"{scope}: {ui.plain(r['text'])}  \n"
+                      f"_Recorded by {ui.plain(r['saved_by'])} on {r['saved_at']:%B %-d, %Y}._")
         if right.button("Remove", key=f"{key}_remove_{r['note_id']}"):
             cqi_core.remove_note(ui.store(), r["note_id"], st.session_state.get(_EDITOR) or ui.role())
             _saved("Removed. The chart is drawn without it.")

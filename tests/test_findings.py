@@ -276,14 +276,24 @@ def test_a_public_audience_never_gets_a_count_from_1_to_10(sample_db):
     assert small_for_analyst > 0
 
 
-def test_a_public_audience_gets_staff_text_without_names_or_small_numbers(sample_db):
-    s = cqi_core.open_store(sample_db)
+def test_a_public_audience_gets_staff_text_without_names_or_small_numbers(sample_db_copy):
+    s = cqi_core.open_store(sample_db_copy)
     finding = Finding("P1", takeaway="North Metro did well, thanks to Maria Lopez.",
                       notes="Call Maria Lopez on 555-201-3344 first: 4 children and two "
                             "families moved, 12 workers helped.")
     public = privacy.Handle(s, STAKEHOLDER)
-    assert findings.finding_view(public, finding).takeaway == "North Metro did well, thanks to [name]."
-    notes = findings.finding_notes(public, finding)
+    # staff text reaches the public only once approved for a saved deck (issue 13) ...
+    deck = findings.create_deck(s, "Board", [finding])
+    assert findings.finding_view(public, finding, deck_id=deck.deck_id).takeaway.startswith(
+        "In the 12 months to ")  # written from the released figures
+    assert findings.finding_notes(public, finding, deck_id=deck.deck_id) == \
+        "Not yet approved for sharing."
+    for item in findings.deck_approval_items(s, deck):
+        privacy.approve_text(s, item.kind, item.item, item.field, item.text, "ana")
+    # ... and then redacted, small numbers said as "fewer than 11"
+    assert findings.finding_view(public, finding, deck_id=deck.deck_id).takeaway == \
+        "North Metro did well, thanks to [name]."
+    notes = findings.finding_notes(public, finding, deck_id=deck.deck_id)
     assert "Maria" not in notes and "555" not in notes
     assert notes.endswith("fewer than 11 children and fewer than 11 families moved, 12 workers "
                           "helped.")

@@ -80,7 +80,10 @@ def store(sample_db_copy):
 
 def test_the_pack_parses_opens_offline_and_says_every_finding(store):
     public = privacy.Handle(store, STAKEHOLDER)
-    html = meeting_pack(public, CHOSEN, "Partners' meeting <March>").decode("utf-8")
+    # staff-written text reaches the public only approved, for a saved deck (issue 13)
+    deck = findings.create_deck(store, "Partners", CHOSEN)
+    privacy.approve_text(store, "deck", deck.deck_id, "takeaway", CHOSEN[1].takeaway, "ana")
+    html = meeting_pack(public, deck, "Partners' meeting <March>").decode("utf-8")
     parsed = _parse(html)
     assert "http://" not in html and "https://" not in html
     assert "<script" not in html.lower() and "<link" not in html.lower()
@@ -88,12 +91,14 @@ def test_the_pack_parses_opens_offline_and_says_every_finding(store):
     assert "<title>Partners&#x27; meeting &lt;March&gt;</title>" in html
     catalog = cqi_core.load_catalog(store)
     for finding in CHOSEN:
-        view = findings.finding_view(public, finding, presentation=False)
+        view = findings.finding_view(public, finding, presentation=False, deck_id=deck.deck_id)
         assert escape(view.title) in html
         assert escape(view.takeaway) in html
         entry = catalog.entry(finding.indicator_id)
         assert escape(entry.definition) in html and escape(entry.methodology) in html
     assert "Safety in care: &lt;look closer&gt; &amp; ask why." in html
+    # the notes were not approved: the public pack says so instead of showing them
+    assert "Thank the permanency teams." not in html and "Not yet approved for sharing." in html
     assert html.count('<figure>') == 3 and html.count("<figcaption>") == 3
     assert html.count('<svg role="img" aria-label="') == 3
     assert len(parsed.tables) == 3

@@ -12,10 +12,12 @@ from typing import Mapping, Sequence
 
 import polars as pl
 
-from cqi_core.analysis.improvement import Cycle, load_settings
+from cqi_core.analysis.improvement import APPROVABLE, FIELD_WORDS, Cycle, load_settings
+from cqi_core.privacy.approvals import NOT_APPROVED
 from cqi_core.privacy.viewer import Viewer
 
-__all__ = ["cycle_table", "may_edit_cycle", "participants_text"]
+__all__ = ["approval_words", "cycle_table", "decision_words", "may_edit_cycle",
+           "participants_text"]
 
 
 def may_edit_cycle(viewer: Viewer, cycle: Cycle | None = None) -> bool:
@@ -42,12 +44,38 @@ def participants_text(roles: Sequence[str], counted: bool = True) -> str:
                      for r, n in counts.items()) or "not recorded"
 
 
+def decision_words(cycle: Cycle) -> str:
+    """The decision in words: "Adopt …", "not yet", or for a public audience a decision whose
+    approval is missing, `NOT_APPROVED`."""
+    # A cycle read from the store has `approved` filled, counting an empty field as approved,
+    # so a missing decision not counted there was withheld.
+    if cycle.act_decision is None and cycle.cycle_id is not None \
+            and "act_decision" not in cycle.approved:
+        return NOT_APPROVED
+    return load_settings().act_decisions.get(cycle.act_decision, "not yet")
+
+
+def approval_words(cycle: Cycle) -> str:
+    """For staff: which texts public audiences read as written, in one sentence."""
+    shared = [FIELD_WORDS[f] for f in APPROVABLE if f in cycle.approved and getattr(cycle, f)]
+    waiting = [FIELD_WORDS[f] for f in APPROVABLE if f not in cycle.approved]
+    return (("Approved for public audiences: " + ", ".join(shared) + ". " if shared else "")
+            + ("Public audiences read a placeholder for: " + ", ".join(waiting) + "."
+               if waiting else "Every text is approved for public audiences."))
+
+
 def cycle_table(frame: pl.DataFrame, measures: Mapping[str, str], units: Mapping[str, str],
                 public: bool) -> pl.DataFrame:
     """The cycles of `improvement.cycles` as the list shows them: number, title, status in
-    words, dates, measure and unit names ("Whole agency" for none), the decision and who took
-    part (without counts for a public audience)."""
+    words, dates, measure and unit names ("Whole agency" for none), the decision (for a
+    public audience, `NOT_APPROVED` when its approval is missing) and who took part (without
+    counts for a public audience)."""
     settings = load_settings()
+    decision = pl.col("act_decision").replace_strict(settings.act_decisions, default="not yet")
+    if public and "approved" in frame.columns:
+        withheld = (pl.col("act_decision").is_null()
+                    & ~pl.col("approved").list.contains("act_decision"))
+        decision = pl.when(withheld).then(pl.lit(NOT_APPROVED)).otherwise(decision)
 
     def named(column: str, names: Mapping[str, str]) -> pl.Expr:
         return (pl.col(column).list.eval(pl.element().replace_strict(dict(names),
@@ -60,8 +88,7 @@ def cycle_table(frame: pl.DataFrame, measures: Mapping[str, str], units: Mapping
         pl.col("start_date").alias("Starts"), pl.col("end_date").alias("Ends"),
         named("indicators", measures).alias("Measures"),
         named("units", units).replace("", "Whole agency").alias("Units"),
-        pl.col("act_decision").replace_strict(settings.act_decisions, default="not yet")
-        .alias("Decision"),
+        decision.alias("Decision"),
         pl.col("participant_roles").map_elements(lambda r: participants_text(r.to_list(), not public),
                                                  return_dtype=pl.String)
         .alias("Who took part"))

@@ -12,8 +12,12 @@ A cycle is never deleted; one that will not go ahead is withdrawn with a reason.
 of every cycle appear as notes on the trend charts of its measures (`trends.chart_notes`).
 
 Analysts and supervisors record cycles; a supervisor limited to some units records cycles
-of those units only. Public audiences read a cycle's title, aim, change idea, dates, status,
-decision and the roles of those who took part, never names or working notes.
+of those units only. Public audiences read a cycle's dates, status and the roles of those
+who took part, never names, the plan or the reason for a withdrawal. Its title, aim, change
+idea, prediction, study notes and decision (`APPROVABLE`) they read only once an analyst
+approved that exact text (`privacy.approve_text`, kind "cycle"), redacted; an edit lapses
+the approval. Until then they read a neutral placeholder ("An improvement cycle on …",
+`privacy.NOT_APPROVED`), or nothing for the prediction and the study notes.
 """
 
 from __future__ import annotations
@@ -43,9 +47,12 @@ EDITABLE = ("title", "aim", "prediction", "change_idea", "indicators", "units", 
             "end_date", "plan", "study_notes", "act_decision", "status", "status_reason",
             "participants")
 """Fields a person can change; the others are kept by the store."""
+APPROVABLE = ("title", "aim", "change_idea", "prediction", "study_notes", "act_decision")
+"""Staff-written fields a public audience reads only once an analyst approved their text."""
 PUBLIC_FIELDS = ("cycle_id", "title", "aim", "change_idea", "indicators", "units", "start_date",
-                 "end_date", "act_decision", "status")
-"""What a public audience reads of a cycle (plus the roles of those who took part)."""
+                 "end_date", "act_decision", "status", "approved")
+"""What a public audience reads of a cycle (plus the roles of those who took part); the
+fields of `APPROVABLE` as `_public` gives them."""
 FIELD_WORDS = {"title": "title", "aim": "aim", "prediction": "prediction",
                "change_idea": "change idea", "indicators": "measures", "units": "units",
                "start_date": "start date", "end_date": "end date", "plan": "plan",
@@ -108,6 +115,9 @@ class Cycle:
     """Who saved the current version."""
     updated_at: datetime | None = None
     """When the current version was saved."""
+    approved: tuple[str, ...] = ()
+    """Fields of `APPROVABLE` a public audience reads as written (redacted): their current
+    text is approved, or they are empty. Filled when the cycle is read; never stored."""
 
     @property
     def agency_wide(self) -> bool:
@@ -314,6 +324,8 @@ def _record(c: Cycle) -> dict[str, Any]:
     """The cycle as JSON-ready values."""
     out: dict[str, Any] = {}
     for f in fields(Cycle):
+        if f.name == "approved":  # read from the approvals, not part of the record
+            continue
         v = getattr(c, f.name)
         if isinstance(v, (date, datetime)):
             v = v.isoformat()
@@ -394,8 +406,8 @@ def create_cycle(store: Store | privacy.Handle, cycle: Cycle, user: str) -> Cycl
     user = _check_editor(store, user, c.units)
     _validate(store, c)
     now = datetime.now()
-    with store.write_lock:
-        cycle_id = _write(store, "insert_cycle", c, EDITABLE, user, now)
+    with store.writing() as con:
+        cycle_id = _write(con, "insert_cycle", c, EDITABLE, user, now)
     return _cycle(store, cycle_id)
 
 
@@ -426,7 +438,7 @@ def update_cycle(store: Store | privacy.Handle, cycle_id: int, changes: Mapping[
     if fixed:
         raise CQIError(f"{fixed[0]!r} cannot be changed; editable fields are "
                        f"{', '.join(EDITABLE)}.")
-    with store.write_lock:
+    with store.writing() as con:
         before = _cycle(store, cycle_id)
         if base_version is not None and base_version != before.version:
             raise CQIError(f"{before.updated_by} saved this cycle (version {before.version}) "
@@ -437,7 +449,7 @@ def update_cycle(store: Store | privacy.Handle, cycle_id: int, changes: Mapping[
         changed = [f for f in EDITABLE if getattr(before, f) != getattr(after, f)]
         if not changed:
             return before
-        _write(store, "update_cycle", replace(after, version=before.version + 1), changed, user,
+        _write(con, "update_cycle", replace(after, version=before.version + 1), changed, user,
                datetime.now())
     return _cycle(store, cycle_id)
 
@@ -457,24 +469,65 @@ def _all(store: Store) -> list[Cycle]:
 def _cycle(store: Store, cycle_id: int) -> Cycle:
     for c in _all(store):
         if c.cycle_id == cycle_id:
-            return c
+            return _with_approvals(c, store)
     raise CQIError(f"There is no improvement cycle {cycle_id}.")
 
 
+def approval_items(cycle: Cycle) -> tuple[privacy.ApprovalItem, ...]:
+    """The cycle's texts an analyst may approve for public audiences, as they are now
+    (the decision as stored, "adopt", with its words in the label); empty fields are left
+    out."""
+    settings = load_settings()
+    out = []
+    for f in APPROVABLE:
+        text = getattr(cycle, f)
+        if text:
+            label = FIELD_WORDS[f].capitalize()
+            if f == "act_decision":
+                label += f" ({settings.act_decisions.get(text, text)})"
+            out.append(privacy.ApprovalItem("cycle", str(cycle.cycle_id), f, label, text,
+                                            f in cycle.approved))
+    return tuple(out)
+
+
+def _with_approvals(c: Cycle, store: Store) -> Cycle:
+    ok = privacy.approved_fields(store, "cycle", c.cycle_id,
+                                 {f: getattr(c, f) for f in APPROVABLE})
+    return replace(c, approved=tuple(f for f in APPROVABLE if f in ok or not getattr(c, f)))
+
+
+def _placeholder_title(c: Cycle, store: Store) -> str:
+    catalog = load_catalog(store)
+    names = [catalog.entry(i).name if i in catalog else i for i in c.indicators]
+    return f"An improvement cycle on {' and '.join(names) or 'a measure'}"
+
+
 def _public(c: Cycle, store: Store) -> Cycle:
-    """What a public audience reads: no names, no working notes, free text redacted."""
+    """What a public audience reads: no names, no plan; staff-written text only where its
+    exact text is approved, redacted, and otherwise a neutral placeholder (nothing for the
+    prediction and the study notes, which a public page never needed)."""
     keep = agency_words(store)
+    c = _with_approvals(c, store)
+
+    def shown(field: str, placeholder: str) -> str:
+        text = getattr(c, field)
+        return redact(text, keep) if field in c.approved else placeholder
+
     return Cycle(
-        cycle_id=c.cycle_id, version=c.version, title=redact(c.title, keep),
-        aim=redact(c.aim, keep), change_idea=redact(c.change_idea, keep),
+        cycle_id=c.cycle_id, version=c.version,
+        title=shown("title", _placeholder_title(c, store)),
+        aim=shown("aim", privacy.NOT_APPROVED),
+        change_idea=shown("change_idea", privacy.NOT_APPROVED),
+        prediction=shown("prediction", ""), study_notes=shown("study_notes", ""),
         indicators=c.indicators, units=c.units, start_date=c.start_date, end_date=c.end_date,
-        act_decision=c.act_decision, status=c.status,
-        participants=tuple(Participant("", p.role) for p in c.participants))
+        act_decision=c.act_decision if "act_decision" in c.approved else None, status=c.status,
+        participants=tuple(Participant("", p.role) for p in c.participants), approved=c.approved)
 
 
 def cycle(store: Store | privacy.Handle, cycle_id: int) -> Cycle:
-    """One cycle as the store's viewer may read it (public audiences: `PUBLIC_FIELDS` and
-    the participants' roles; the other fields empty).
+    """One cycle as the store's viewer may read it, with `approved` filled (public
+    audiences: `PUBLIC_FIELDS` as `_public` gives them and the participants' roles; the
+    other fields empty).
 
     Raises:
         CQIError: no such cycle (a withdrawn cycle does not exist for a public audience).
@@ -494,7 +547,8 @@ CYCLE_COLUMNS = {
     "study_notes": pl.String, "act_decision": pl.String, "status": pl.String,
     "status_reason": pl.String, "participant_names": pl.List(pl.String),
     "participant_roles": pl.List(pl.String), "stakeholders": pl.Int64, "created_by": pl.String,
-    "created_at": pl.Datetime("us"), "updated_by": pl.String, "updated_at": pl.Datetime("us")}
+    "created_at": pl.Datetime("us"), "updated_by": pl.String, "updated_at": pl.Datetime("us"),
+    "approved": pl.List(pl.String)}
 """Columns of `cycles()` for analysts and supervisors."""
 
 
@@ -510,8 +564,9 @@ def cycles(store: Store | privacy.Handle, status: Sequence[str] | None = None, u
 
     Returns:
         `CYCLE_COLUMNS`: one row per cycle; participant_names and participant_roles in the
-        same order; stakeholders = how many participants have a stakeholder role. Public
-        audiences get only `PUBLIC_FIELDS`, participant_roles and stakeholders.
+        same order; stakeholders = how many participants have a stakeholder role; approved =
+        the fields of `APPROVABLE` a public audience reads as written. Public audiences get
+        only `PUBLIC_FIELDS` (as `cycle` gives them), participant_roles and stakeholders.
     """
     stakeholder = load_settings().stakeholder_roles
     public = privacy.viewer_of(store).public
@@ -525,9 +580,10 @@ def cycles(store: Store | privacy.Handle, status: Sequence[str] | None = None, u
             continue
         if indicator is not None and indicator not in c.indicators:
             continue
-        c = _public(c, store) if public else c
+        c = _public(c, store) if public else _with_approvals(c, store)
         rec = {f: getattr(c, f) for f in CYCLE_COLUMNS if hasattr(c, f)}
         rec |= {"indicators": list(c.indicators), "units": list(c.units),
+                "approved": list(c.approved),
                 "participant_names": [p.name for p in c.participants],
                 "participant_roles": [p.role for p in c.participants],
                 "stakeholders": sum(p.role in stakeholder for p in c.participants)}

@@ -18,6 +18,12 @@ audience gets suppressed figures whatever page asks. A region is computed togeth
 are masked exactly as in the full unit-by-region table. A takeaway left empty is written
 from the released figures (`finding_words`), so it can never state a hidden number; the
 charts are drawn by `finding_charts`.
+
+Takeaways and speaker notes are staff-written: a public audience reads one only when it
+belongs to a saved deck and an analyst approved that exact text for the deck
+(`privacy.approve_text`, kind "deck", fields "takeaway" and "notes"), redacted. Otherwise
+it reads the takeaway written from the figures, and `privacy.NOT_APPROVED` for notes (the
+default deck's notes, written here from the catalog, need no approval).
 """
 
 from __future__ import annotations
@@ -44,8 +50,8 @@ from cqi_core.privacy.redaction import redact
 
 __all__ = ["BREAKDOWNS", "DEFAULT_DECK", "Deck", "Finding", "FindingView", "GROUP_TITLES",
            "HEADLINE_TYPES", "HIDDEN", "MAX_NOTES", "MAX_TAKEAWAY", "TREND_GROUPS",
-           "TREND_QUARTERS", "VIEWS", "create_deck", "default_deck", "delete_deck",
-           "finding_notes", "finding_title", "finding_view", "list_decks", "load_deck",
+           "TREND_QUARTERS", "VIEWS", "create_deck", "deck_approval_items", "default_deck",
+           "delete_deck", "finding_notes", "finding_title", "finding_view", "list_decks", "load_deck",
            "reorder_deck", "update_deck", "write_takeaway"]
 
 VIEWS = ("trend", "breakdown")
@@ -174,13 +180,38 @@ def default_deck(store: Store) -> Deck:
     for entry in load_catalog(store):
         if entry.measure_type not in HEADLINE_TYPES:
             continue
-        notes = f"What it measures: {entry.definition}"
-        if entry.label:
-            notes += f" A federal measure: {entry.label}."
+        notes = _catalog_notes(entry)
         findings.append(Finding(entry.id, "trend", notes=notes))
         if "region" in family[entry.id].groupings:
             findings.append(Finding(entry.id, "breakdown", "region", notes=notes))
     return Deck(None, "Headline measures", tuple(findings))
+
+
+def _catalog_notes(entry: CatalogEntry) -> str:
+    """The default deck's speaker notes for a measure, written from the catalog."""
+    notes = f"What it measures: {entry.definition}"
+    return notes + (f" A federal measure: {entry.label}." if entry.label else "")
+
+
+def deck_approval_items(store: Store | privacy.Handle,
+                        deck: Deck) -> tuple[privacy.ApprovalItem, ...]:
+    """A saved deck's takeaways and speaker notes an analyst may approve for public
+    audiences, slide by slide (a text repeated on later slides is listed once); none for
+    the default deck, whose words are written by the core."""
+    if deck.deck_id is None:
+        return ()
+    have = {(f, h) for f, h in privacy.text_approvals(store, "deck", deck.deck_id)
+            .select("field", "text_hash").iter_rows()}
+    out, seen = [], set()
+    for n, finding in enumerate(deck.findings, start=1):
+        for field, words in (("takeaway", "takeaway"), ("notes", "speaker notes")):
+            text = getattr(finding, field)
+            key = (field, privacy.text_hash(text))
+            if text and key not in seen:
+                seen.add(key)
+                out.append(privacy.ApprovalItem("deck", str(deck.deck_id), field,
+                                                f"Slide {n}: {words}", text, key in have))
+    return tuple(out)
 
 
 def list_decks(store: Store) -> pl.DataFrame:
@@ -219,8 +250,7 @@ def create_deck(store: Store | privacy.Handle, name: str, findings: Sequence[Fin
     user = _editor(store)
     name, findings = _checked(store, name, findings)
     now = datetime.now()
-    with store.write_lock:
-        cur = store.cursor()
+    with store.writing() as cur:
         try:
             cur.execute("BEGIN")
             _refuse_taken(cur, name, None)
@@ -250,8 +280,7 @@ def update_deck(store: Store | privacy.Handle, deck_id: int, name: str | None = 
         raise CQIError("The default deck cannot be changed: save a copy under a new name.")
     name, findings = _checked(store, current.name if name is None else name,
                               current.findings if findings is None else findings)
-    with store.write_lock:
-        cur = store.cursor()
+    with store.writing() as cur:
         try:
             cur.execute("BEGIN")
             _refuse_taken(cur, name, current.deck_id)
@@ -294,8 +323,7 @@ def delete_deck(store: Store | privacy.Handle, deck_id: int) -> None:
     current = load_deck(store, deck_id)
     if current.deck_id is None:
         raise CQIError("The default deck cannot be deleted.")
-    with store.write_lock:
-        cur = store.cursor()
+    with store.writing() as cur:
         try:
             cur.execute("BEGIN")
             cur.execute("DELETE FROM deck_findings WHERE deck_id = $id", {"id": current.deck_id})
@@ -381,7 +409,7 @@ def finding_title(finding: Finding, catalog: Catalog) -> str:
 
 
 def finding_view(store: Store | privacy.Handle, finding: Finding, presentation: bool = True,
-                 catalog: Catalog | None = None) -> FindingView:
+                 catalog: Catalog | None = None, deck_id: int | None = None) -> FindingView:
     """What a finding shows, for the handle's viewer: chart, takeaway, table and note.
 
     Args:
@@ -389,6 +417,8 @@ def finding_view(store: Store | privacy.Handle, finding: Finding, presentation: 
         finding: the finding.
         presentation: large type for a screen share (True) or document sizes (False).
         catalog: the catalog, when the caller has it already.
+        deck_id: the saved deck the finding is a slide of (None: the default deck or no
+            deck), whose approvals decide whether a public audience reads its takeaway.
 
     Raises:
         CQIError: no data is loaded, or the period has no complete figures yet.
@@ -424,14 +454,30 @@ def finding_view(store: Store | privacy.Handle, finding: Finding, presentation: 
         table = figures_table(pl.concat([agency, groups]), entry, GROUP_TITLES[finding.group_by])
         notes = [f"Some groups are hidden to protect privacy: {hidden_words}."] \
             if rows["suppressed"].any() else []
-    takeaway = _own_words(store, finding.takeaway, catalog) if finding.takeaway \
+    takeaway = _own_words(store, finding.takeaway, catalog) \
+        if finding.takeaway and _shareable(store, deck_id, "takeaway", finding.takeaway) \
         else write_takeaway(entry, finding, rows)
     return FindingView(figure, takeaway, table, " ".join(notes), title, rows)
 
 
-def finding_notes(store: Store | privacy.Handle, finding: Finding, catalog: Catalog | None = None) -> str:
-    """The finding's speaker notes as its audience may read them."""
-    return _own_words(store, finding.notes, catalog or load_catalog(privacy.full(store)))
+def finding_notes(store: Store | privacy.Handle, finding: Finding, catalog: Catalog | None = None,
+                  deck_id: int | None = None) -> str:
+    """The finding's speaker notes as its audience may read them (for a public audience,
+    `privacy.NOT_APPROVED` unless `deck_id`'s approvals hold this exact text or the notes
+    are the default deck's, written from the catalog)."""
+    catalog = catalog or load_catalog(privacy.full(store))
+    if finding.notes and not _shareable(store, deck_id, "notes", finding.notes) \
+            and finding.notes != _catalog_notes(catalog.entry(finding.indicator_id)):
+        return privacy.NOT_APPROVED
+    return _own_words(store, finding.notes, catalog)
+
+
+def _shareable(store: Store | privacy.Handle, deck_id: int | None, field: str, text: str) -> bool:
+    """Staff read every text; a public audience only text approved for a saved deck."""
+    if not privacy.viewer_of(store).public:
+        return True
+    return deck_id is not None and privacy.approved_text(privacy.full(store), "deck", deck_id,
+                                                         field, text)
 
 
 def _own_words(store: Store | privacy.Handle, text: str, catalog: Catalog) -> str:
@@ -468,6 +514,9 @@ def _trend_rows(store: Store | privacy.Handle, finding: Finding, as_of: date) ->
                                               "quarter")]
     periods = [period_ending(e, 12) for e in ends]
     complete = [p for p in periods if _followup_end(cfg.followup, *p) <= as_of]
+    if privacy.viewer_of(store).public:  # public figures exist only on the publication's grid
+        published = set(privacy.published_periods(store, cfg.followup, as_of))
+        complete = [p for p in complete if p in published]
     if finding.latest:
         complete = complete[-TREND_QUARTERS:]
     if not complete:
@@ -491,7 +540,7 @@ def _breakdown_rows(store: Store | privacy.Handle, finding: Finding, as_of: date
     in the order shown."""
     cfg = _families()[finding.indicator_id]
     start, end = ((finding.period_start, finding.period_end) if not finding.latest
-                  else latest_complete_period(cfg.followup, as_of))
+                  else privacy.latest_period(store, cfg.followup, as_of))
     by = [finding.group_by, *(["unit"] if finding.group_by == "region" else [])]
     rows = _flagged(compute(store, start, end, by=by, indicators=[finding.indicator_id],
                             as_of=as_of))

@@ -101,11 +101,12 @@ def meeting_pack(store: Store | privacy.Handle, deck_or_findings: Deck | Sequenc
     if not findings:
         raise CQIError("Choose at least one finding for the meeting pack.")
     catalog = catalog or load_catalog(privacy.full(store))
+    deck_id = deck_or_findings.deck_id if isinstance(deck_or_findings, Deck) else None
     sections, contents = [], []
     for n, finding in enumerate(findings, start=1):
-        view = finding_view(store, finding, presentation=False, catalog=catalog)
+        view = finding_view(store, finding, presentation=False, catalog=catalog, deck_id=deck_id)
         _check(store, view.figure)
-        notes = finding_notes(store, finding, catalog) if include_notes else ""
+        notes = finding_notes(store, finding, catalog, deck_id) if include_notes else ""
         sections.append(_section(n, view, notes))
         contents.append(f'<li><a href="#finding-{n}">{escape(view.title)}</a></li>')
     ids = list(dict.fromkeys(f.indicator_id for f in findings))

@@ -99,7 +99,7 @@ with tabs[3]:
         with st.expander("Code one of these narratives (themes)"):
             pick = st.selectbox("Narrative", shown["excerpt_id"].to_list(), key="cr_code_pick")
             row = shown.filter(pl.col("excerpt_id") == pick).row(0, named=True)
-            st.write(row["text"])
+            st.markdown(ui.plain(row["text"]))
             cdw.coding_controls(row, rw.coded(version, coding, period.start, period.end, ("case_review",)),
                                 rw.theme_names(version, coding), "cr_code")
 

@@ -46,8 +46,9 @@ with tabs[0]:
                                  "examples": "Examples", "patterns": "Patterns"})
     code = st.selectbox("Look at one theme", book.codes, format_func=lambda c: book.get(c).name)
     theme = book.get(code)
-    st.markdown(f"**{theme.name}**: {theme.definition}\n\n**Use when:** {theme.include or '–'}\n\n"
-                f"**Do not use when:** {theme.exclude or '–'}")
+    st.markdown(f"**{ui.plain(theme.name)}**: {ui.plain(theme.definition)}\n\n**Use when:** "
+                f"{ui.plain(theme.include) or '–'}\n\n**Do not use when:** "
+                f"{ui.plain(theme.exclude) or '–'}")
     for example in theme.examples:
         rw.quote(example, "Example (made up)")
     st.markdown("**How many texts each pattern matches**")

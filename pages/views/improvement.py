@@ -12,6 +12,7 @@ import streamlit as st
 
 import cqi_core
 from cqi_core import CQIError
+from pages import _approval_widgets as ap
 from pages import _cycle_forms as fw
 from pages import _cycle_study_widgets as sw
 from pages import _improvement_widgets as w
@@ -50,6 +51,7 @@ editor = cqi_core.may_edit_cycle(viewer, cycle)
 if editor:
     with st.expander("Edit this cycle"):
         fw.cycle_form(viewer, cycle)
+ap.approve_control(cqi_core.cycle_approval_items(cycle), f"approve_cycle_{cycle.cycle_id}")
 
 st.header("Study")
 grain = st.radio("Periods", list(w.GRAINS), format_func=w.GRAINS.get, horizontal=True,

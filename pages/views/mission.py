@@ -67,7 +67,7 @@ rows = {r["value_id"]: r for r in status.iter_rows(named=True)}
 for v in values:
     row, mine = rows[v.id], measures.filter(pl.col("value_id") == v.id)
     with st.expander(f"{v.name} ({w.KIND_WORDS[v.kind]}) · {w.status_summary(row)}"):
-        st.write(v.description)
+        st.markdown(ui.plain(v.description))
         items = ", ".join(v.review_items) or "none"
         st.caption(f"Case review items: {items} · version {v.version}")
         if mine.height:

@@ -12,6 +12,7 @@ import streamlit as st
 
 import cqi_core
 from cqi_core import CQIError, finding_notes
+from pages import _approval_widgets as ap
 from pages import _deck_editor as de
 from pages import _downloads as dl
 from pages import _present_widgets as w
@@ -30,38 +31,39 @@ deck = w.choose_deck(store)
 total = len(deck.findings)
 slide = w.slide_number(total)
 finding = deck.findings[slide - 1]
-st.title(w.plain(deck.name))
+st.title(ui.plain(deck.name))
 
 try:
-    view = w.finding_view(ui.data_version(), finding)
+    view = w.finding_view(ui.data_version(), cqi_core.approvals_version(store), deck.deck_id,
+                          finding)
 except CQIError as exc:
     st.error(f"This slide cannot be shown: {exc}")
     view = None
 if view is not None:
     st.altair_chart(view.figure.chart, width="stretch")
     with st.container(key="takeaway"):
-        st.markdown(w.plain(view.takeaway))
+        st.markdown(ui.plain(view.takeaway))
 w.navigation(slide, total)
 
-notes = finding_notes(store, finding, catalog)
+notes = finding_notes(store, finding, catalog, deck.deck_id)
 show_notes = st.toggle("Speaker notes", value=False, key="show_notes", disabled=not notes,
                        help="For the presenter: hidden until opened, here and in the "
                             "meeting pack." if notes else "This slide has no speaker notes.")
 if show_notes and notes:
     with st.container(key="speaker-notes", border=True):
-        st.markdown(w.plain(notes))
+        st.markdown(ui.plain(notes))
 
 if view is not None:
     if view.note:
         with st.container(key="privacy-note"):
-            st.markdown(w.plain(view.note))
-    st.caption(f"**How to read this:** {w.plain(view.figure.how_to_read)}")
+            st.markdown(ui.plain(view.note))
+    st.caption(f"**How to read this:** {ui.plain(view.figure.how_to_read)}")
     with st.expander("The figures behind this chart"):
         ui.show_table(view.table, f"The figures behind the chart “{view.title}”, one row per "
                                   f"point or bar ({view.table.columns[0]}): the figure, its 95% "
                                   "interval, the numerator and the denominator; hidden cells "
                                   "are said in words.", hide_index=True, width="stretch")
-        st.caption("**Chart description (text alternative):** " + w.plain(view.figure.description))
+        st.caption("**Chart description (text alternative):** " + ui.plain(view.figure.description))
         dl.chart_downloads(view.figure, f"Presentation chart: {view.title}",
                            key=f"slide_{deck.key}_{slide}")
 
@@ -70,3 +72,4 @@ with st.expander("Meeting pack: the whole deck as one file"):
 
 if ui.role() in ("analyst", "supervisor"):
     de.editor(store, deck, catalog)
+    ap.approve_control(cqi_core.deck_approval_items(store, deck), f"approve_deck_{deck.key}")

@@ -27,7 +27,7 @@ except CQIError as exc:
     st.error(str(exc))
     st.stop()
 
-st.subheader(f"{p.unit_name}" + (f" · {p.region}" if p.region else ""))
+st.subheader(ui.plain(p.unit_name + (f" · {p.region}" if p.region else "")))
 st.caption(f"Data as of {p.as_of:%B %-d, %Y}. " + " ".join(p.notes))
 pw.label_counts(p)
 

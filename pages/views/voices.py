@@ -119,7 +119,7 @@ with tabs[2]:
         with st.expander("Approve a comment for sharing with stakeholders and youth"):
             pick = st.selectbox("Comment", shown["excerpt_id"].to_list(), key="vo_share_pick")
             row = shown.filter(pl.col("excerpt_id") == pick).row(0, named=True)
-            st.write(cqi_core.redact(row["text"]))
+            st.markdown(ui.plain(cqi_core.redact(row["text"])))
             cdw.sharing_control(row, "vo_share")
 
 with tabs[3]:

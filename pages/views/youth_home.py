@@ -39,15 +39,15 @@ if area:
 
 for fact in facts:
     with st.container(border=True):
-        st.subheader(fact.name)
+        st.subheader(ui.plain(fact.name))
         left, right = st.columns(2, gap="large")
         with left:
             yw.picture(fact_pictogram(fact), text)
         with right:
             yw.big(fact.sentence)
             if fact.change:
-                st.write(fact.change)
+                st.markdown(ui.plain(fact.change))
             st.caption(fact.period)
             with st.expander(home["what_we_count"]):
-                st.write(fact.what_we_count)
+                st.markdown(ui.plain(fact.what_we_count))
 st.write(home["next"])

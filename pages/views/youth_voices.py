@@ -39,6 +39,6 @@ st.header(words["quotes_title"])
 st.write(words["quotes_intro"])
 if heard.quotes:
     for quote in heard.quotes:
-        st.markdown(f"> {quote}")
+        st.markdown("> " + "\n> ".join(ui.plain(t) for t in quote.split("\n")))
 else:
     st.write(words["no_quotes"])

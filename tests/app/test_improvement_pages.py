@@ -33,11 +33,14 @@ def _cycle(**changes) -> imp.Cycle:
 
 @pytest.fixture
 def db(sample_db, tmp_path) -> Path:
-    """A private copy with one cycle (number 1) in unit U001."""
+    """A private copy with one cycle (number 1) in unit U001, its title, aim and change idea
+    approved for public audiences (its prediction is not)."""
     path = tmp_path / "cqi.duckdb"
     shutil.copy(sample_db, path)
     store = cqi_core.open_store(path)
-    imp.create_cycle(store, _cycle(), "analyst one")
+    c = imp.create_cycle(store, _cycle(), "analyst one")
+    for field in ("title", "aim", "change_idea"):
+        cqi_core.approve_text(store, "cycle", c.cycle_id, field, getattr(c, field), "analyst one")
     store.close()
     return path
 
