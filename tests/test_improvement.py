@@ -199,6 +199,12 @@ def test_public_audiences_read_roles_not_names_and_cannot_save(store):
     seen = imp.cycle(public, c.cycle_id)
     assert [p.name for p in seen.participants] == ["", "", ""]
     assert (seen.plan, seen.study_notes, seen.prediction, seen.created_by) == ("", "", "", "")
+    # staff-written text only once an analyst approved it (issue 13)
+    assert (seen.aim, seen.change_idea) == ("Not yet approved for sharing.",) * 2
+    for field in ("aim", "change_idea"):
+        privacy.approve_text(store, "cycle", c.cycle_id, field, getattr(c, field), "analyst one")
+    seen = imp.cycle(public, c.cycle_id)
+    assert (seen.plan, seen.study_notes, seen.prediction, seen.created_by) == ("", "", "", "")
     assert seen.aim == c.aim and seen.change_idea == c.change_idea
     with pytest.raises(CQIError, match="no improvement cycle"):
         imp.cycle(public, gone.cycle_id)
@@ -297,18 +303,21 @@ def test_you_said_lists_themes_linked_to_the_measures_with_text_for_the_audience
     assert (study.heard_from, study.heard_to) == (date(2024, 3, 10), date(2025, 6, 30))
     public = privacy.Handle(store, Viewer("stakeholder", "public", (), "pinned"))
     seen = cycle_study.study(public, c.cycle_id)
-    # no comment was approved for sharing, so the public reads themes and shares, no quotes
+    # no comment was approved for sharing, so the public reads themes, no quotes; counts over
+    # the cycle's own dates are not published, so none is shown
     assert seen.heard["quotes"].list.len().sum() == 0
-    assert privacy.SUPPRESSED in seen.heard.columns
+    assert privacy.SUPPRESSED in seen.heard.columns and seen.heard[privacy.SUPPRESSED].all()
+    assert seen.heard["sources"].null_count() == seen.heard.height
 
 
-def test_the_public_study_leaves_out_a_chart_whose_small_months_were_hidden(store):
-    # U001's placement moves (P5) are 0 or a handful a month: suppression hides the handfuls,
-    # and a chart of the zeros left would mislead, so none is drawn.
+def test_the_public_study_draws_no_chart_from_months_that_are_not_published(store):
+    # Public figures exist only as the publication's 12-month periods; a month-by-month chart
+    # (or a fit) for a public audience would publish figures outside it, so none is drawn and
+    # the panel says where the published figures are.
     c = imp.create_cycle(store, _cycle(indicators=("P5",), units=("U001",)), "analyst")
     public = privacy.Handle(store, Viewer("stakeholder", "public", (), "pinned"))
     (panel,) = cycle_study.study(public, c.cycle_id).panels
     assert panel.chart is None and panel.fit is None
-    assert "too small to publish" in panel.problem
+    assert "12-month periods" in panel.problem and "Indicators page" in panel.problem
     (full,) = cycle_study.study(store, c.cycle_id).panels
     assert full.chart is not None

@@ -130,6 +130,11 @@ class Study:
                 "slope change (β2 + β3).")
 
 
+PUBLIC_STUDY = ("The study's month-by-month figures are for staff: public figures are "
+                "published as 12-month periods only, and this measure's are on the Indicators "
+                "page.")
+
+
 def _period_start(d: date, grain: str) -> date:
     step = trends.GRAINS[grain]
     return date(d.year, (d.month - 1) // step * step + 1, 1)
@@ -346,8 +351,13 @@ def _heard(store: Store | privacy.Handle, cycle: Cycle, start: date,
     heard = voices.what_we_heard(chosen, frame, visible, names, top=settings.themes,
                                  quotes=settings.quotes)
     heard = heard.with_columns(pl.col("code").is_in(list(linked)).alias("related"))
-    heard = privacy.release(heard, viewer, counts=["sources", "total_sources"],
-                            derived=["share"])
+    if viewer.public:
+        # Counts over the cycle's own dates are not in the publication: a public audience
+        # reads which themes came up, never how many (quotes only when approved).
+        heard = privacy.release(heard, viewer, counts=[], derived=[]).with_columns(
+            *[pl.lit(None, dtype=heard.schema[c]).alias(c)
+              for c in ("sources", "total_sources", "share") if c in heard.columns],
+            pl.lit(True).alias(privacy.SUPPRESSED))
     return heard, bool(related.height)
 
 
@@ -379,14 +389,23 @@ def study_cycle(store: Store | privacy.Handle, cycle: Cycle, grain: str = "month
     # (events before the first export read as zeros), and the charts would not match.
     spans = [s for s in trends.periods(as_of, grain, trends.load_settings().history_months)
              if s[0] >= first]
-    series = _series(store, cycle.indicators, spans, as_of)
     starts = [s[0] for s in spans]
     catalog = load_catalog(privacy.full(store))
     groups = [("unit", u) for u in cycle.units] or [("all", "all")]
-    panels = tuple(
-        _panel(store, cycle, catalog.entry(iid), by, value, series, starts, first_post, grain,
-               public)
-        for iid in cycle.indicators if iid in catalog for by, value in groups)
+    if public:
+        # The study reads month by month (or quarter by quarter) around the start, and
+        # public figures exist only as the publication's 12-month periods: no chart or fit
+        # is drawn for a public audience, and the page says where the figures are.
+        panels = tuple(
+            Panel(iid, by, value, None, _notes(store, cycle, iid, by, value, first_post, True),
+                  PUBLIC_STUDY, None, None, (), tuple(starts), (), 1.0, problem=PUBLIC_STUDY)
+            for iid in cycle.indicators if iid in catalog for by, value in groups)
+    else:
+        series = _series(store, cycle.indicators, spans, as_of)
+        panels = tuple(
+            _panel(store, cycle, catalog.entry(iid), by, value, series, starts, first_post,
+                   grain, public)
+            for iid in cycle.indicators if iid in catalog for by, value in groups)
     heard, related = _heard(store, cycle, heard_from, max(heard_to, heard_from))
     return Study(cycle, grain, first_post, as_of, panels, heard, heard_from, heard_to, related)
 

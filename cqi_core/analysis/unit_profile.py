@@ -105,12 +105,14 @@ def unit_profile(store: Store | privacy.Handle, unit_id: str, as_of: date | None
         settings: joint_pairs.yaml (loaded when None).
 
     Raises:
-        AccessDenied: a supervisor asking for a unit that is not theirs.
+        AccessDenied: a public audience, or a supervisor asking for a unit that is not theirs.
         CQIError: an unknown unit, or a store without data.
     """
     viewer = privacy.viewer_of(store)
-    if not viewer.public:
-        privacy.require_case_access(viewer, unit_id)
+    if viewer.public:  # the unit profile page serves staff only (pages/_nav.py)
+        raise privacy.AccessDenied("Unit profiles are for agency staff; public audiences see "
+                                   "the published figures only.")
+    privacy.require_case_access(viewer, unit_id)
     settings = settings or load_joint_settings()
     full = privacy.full(store)
     unit = _unit(full, unit_id)

@@ -112,14 +112,36 @@ def build_publication(store: Store | Handle, progress: Progress | None = None,
     say("counting themes in every period", 0.65)
     theme_frames = theme_counts(store, ends)
     say("hiding small numbers across every period and group", 0.75)
-    ind = suppress_indicators(pl.concat(indicators), unit_regions(store))
-    thm = suppress_themes(pl.concat(theme_frames, how="vertical_relaxed"), unit_regions(store)) \
+    ind = suppress_indicators(with_zeros(pl.concat(indicators), "indicator_id",
+                                         INDICATOR_COUNTS), unit_regions(store))
+    thm = suppress_themes(with_zeros(pl.concat(theme_frames, how="vertical_relaxed"), "code",
+                                     THEME_COUNTS), unit_regions(store)) \
         if theme_frames else pl.DataFrame()
     say("saving the publication", 0.95)
     version = content_version(store)
     _save(store, version, ends, ind, thm, time.perf_counter() - began)
     say("published", 1.0)
     return publication(store)
+
+
+def with_zeros(frame: pl.DataFrame, id_col: str, counts) -> pl.DataFrame:
+    """Every group of a grouping in every period, a group with nothing counted as zeros.
+
+    A group missing from one period is known to be zero to anyone who has seen it in
+    another, so it is published as a zero row: the suppression then sees the same relations
+    as a reader does (a missing row would be a zero the audit cannot see)."""
+    groups = frame.select(id_col, "group_by", "group_value").unique()
+    periods = frame.select("period_start", "period_end").unique()
+    spine = groups.join(periods, how="cross")
+    keys = [id_col, "group_by", "group_value", "period_start", "period_end"]
+    missing = spine.join(frame.select(keys), on=keys, how="anti")
+    if missing.is_empty():
+        return frame
+    filled = missing.with_columns(*[pl.lit(0, dtype=frame.schema[c]).alias(c) for c in counts])
+    if "followup_complete" in frame.columns:  # as every row of its period says
+        done = frame.group_by(id_col, "period_end").agg(pl.col("followup_complete").first())
+        filled = filled.join(done, on=[id_col, "period_end"], how="left")
+    return pl.concat([frame, filled], how="diagonal_relaxed")
 
 
 def theme_counts(store: Store, ends: list[date]) -> list[pl.DataFrame]:

@@ -14,6 +14,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 ARGS = ["--start", "2024-01-01", "--end", "2024-12-31"]
+"""A published period: the 12 months to the quarter end of December 2024."""
 
 
 def _cli(db, *args: str) -> str:
@@ -72,3 +73,17 @@ def test_public_themes_have_no_small_count(sample_db):
     rows = _rows(_cli(sample_db, "themes", *ARGS, "--by", "unit", "--audience", "stakeholder"))
     assert rows and "suppressed" in rows[0]
     assert not any(_small(r["excerpts"]) or _small(r["sources"]) for r in rows)
+
+
+@pytest.mark.parametrize("command", ["indicators", "themes"])
+def test_a_period_that_is_not_published_is_refused_to_a_public_audience(sample_db, command):
+    # The first half of 2024 is not one of the published 12-month periods: a public audience
+    # is refused (exit 1, the reason on stderr), never given figures computed afresh, which
+    # could be differenced against the published year.
+    out = subprocess.run([sys.executable, "-m", "cqi_core", command, "--start", "2024-01-01",
+                          "--end", "2024-06-30", "--audience", "stakeholder", "--db",
+                          str(sample_db)], capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert out.returncode == 1 and out.stdout == ""
+    assert "not one of them" in out.stderr and "Traceback" not in out.stderr
+    # the analyst still gets the half year
+    assert _rows(_cli(sample_db, command, "--start", "2024-01-01", "--end", "2024-06-30"))

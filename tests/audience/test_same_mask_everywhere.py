@@ -145,17 +145,13 @@ def test_an_indicator_series_hides_each_period_as_the_indicators_page_does(publi
             assert (r[col] is None) == (engine[col][0] is None), (r["period_start"], col)
 
 
-def test_the_trend_series_hide_what_the_indicators_page_hides(public):
-    series = trends.build_series(public, "quarter", months=24, use_cache=False)
-    assert _published_counts_are_safe(series, COUNTS) > 0
-    p1 = series.filter((pl.col("indicator_id") == "P1") & (pl.col("group_by") == "unit"))
-    checked = 0
-    for (start, end), rows in p1.group_by(["period_start", "period_end"]):
-        engine = _engine(public, start, end, "unit", ["P1"])
-        for col in COUNTS:
-            assert _hidden(rows, "group_value", col) == _hidden(engine, "group_value", col)
-            checked += len(_hidden(rows, "group_value", col))
-    assert checked > 0
+def test_the_trend_series_are_refused_to_a_public_audience(store, public):
+    # Series of every month or quarter are not in the publication, and the trend pages
+    # serve staff only (pages/_nav.py): the core refuses a public handle outright.
+    with pytest.raises(privacy.AccessDenied):
+        trends.build_series(public, "quarter", months=24, use_cache=False)
+    analyst = privacy.Handle(store, privacy.ANALYST)
+    assert not trends.build_series(analyst, "quarter", months=24).is_empty()
 
 
 def test_a_finding_hides_the_groups_the_indicators_page_hides(public):
@@ -167,18 +163,11 @@ def test_a_finding_hides_the_groups_the_indicators_page_hides(public):
         assert _hidden(rows, "group_value", col) == _hidden(engine, "group_value", col)
 
 
-def test_a_unit_profile_hides_what_the_indicators_page_hides(public):
-    profile = unit_profile.unit_profile(public, UNIT)
-    rows = profile.indicators
-    assert _published_counts_are_safe(rows, COUNTS) > 0
-    assert _published_counts_are_safe(profile.items, ["strengths", "n", "agency_strengths",
-                                                      "agency_n"]) > 0
-    _published_counts_are_safe(profile.themes, ["texts", "texts_total"])
-    for (start, end), group in rows.group_by(["period_start", "period_end"]):
-        engine = _engine(public, start, end, "unit", group["indicator_id"].to_list()).filter(
-            pl.col("group_value") == UNIT)
-        for col in COUNTS:
-            assert _hidden(group, "indicator_id", col) == _hidden(engine, "indicator_id", col)
+def test_a_unit_profile_is_refused_to_a_public_audience(public):
+    # Its figures cover the review months up to the as-of date, not a published period, and
+    # the unit profile page serves staff only (pages/_nav.py).
+    with pytest.raises(privacy.AccessDenied):
+        unit_profile.unit_profile(public, UNIT)
 
 
 def test_the_youth_cards_hide_what_the_indicators_page_hides(store, public):
@@ -218,13 +207,26 @@ def test_themes_hide_small_counts(public, by):
     assert _published_counts_are_safe(table, ["excerpts", "sources"]) > 0
 
 
-def test_youth_voices_hide_small_counts(public):
+def test_youth_voices_hide_small_counts(store, public):
     words = youth.load_youth_text()["voices"]
-    recent = youth.youth_voices(public, months=1)
-    assert recent.total == words["total_hidden"]  # too few comments in one month to count
-    assert not recent.themes  # and no theme's share of them is shown
-    whole = youth.youth_voices(public)  # two years: enough to show
-    assert whole.total != words["total_hidden"] and whole.themes
+    year = date(2025, 9, 30)  # the 12 months to September 2025, a published period
+    start, end = date(2024, 10, 1), year
+    assert (start, end) in privacy.publication(store).periods()
+    published = qualitative.themes(public, start, end, by="source_group").filter(
+        pl.col("group_value") == "youth")
+    assert _published_counts_are_safe(published, ["excerpts", "sources"]) > 0
+    sources = dict(zip(published["code"].to_list(), published["sources"].to_list()))
+    heard = youth.youth_voices(public, as_of=year)
+    # The total is the publication's count of youth comments, never a count of its own.
+    assert sources[privacy.ALL_TEXT] is not None
+    assert heard.total == words["total"].replace("{total}", f"{sources[privacy.ALL_TEXT]:,}")
+    # Only themes the publication shows get a number; the hidden ones are named only.
+    assert heard.themes and all(sources[t.code] is not None for t in heard.themes)
+    hidden = [c for c, n in sources.items() if n is None]
+    assert hidden and not {t.code for t in heard.themes} & set(hidden)
+    # A time with no published period counts nothing at all.
+    early = youth.youth_voices(public, as_of=date(2019, 11, 30))
+    assert early.total == words["none"] and not early.themes
 
 
 def test_bright_spots_hide_small_counts(public):

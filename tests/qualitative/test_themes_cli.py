@@ -7,6 +7,7 @@ import io
 import json
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -63,16 +64,44 @@ def test_usage_errors_exit_2_with_a_message(tiny_path, args, message):
     assert out.stdout == ""
 
 
+@pytest.fixture
+def published_tiny_path(tiny_db):
+    """The tiny agency with its publication built (as `import` does on the command line)."""
+    from cqi_core.publish import build_publication
+
+    info = build_publication(tiny_db)
+    # 2023 is the 12 months to the last quarter end before the as-of date (10 Jan 2024)
+    assert info is not None and info.periods()[-1] == (date(2023, 1, 1), date(2023, 12, 31))
+    path = tiny_db.path
+    tiny_db.close()
+    return path
+
+
 @pytest.mark.parametrize("audience", ["stakeholder", "youth"])
-def test_public_audiences_get_every_small_count_masked(tiny_path, audience):
+def test_public_audiences_get_every_small_count_masked(published_tiny_path, audience):
     # The tiny agency's counts are all 1 or 2 (one review, a few feedback records), so a
     # public audience sees every count empty and every row marked suppressed.
-    out = run_cli("themes", "--db", str(tiny_path), "--start", "2023-01-01", "--end",
+    out = run_cli("themes", "--db", str(published_tiny_path), "--start", "2023-01-01", "--end",
                   "2023-12-31", "--audience", audience, "--format", "json")
     assert out.returncode == 0, out.stderr
     rows = json.loads(out.stdout)
     assert rows and all(r["excerpts"] is None and r["sources"] is None and r["suppressed"]
                         for r in rows)
+
+
+def test_public_audiences_are_refused_a_period_that_is_not_published(published_tiny_path):
+    # May 2023 alone is not one of the published 12-month periods: refused, not computed.
+    out = run_cli("themes", "--db", str(published_tiny_path), "--start", "2023-05-01", "--end",
+                  "2023-05-31", "--audience", "stakeholder")
+    assert out.returncode == 1 and out.stdout == ""
+    assert "not one of them" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_public_audiences_are_refused_before_anything_is_published(tiny_path):
+    out = run_cli("themes", "--db", str(tiny_path), "--start", "2023-01-01", "--end",
+                  "2023-12-31", "--audience", "youth")
+    assert out.returncode == 1 and out.stdout == ""
+    assert "not been published" in out.stderr
 
 
 def test_an_unknown_grouping_or_a_missing_database_is_a_usage_error(tmp_path):
