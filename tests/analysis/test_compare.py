@@ -19,7 +19,7 @@ from cqi_core import compare
 from cqi_core.compare import COLUMNS, auto_funnel, choose_method, funnel, limits, outliers
 from cqi_core.errors import CQIError
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "methods"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "methods"
 FUNNELPLOTR = json.loads((FIXTURES / "funnelplotr_unit_tests.json").read_text())
 
 

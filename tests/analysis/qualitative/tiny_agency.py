@@ -8,7 +8,7 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 GOOD = ROOT / "tests" / "fixtures" / "good"
 HERE = Path(__file__).resolve().parent
 TINY_CODEBOOK = HERE / "fixtures" / "tiny_codebook.yaml"

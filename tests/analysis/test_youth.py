@@ -30,7 +30,7 @@ from cqi_core.methods.readability import check_text
 from cqi_core.indicators.scorecard import latest_complete_period, period_ending
 from cqi_core.charts.youth import ICON_PATHS, fact_pictogram, pictogram_chart, theme_pictogram
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 YOUTH_YAML = ROOT / "cqi_core" / "analysis" / "youth.yaml"
 CODEBOOK_YAML = ROOT / "cqi_core" / "analysis" / "qualitative" / "codebook.yaml"
 TEXT = youth.load_youth_text()

@@ -20,7 +20,7 @@ from cqi_core.analysis.cycle_study import verdict
 from cqi_core.errors import CQIError, StoreError
 from cqi_core.indicators.engine import plus_months
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "data" / "sample"
 
 

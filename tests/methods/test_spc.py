@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from cqi_core.methods import spc
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "methods"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "methods"
 """Published cases, copied unchanged from the methods reference (each names its source)."""
 
 

@@ -19,7 +19,7 @@ from cqi_core.errors import CQIError
 from cqi_core.present.findings import Finding
 from cqi_core.indicators import plus_months
 
-SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
+SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample"
 STAKEHOLDER = privacy.Viewer("stakeholder", "public", (), "pinned")
 SUPERVISOR = privacy.Viewer("supervisor", "sam@agency.example", None, "oidc")
 

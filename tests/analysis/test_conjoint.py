@@ -19,7 +19,7 @@ from cqi_core import privacy
 from cqi_core.analysis import conjoint
 from cqi_core.privacy import AccessDenied, Viewer
 
-FIXTURE = Path(__file__).resolve().parent / "fixtures" / "conjoint"
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "conjoint"
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ import pytest
 from cqi_core.errors import CQIError
 from cqi_core.methods.its import design, newey_west_lag, segmented_regression
 
-CDI = Path(__file__).parent / "fixtures" / "methods" / "qic_run_chart_cdi_freeze24.json"
+CDI = Path(__file__).parents[1] / "fixtures" / "methods" / "qic_run_chart_cdi_freeze24.json"
 
 
 @pytest.fixture(scope="module")

@@ -24,7 +24,7 @@ from cqi_core.analysis.joint_pairs import load_joint_settings
 from cqi_core.analysis.joint_display import Side, data_side, label_pair
 from cqi_core.analysis.unit_profile import profile_units, unit_profile
 
-FIXTURE = Path(__file__).resolve().parent / "fixtures" / "joint"
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "joint"
 NO_SERIES = pl.DataFrame()
 
 

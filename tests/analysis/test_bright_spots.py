@@ -21,7 +21,7 @@ from cqi_core.analysis import bright_spots as bs
 from cqi_core.privacy import Viewer
 from cqi_core.errors import CQIError
 
-FIXTURE = Path(__file__).resolve().parent / "fixtures" / "joint"
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "joint"
 MONTHS = [date(2024 + (6 + k) // 12, (6 + k) % 12 + 1, 1) for k in range(24)]
 
 
