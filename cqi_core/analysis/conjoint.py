@@ -23,7 +23,6 @@ from __future__ import annotations
 import math
 import re
 from datetime import date
-from pathlib import Path
 
 import numpy as np
 import polars as pl
@@ -37,6 +36,7 @@ from cqi_core.indicators.intervals import wilson
 from cqi_core.analysis.joint_pairs import MEASURES, JointSettings, load_joint_settings
 from cqi_core.analysis.reviews import ITEMS, RATING_WORDS, rated_items
 from cqi_core.storage.store import Store
+from cqi_core.storage.statements import statement
 
 SQL_DIR = INDICATOR_SQL / "cases"
 EVER = (date(1900, 1, 1), date(9999, 12, 31))
@@ -50,7 +50,7 @@ _REASON_WORDS = {"reunification": "reunification", "relative": "living with a re
 
 
 def _sql(name: str) -> str:
-    return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
+    return statement(SQL_DIR, name)
 
 
 def _bind(sql: str, values: dict) -> dict:

@@ -39,6 +39,8 @@ from cqi_core.privacy.redaction import redact
 from cqi_core.analysis.qualitative.sharing import agency_words
 from cqi_core.storage.store import Store
 from cqi_core.storage.facts import unit_list
+from cqi_core.storage.statements import statement
+from cqi_core.storage.statements import transaction
 
 HERE = Path(__file__).resolve().parent
 _SQL_DIR = HERE / "sql" / "improvement"
@@ -185,7 +187,7 @@ def load_settings() -> CycleSettings:
 
 
 def _sql(name: str) -> str:
-    return (_SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
+    return statement(_SQL_DIR, name)
 
 
 # --------------------------------------------------------------------------- checks
@@ -362,24 +364,20 @@ def _write(store: Store, statement: str, saved: Cycle, changed: Sequence[str], u
     """Run the insert or update and append the version, in one transaction; the cycle id."""
     cur = store.cursor()
     try:
-        cur.execute("BEGIN")
-        params = {**_params(saved), "user": user, "at": at}
-        if saved.cycle_id is not None:
-            params |= {"cycle_id": saved.cycle_id, "version": saved.version}
-        rows = cur.execute(_sql(statement), params).fetchall()
-        if not rows:
-            raise CQIError("Someone else saved this cycle at the same moment; reload it and "
-                           "make your change again.")
-        cycle_id = int(rows[0][0])
-        record = _record(replace(saved, cycle_id=cycle_id))
-        cur.execute(_sql("insert_version"), {
-            "cycle_id": cycle_id, "version": saved.version, "user": user, "at": at,
-            "changed": list(changed), "record": json.dumps(record, ensure_ascii=False)})
-        cur.execute("COMMIT")
+        with transaction(cur):
+            params = {**_params(saved), "user": user, "at": at}
+            if saved.cycle_id is not None:
+                params |= {"cycle_id": saved.cycle_id, "version": saved.version}
+            rows = cur.execute(_sql(statement), params).fetchall()
+            if not rows:
+                raise CQIError("Someone else saved this cycle at the same moment; reload it and "
+                               "make your change again.")
+            cycle_id = int(rows[0][0])
+            record = _record(replace(saved, cycle_id=cycle_id))
+            cur.execute(_sql("insert_version"), {
+                "cycle_id": cycle_id, "version": saved.version, "user": user, "at": at,
+                "changed": list(changed), "record": json.dumps(record, ensure_ascii=False)})
         return cycle_id
-    except Exception:
-        cur.execute("ROLLBACK")
-        raise
     finally:
         cur.close()
 

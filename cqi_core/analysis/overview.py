@@ -17,13 +17,14 @@ import polars as pl
 from cqi_core import privacy
 from cqi_core.storage.facts import as_of_date, import_history
 from cqi_core.storage.store import Store, table_counts
+from cqi_core.storage.statements import statement
 
 _SQL_DIR = Path(__file__).with_name("sql") / "overview"
 
 
 @lru_cache(maxsize=None)
 def _sql(name: str) -> str:
-    return (_SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
+    return statement(_SQL_DIR, name)
 
 
 @dataclass(frozen=True, eq=False)

@@ -32,6 +32,7 @@ from cqi_core.indicators.engine import compute, load_config
 from cqi_core.periods import period_label, whole_periods_to
 from cqi_core.storage.store import Store
 from cqi_core.storage.facts import as_of_date, content_version
+from cqi_core.storage.statements import statement
 
 HERE = Path(__file__).resolve().parent
 SERIES_COLUMNS = ("indicator_id", "period_start", "period_end", "group_by", "group_value",
@@ -713,7 +714,7 @@ def _empty_scan() -> pl.DataFrame:
 
 
 def _sql(name: str) -> str:
-    return (HERE / "sql" / "trends" / f"{name}.sql").read_text(encoding="utf-8")
+    return statement(HERE / "sql" / "trends", name)
 
 
 def add_note(store: Store, indicator_id: str, group_by: str, group_value: str,

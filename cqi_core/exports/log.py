@@ -19,6 +19,7 @@ import polars as pl
 from cqi_core import privacy
 from cqi_core.errors import StoreError
 from cqi_core.storage.store import Store
+from cqi_core.storage.statements import statement
 
 LOG_COLUMNS = {"logged_at": pl.Datetime("us"), "user_name": pl.String, "role": pl.String,
                "what": pl.String, "format": pl.String, "rows": pl.Int64, "detail": pl.String}
@@ -29,7 +30,7 @@ _log = logging.getLogger("cqi_core.exports")
 
 
 def _sql(name: str) -> str:
-    return (_SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
+    return statement(_SQL_DIR, name)
 
 
 def log_export(store: Store | privacy.Handle, what: str, fmt: str, rows: int | None = None, detail: str = "") -> None:

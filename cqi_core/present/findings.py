@@ -43,10 +43,12 @@ from cqi_core.present.words import (GROUP_TITLES, HIDDEN, few_people, figures_ta
                             group_order, takeaway)
 from cqi_core.indicators.catalog import Catalog, CatalogEntry, load_catalog
 from cqi_core.indicators.engine import compute, load_config
-from cqi_core.periods import consecutive_periods, followup_end, latest_complete_period, period_ending
+from cqi_core.periods import consecutive_periods, followup_end, period_ending
 from cqi_core.storage.store import Store
 from cqi_core.storage.facts import as_of_date
 from cqi_core.privacy.redaction import redact
+from cqi_core.storage.statements import statement
+from cqi_core.storage.statements import transaction
 
 __all__ = ["BREAKDOWNS", "DEFAULT_DECK", "Deck", "Finding", "FindingView", "GROUP_TITLES",
            "HEADLINE_TYPES", "HIDDEN", "MAX_NOTES", "MAX_TAKEAWAY", "TREND_GROUPS",
@@ -252,15 +254,11 @@ def create_deck(store: Store | privacy.Handle, name: str, findings: Sequence[Fin
     now = datetime.now()
     with store.writing() as cur:
         try:
-            cur.execute("BEGIN")
-            _refuse_taken(cur, name, None)
-            deck_id = cur.execute(_sql("insert_deck"), {"name": name, "user": user,
-                                                        "at": now}).fetchall()[0][0]
-            _write_findings(cur, deck_id, findings)
-            cur.execute("COMMIT")
-        except Exception:
-            cur.execute("ROLLBACK")
-            raise
+            with transaction(cur):
+                _refuse_taken(cur, name, None)
+                deck_id = cur.execute(_sql("insert_deck"), {"name": name, "user": user,
+                                                            "at": now}).fetchall()[0][0]
+                _write_findings(cur, deck_id, findings)
         finally:
             cur.close()
     return load_deck(store, deck_id)
@@ -282,16 +280,12 @@ def update_deck(store: Store | privacy.Handle, deck_id: int, name: str | None = 
                               current.findings if findings is None else findings)
     with store.writing() as cur:
         try:
-            cur.execute("BEGIN")
-            _refuse_taken(cur, name, current.deck_id)
-            cur.execute(_sql("touch_deck"), {"name": name, "user": user, "at": datetime.now(),
-                                             "deck_id": current.deck_id})
-            cur.execute("DELETE FROM deck_findings WHERE deck_id = $id", {"id": current.deck_id})
-            _write_findings(cur, current.deck_id, findings)
-            cur.execute("COMMIT")
-        except Exception:
-            cur.execute("ROLLBACK")
-            raise
+            with transaction(cur):
+                _refuse_taken(cur, name, current.deck_id)
+                cur.execute(_sql("touch_deck"), {"name": name, "user": user, "at": datetime.now(),
+                                                 "deck_id": current.deck_id})
+                cur.execute("DELETE FROM deck_findings WHERE deck_id = $id", {"id": current.deck_id})
+                _write_findings(cur, current.deck_id, findings)
         finally:
             cur.close()
     return load_deck(store, current.deck_id)
@@ -325,19 +319,15 @@ def delete_deck(store: Store | privacy.Handle, deck_id: int) -> None:
         raise CQIError("The default deck cannot be deleted.")
     with store.writing() as cur:
         try:
-            cur.execute("BEGIN")
-            cur.execute("DELETE FROM deck_findings WHERE deck_id = $id", {"id": current.deck_id})
-            cur.execute("DELETE FROM decks WHERE deck_id = $id", {"id": current.deck_id})
-            cur.execute("COMMIT")
-        except Exception:
-            cur.execute("ROLLBACK")
-            raise
+            with transaction(cur):
+                cur.execute("DELETE FROM deck_findings WHERE deck_id = $id", {"id": current.deck_id})
+                cur.execute("DELETE FROM decks WHERE deck_id = $id", {"id": current.deck_id})
         finally:
             cur.close()
 
 
 def _sql(name: str) -> str:
-    return (_SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
+    return statement(_SQL_DIR, name)
 
 
 def _editor(store: Store | privacy.Handle) -> str:

@@ -33,6 +33,7 @@ from cqi_core.errors import CQIError, StoreError
 from cqi_core.privacy.handle import Handle, viewer_of
 from cqi_core.privacy.viewer import AccessDenied
 from cqi_core.storage.store import Store
+from cqi_core.storage.statements import statement
 
 KINDS = ("cycle", "deck")
 """What staff-written text belongs to: an improvement cycle or a saved deck."""
@@ -63,7 +64,7 @@ class ApprovalItem:
 
 
 def _sql(name: str) -> str:
-    return (_SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
+    return statement(_SQL_DIR, name)
 
 
 def text_hash(text: str) -> str:

@@ -46,6 +46,7 @@ from cqi_core.privacy import (ALL_TEXT, INDICATOR_COUNTS, INDICATOR_DERIVED, Pub
 from cqi_core.publish.audit import Cell, Model
 from cqi_core.storage.facts import as_of_date, content_version
 from cqi_core.storage.store import Store
+from cqi_core.storage.statements import transaction
 
 QUARTERS = 16
 """Quarter ends in the grid: four years of quarterly 12-month figures, enough for the
@@ -323,8 +324,7 @@ def _save(store: Store, version: str, ends: list[date], ind: pl.DataFrame, thm: 
     masked = sum(c.null_count() for c in counts)
     ind = ind.with_columns(pl.lit(version).alias("data_version"))
     with store.writing() as cur:  # a shared database: on a copy swapped in at the end
-        try:
-            cur.execute("BEGIN")
+        with transaction(cur):
             for table in ("publication_runs", "publication_indicators", "publication_themes"):
                 cur.execute(f"DELETE FROM {table}")
             cur.register("_ind", ind.to_arrow())
@@ -335,10 +335,6 @@ def _save(store: Store, version: str, ends: list[date], ind: pl.DataFrame, thm: 
             cur.execute("INSERT INTO publication_runs VALUES ($v, $t, $e, $c, $m, $s)",
                         {"v": version, "t": datetime.now(), "e": ",".join(e.isoformat() for e in ends),
                          "c": cells, "m": masked, "s": seconds})
-            cur.execute("COMMIT")
-        except Exception:
-            cur.execute("ROLLBACK")
-            raise
 
 
 def import_and_publish(store: Store | Handle, paths, progress: Progress | None = None, **options):

@@ -21,6 +21,7 @@ import polars as pl
 
 from cqi_core.errors import CQIError, StoreError
 from cqi_core.storage.store import Store
+from cqi_core.storage.statements import transaction
 
 EDIT_TABLES = ("catalog_edits", "value_edits")
 """The tables of saved edits (created by sql/catalog_schema.sql); the only table names the
@@ -157,20 +158,16 @@ def append_edit(store: Store | duckdb.DuckDBPyConnection, table: str, entry_id: 
     """
     cur = store.cursor()
     try:
-        cur.execute("BEGIN")
-        last = cur.execute(_LAST_VERSION.format(table=_table(table)),
-                           {"entry_id": entry_id}).fetchall()[0][0]
-        version = max(base_version, last or 0) + 1
-        cur.execute(_INSERT_EDIT.format(table=table), {
-            "entry_id": entry_id, "version": version, "base_version": base_version,
-            "saved_at": datetime.now(), "saved_by": by, "why": why,
-            "changes": json.dumps(changes, default=str),
-            "previous": json.dumps(previous, default=str)})
-        cur.execute("COMMIT")
+        with transaction(cur):
+            last = cur.execute(_LAST_VERSION.format(table=_table(table)),
+                               {"entry_id": entry_id}).fetchall()[0][0]
+            version = max(base_version, last or 0) + 1
+            cur.execute(_INSERT_EDIT.format(table=table), {
+                "entry_id": entry_id, "version": version, "base_version": base_version,
+                "saved_at": datetime.now(), "saved_by": by, "why": why,
+                "changes": json.dumps(changes, default=str),
+                "previous": json.dumps(previous, default=str)})
         return version
-    except Exception:
-        cur.execute("ROLLBACK")
-        raise
     finally:
         cur.close()
 

@@ -18,6 +18,7 @@ import polars as pl
 
 from cqi_core.errors import CQIError
 from cqi_core.storage.store import Store, current_version, table_counts
+from cqi_core.storage.statements import statement
 
 _SQL_DIR = Path(__file__).with_name("sql") / "summary"
 AS_OF_SETTING = "as_of_date"
@@ -26,7 +27,7 @@ AS_OF_SETTING = "as_of_date"
 
 @lru_cache(maxsize=None)
 def _sql(name: str) -> str:
-    return (_SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
+    return statement(_SQL_DIR, name)
 
 
 @dataclass(frozen=True, eq=False)

@@ -30,6 +30,7 @@ from cqi_core.settings import load_yaml
 from cqi_core.errors import CQIError, StoreError
 from cqi_core.storage.store import Store
 from cqi_core.indicators.catalog import load_catalog
+from cqi_core.storage.statements import transaction
 
 CODEBOOK_PATH = Path(__file__).with_name("codebook.yaml")
 CODE_RE = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
@@ -381,20 +382,16 @@ def write_changes(store: Store, changes: Sequence[tuple[str, str, Theme | None, 
     """
     cur = store.cursor()
     try:
-        cur.execute("BEGIN")
-        seq = (cur.execute(_LAST_SEQ).fetchall()[0][0] or 0)
-        now = datetime.now()
-        for code, action, after, before in changes:
-            seq += 1
-            cur.execute(_INSERT_EDIT, {
-                "seq": seq, "code": code, "action": action, "saved_at": now,
-                "saved_by": user.strip(), "why": reason.strip(),
-                "theme": json.dumps(after.to_dict()) if after else None,
-                "previous": json.dumps(before.to_dict()) if before else None})
-        cur.execute("COMMIT")
-    except Exception:
-        cur.execute("ROLLBACK")
-        raise
+        with transaction(cur):
+            seq = (cur.execute(_LAST_SEQ).fetchall()[0][0] or 0)
+            now = datetime.now()
+            for code, action, after, before in changes:
+                seq += 1
+                cur.execute(_INSERT_EDIT, {
+                    "seq": seq, "code": code, "action": action, "saved_at": now,
+                    "saved_by": user.strip(), "why": reason.strip(),
+                    "theme": json.dumps(after.to_dict()) if after else None,
+                    "previous": json.dumps(before.to_dict()) if before else None})
     finally:
         cur.close()
 
