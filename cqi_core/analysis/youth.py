@@ -32,7 +32,7 @@ from cqi_core.analysis import voices
 from cqi_core.errors import CQIError
 from cqi_core.indicators import compute, load_config
 from cqi_core.indicators.catalog import load_catalog
-from cqi_core.periods import period_ending
+from cqi_core.periods import period_ending, plus_months
 from cqi_core.storage.store import Store
 from cqi_core.storage.facts import as_of_date
 
@@ -204,8 +204,9 @@ def _load(path: str) -> YouthText:
         got = raw.get(name) or {}
         sections[name] = {k: _text(path, f"{name}.{k}", got.get(k)) for k in keys}
     spans = (raw.get("voices") or {}).get("spans") or {}
-    if not spans or not all(isinstance(k, int) and k > 0 for k in spans):
-        raise CQIError(f"{path}: voices.spans needs whole numbers of months, each with words.")
+    if not spans or not all(isinstance(k, int) and k >= 0 for k in spans):
+        raise CQIError(f"{path}: voices.spans needs whole numbers of years back (0 for the "
+                       "latest), each with words.")
     spans = {k: _text(path, f"voices.spans.{k}", v) for k, v in spans.items()}
     catalog = load_catalog()
     measures = []
@@ -443,17 +444,20 @@ def _change(entry, m: Measure, shown: int, before: dict | None, text: YouthText)
 
 
 def youth_voices(store: Store | privacy.Handle, months: int = 24, as_of: date | None = None, top: int = 6,
-                 text: YouthText | None = None) -> YouthVoices:
-    """What young people told us in the last `months` whole months: the themes of their
-    feedback (source group youth), as shares of their comments, with approved quotes.
+                 text: YouthText | None = None, years_back: int = 0) -> YouthVoices:
+    """What young people told us in one published 12 months: the themes of their feedback
+    (source group youth), as shares of their comments, with approved quotes.
 
     Args:
-        store: the store handle; whoever looks, counts are released as for youth and quotes
-            are those approved for sharing.
-        months: how far back to look (whole months ending on or before the as-of date).
+        store: the store handle; whoever looks, counts are the publication's (as for youth)
+            and quotes are those approved for sharing.
+        months: kept for callers of earlier releases; counts now always cover one of the
+            publication's 12-month periods.
         as_of: the data's as-of date (default: the store's).
         top: how many themes to show with their numbers; the rest are named only.
         text: the words (default `load_youth_text()`).
+        years_back: 0 for the latest published 12 months, 1 for the 12 months a year
+            earlier, and so on.
 
     Returns:
         A YouthVoices; its `themes` and `also` are empty when young people sent no feedback.
@@ -468,9 +472,15 @@ def youth_voices(store: Store | privacy.Handle, months: int = 24, as_of: date | 
     # Counts shown to young people come from the publication, like every public figure:
     # its latest 12 months (`months` applies to nothing else since figures became public).
     try:
-        start, end = privacy.published_periods(youth, "end", as_of)[-1]
+        published = privacy.published_periods(youth, "end", as_of)
     except privacy.NotPublished:
         return YouthVoices("", v["none"], (), "", (), ())
+    latest = published[-1][1]
+    wanted = plus_months(latest.replace(day=1), -12 * years_back)
+    chosen = [p for p in published if (p[1].year, p[1].month) == (wanted.year, wanted.month)]
+    if not chosen:
+        return YouthVoices("", v["none"], (), "", (), ())
+    start, end = chosen[0]
     period = fill(v["period"], start=_month_words(start), end=_month_words(end))
     frame = voices.filter_voices(voices.voices(db, start, end, ["feedback"]),
                                  source_groups=["youth"])

@@ -58,10 +58,10 @@ with tabs[1]:
                       "(strength, area needing improvement), one column per what the records "
                       "say (favourable, unfavourable); each cell is a number of reviews.",
                       hide_index=True, column_config={"rating": "Review rating"})
-        agree = "–" if r["percent_agreement"] is None else (
+        agree = "no agreement figure" if r["percent_agreement"] is None else (
             f"{r['percent_agreement']:.0%} agree (95% interval {r['agreement_low']:.0%} to "
             f"{r['agreement_high']:.0%})")
-        kappa = "–" if r["kappa"] is None else f"{r['kappa']:.2f}"
+        kappa = "—" if r["kappa"] is None else f"{r['kappa']:.2f}"
         st.caption(f"{agree}; Cohen's kappa {kappa}; {r['not_compared']} ratings not compared "
                    "(not applicable, or the records cannot say yet).")
 with tabs[2]:

@@ -71,7 +71,7 @@ m = st.columns(3)
 m[0].metric("Comments and answers", f"{sel['source_key'].n_unique():,}")
 m[1].metric("Feedback with a rating", f"{fav['rated']:,}" if fav else "0")
 liked = cqi_core.f1_favourable_words()   # F1's favourable ratings ("4 or 5"), from its setting
-m[2].metric(f"Rated {liked} (F1)", f"{fav['share']:.0%}" if fav else "–",
+m[2].metric(f"Rated {liked} (F1)", f"{fav['share']:.0%}" if fav else "no ratings",
             help=f"The stakeholder feedback measure: the share of rated feedback rated {liked} out of 5.")
 by = st.radio("Compare by", list(BY), horizontal=True, format_func=BY.get)
 themes = rw.theme_names(version, coding)

@@ -12,8 +12,8 @@ ui.require_router("youth_voices.py")
 
 
 @st.cache_data(show_spinner=False)
-def _heard(version: str, months: int) -> cqi_core.YouthVoices:
-    return cqi_core.youth_voices(ui.store(), months)
+def _heard(version: str, years_back: int) -> cqi_core.YouthVoices:
+    return cqi_core.youth_voices(ui.store(), years_back=years_back)
 
 
 text = cqi_core.load_youth_text()
@@ -22,9 +22,8 @@ yw.style()
 st.title(words["title"])
 st.write(words["intro"])
 spans = list(text.spans)
-months = st.selectbox(words["span_label"], spans, index=spans.index(24) if 24 in spans else 0,
-                      format_func=text.spans.get)
-heard = _heard(ui.data_version(), months)
+back = st.selectbox(words["span_label"], spans, format_func=text.spans.get)
+heard = _heard(ui.data_version(), back)
 st.write(" ".join(p for p in (heard.period, heard.total) if p))
 
 for first in range(0, len(heard.themes), 2):

@@ -208,15 +208,12 @@ def test_a_supervisor_opens_only_their_own_units(store):
     assert profile_units(store)["unit_id"].to_list() == ["U1", "U2"]
 
 
-def test_a_public_viewer_gets_small_counts_hidden_and_no_unapproved_text(store):
+def test_a_public_viewer_is_refused_a_unit_profile(store):
+    # A unit profile serves staff pages only; public audiences read the publication, which
+    # holds no per-unit review items, quotes or joint display.
     public = privacy.Handle(store, Viewer("stakeholder", "public", (), "pinned"))
-    profile = unit_profile(public, "U1", series=NO_SERIES)
-    # Every item count is 10 or 20 ratings; 10 is within the threshold, so those rows go.
-    one = profile.items.filter(pl.col("item") == "1").row(0, named=True)
-    assert one["n"] is None and one["rate"] is None and one["suppressed"]
-    assert profile.quotes.is_empty()                   # nothing was approved for sharing
-    assert _labels(profile)["investigations"] == "not_enough"
-    assert "10 of 10" not in " ".join(profile.joint["sentence"].to_list())
+    with pytest.raises(privacy.AccessDenied, match="for agency staff"):
+        unit_profile(public, "U1", series=NO_SERIES)
 
 
 def test_an_unknown_unit_is_a_message_not_a_crash(store):

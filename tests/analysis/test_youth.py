@@ -18,6 +18,8 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+
+from public_scan import small_counts
 import yaml
 
 from cqi_core import open_store
@@ -39,19 +41,6 @@ REGIONS = sorted({row["region"] for row in csv.DictReader(
     (ROOT / "data" / "sample" / "units.csv").open(encoding="utf-8"))})
 CONFIG_KEYS = {"id", "shows", "per", "icon"}
 """youth.yaml keys that are settings, not words."""
-
-# A number from 1 to 10 may appear only as part of a share or a rate: "4 out of 10",
-# "1 in 100", "16 times for every 10", "for every 10 years". Anything else is a count.
-_ALLOWED = re.compile(r"\b\d+ (?:out of|in) (?:10|100)\b|\b\d+ times? for every (?:10|100)\b"
-                      r"|\b(?:every|out of) (?:10|100)\b")
-_NUMBER = re.compile(r"(?<![\d.,])\d+(?![\d]|[.,]\d)")
-
-
-def small_counts(text: str) -> list[str]:
-    """Whole numbers from 1 to 10 that are not part of a share or a rate."""
-    rest = _ALLOWED.sub(" ", text)
-    return [n for n in _NUMBER.findall(rest) if 1 <= int(n) <= 10]
-
 
 def _half_up(x: float) -> int:
     return math.floor(round(x, 9) + 0.5)

@@ -19,7 +19,7 @@ from cqi_core import open_store
 from cqi_core.analysis import qualitative
 from cqi_core.analysis import youth
 from pages._nav import PAGES
-from test_youth import small_counts
+from public_scan import small_counts
 
 DOCS = ROOT / "docs" / "screenshots"
 TEXT = youth.load_youth_text()
@@ -27,6 +27,8 @@ NAV = {file: title for pages in PAGES.values() for file, title, *_ in pages}
 """Page file -> its link in the navigation."""
 
 pytestmark = pytest.mark.browser
+APPROVED: list[str] = []
+"""The comments the fixture approved for sharing, as young people may read them."""
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +36,9 @@ def app_url(sample_db, tmp_path_factory):
     db = tmp_path_factory.mktemp("youth_browser") / "cqi.duckdb"
     shutil.copy(sample_db, db)
     store = open_store(db)
-    coded = qualitative.coded_excerpts(store, date(2024, 10, 1), date(2026, 9, 30), ["feedback"])
+    # The year before the latest published one: its biggest youth themes are shown as shares
+    # (the latest year's are all ten comments or fewer, so named without numbers).
+    coded = qualitative.coded_excerpts(store, date(2024, 10, 1), date(2025, 9, 30), ["feedback"])
     picked: list[str] = []
     for code in ("education", "placement_stability"):  # the two themes raised most
         pick = (coded.filter((pl.col("source_group") == "youth") & (pl.col("code") == code)
@@ -44,6 +48,7 @@ def app_url(sample_db, tmp_path_factory):
         qualitative.approve_for_sharing(store, pick["excerpt_id"], pick["text_hash"],
                                         "browser test")
         picked.append(pick["excerpt_id"])
+        APPROVED.append(qualitative.redact(pick["text"], qualitative.sharing.agency_words(store)))
     store.close()
     with serve(db, env={"CQI_AUDIENCE": "youth"}) as url:
         yield url
@@ -84,9 +89,16 @@ def test_a_young_person_reads_the_youth_pages(app_url, browser):
     page.get_by_role("link", name=NAV["youth_voices.py"]).click()
     page.get_by_role("heading", name=TEXT["voices"]["title"]).wait_for(timeout=180_000)
     page.get_by_role("heading", name=TEXT["voices"]["quotes_title"]).wait_for(timeout=180_000)
+    _settled(page)
+    page.get_by_role("combobox", name=TEXT["voices"]["span_label"]).click()
+    page.get_by_role("option", name=TEXT.spans[1]).click()
     charts.first.wait_for(timeout=180_000)
     page.get_by_text("This came up in").first.wait_for(timeout=180_000)
-    assert page.locator("blockquote").count() == 2  # the two approved comments, no others
+    _settled(page)
+    quotes = [q.inner_text() for q in page.locator("blockquote").all()]
+    # only approved comments, each once, and at least one of them beside its theme
+    assert 1 <= len(quotes) <= 2 and len(set(quotes)) == len(quotes)
+    assert all(" ".join(q.split()) in {" ".join(a.split()) for a in APPROVED} for q in quotes)
     _settled(page)
     assert small_counts(page.get_by_test_id("stMain").inner_text()) == []
     page.screenshot(path=str(DOCS / "youth_voices.png"), full_page=True)
