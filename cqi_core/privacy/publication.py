@@ -37,6 +37,11 @@ WINDOW_MONTHS = 12
 """Every published period is the 12 months ending on a quarter end."""
 
 
+UNPUBLISHED = ("The public figures for the data loaded now have not been published yet. An "
+               "analyst publishes them after each import (python -m cqi_core publish).")
+"""What a public audience reads when the store's data has no publication."""
+
+
 class NotPublished(CQIError):
     """A public request for figures the publication does not hold."""
 
@@ -115,9 +120,7 @@ def published_periods(handle: Store | Handle, followup: str, as_of: date) -> lis
     """
     info = publication(full(handle))
     if info is None:
-        raise NotPublished(
-            "The public figures for the data loaded now have not been published yet. An "
-            "analyst publishes them after each import (python -m cqi_core publish).")
+        raise NotPublished(UNPUBLISHED)
     done = [p for p in info.periods() if followup_end(followup, *p) <= as_of]
     if not done:
         raise NotPublished("No published period has complete follow-up yet.")
@@ -127,9 +130,7 @@ def published_periods(handle: Store | Handle, followup: str, as_of: date) -> lis
 def _require(store: Store, start: date, end: date) -> PublicationInfo:
     info = publication(store)
     if info is None:
-        raise NotPublished(
-            "The public figures for the data loaded now have not been published yet. An "
-            "analyst publishes them after each import (python -m cqi_core publish).")
+        raise NotPublished(UNPUBLISHED)
     if (start, end) not in info.periods():
         shown = ", ".join(f"{s:%b %Y}–{e:%b %Y}" for s, e in info.periods()[-4:])
         raise NotPublished(

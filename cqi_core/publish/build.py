@@ -113,10 +113,11 @@ def build_publication(store: Store | Handle, progress: Progress | None = None,
     say("counting themes in every period", 0.65)
     theme_frames = theme_counts(store, ends)
     say("hiding small numbers across every period and group", 0.75)
+    regions = unit_regions(store)
     ind = suppress_indicators(with_zeros(pl.concat(indicators), "indicator_id",
-                                         INDICATOR_COUNTS), unit_regions(store))
+                                         INDICATOR_COUNTS), regions)
     thm = suppress_themes(with_zeros(pl.concat(theme_frames, how="vertical_relaxed"), "code",
-                                     THEME_COUNTS), unit_regions(store)) \
+                                     THEME_COUNTS), regions) \
         if theme_frames else pl.DataFrame()
     say("saving the publication", 0.95)
     version = content_version(store)
