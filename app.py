@@ -6,7 +6,9 @@ their audience (`ui.role()`); every page also refuses roles it does not serve, a
 decides what each audience receives, so hiding a page is convenience, not protection.
 
 The page scripts are in pages/views/ (named in `pages/_nav.py`), a folder Streamlit does not
-discover on its own: a page is reached only through the st.Page objects built here.
+discover on its own: a page is reached only through the st.Page objects built here. The
+address of a page another audience is served says whom that page is for; its script never
+runs for this person.
 """
 
 import streamlit as st
@@ -14,16 +16,20 @@ import streamlit as st
 from pages import _nav as nav
 from pages import _shared as ui
 
-ui.mark_routed()
+ui.begin_run()  # who is looking, worked out once for this run
 st.set_page_config(page_title="CQI dashboard", page_icon=":material/monitoring:", layout="wide")
 
 ui.store()
 ui.sidebar()
 
-served = nav.served(ui.role())
+role = ui.role()
+served = nav.served(role)
 first = next(iter(served.values()))[0]  # the landing page of this audience
 sections = {section: [st.Page(nav.script(file), title=title, icon=f":material/{icon}:",
                               url_path=url or None, default=(file == first[0]))
                       for file, title, icon, url, _ in pages]
             for section, pages in served.items()}
+others = [st.Page(ui.for_others(file, title), title=title, url_path=url, visibility="hidden")
+          for file, title, _, url, _ in nav.not_served(role)]
+sections[next(iter(sections))] += others  # hidden: never listed in the menu
 st.navigation(sections).run()

@@ -9,6 +9,7 @@ import streamlit as st
 import cqi_core
 from cqi_core import Catalog
 from pages import _nav as nav
+from pages import _params as params
 from pages import _shared as ui
 from pages import _trend_widgets as tw
 
@@ -17,15 +18,25 @@ RULE_NAMES = {"outside_limits": "a point outside the limits", "shift": "a run on
               "few_crossings": "too few crossings"}
 
 
-def choose_scope() -> tuple[str | None, str | None]:
-    """Whose signals: everyone, one region (and its units) or one unit; from the URL too."""
+def scope_from_link() -> str:
+    """Whose signals the link asks for (?unit=U012, else ?region=North), as an option of
+    `choose_scope`; everyone when it names neither (with a note for a name not known)."""
+    u = tw.units()
+    region = params.choice_param("region", sorted(set(u["region"].to_list())), None,
+                                 what="region", instead="everyone's signals are listed")
+    unit = params.choice_param("unit", u["unit_id"].to_list(), None, what="unit",
+                               instead=f"the signals of the {ui.plain(region)} region are listed"
+                               if region else "everyone's signals are listed")
+    return f"unit:{unit}" if unit else f"region:{region}" if region else "all"
+
+
+def choose_scope(wanted: str = "all") -> tuple[str | None, str | None]:
+    """Whose signals: everyone, one region (and its units) or one unit, starting on `wanted`
+    (from `scope_from_link`); written back to the URL."""
     u = tw.units()
     names = dict(zip(u["unit_id"].to_list(), u["unit_name"].to_list()))
     options = ["all"] + [f"region:{r}" for r in sorted(set(u["region"].to_list()))] + \
         [f"unit:{i}" for i in names]
-    qp = st.query_params
-    wanted = f"unit:{qp['unit']}" if qp.get("unit") else \
-        f"region:{qp['region']}" if qp.get("region") else "all"
     pick = st.selectbox("Whose signals", options, index=tw.pick_index(options, wanted),
                         help="Everyone: the agency, every region and every unit. A region "
                              "includes its units.",

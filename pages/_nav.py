@@ -76,3 +76,20 @@ def served(role: str) -> dict[str, list[tuple]]:
     """The sections and pages `role` sees, in order (empty sections left out)."""
     out = {section: [p for p in pages if role in p[4]] for section, pages in PAGES.items()}
     return {section: pages for section, pages in out.items() if pages}
+
+
+FOR_WHOM = {ANALYST: "analysts", INTERNAL: "staff (analysts and supervisors)",
+            PUBLIC_TOO: "staff and stakeholder meetings"}
+"""Who a page is for, in words, by the audiences it serves (EVERYONE's pages refuse nobody)."""
+
+
+def for_whom(page_file: str) -> str:
+    """Who a page is for, in plain words ("analysts"), said to a person it does not serve."""
+    return FOR_WHOM.get(roles_of(page_file), "other audiences")
+
+
+def not_served(role: str) -> list[tuple]:
+    """The pages `role` is not served that have an address of their own (the root is always
+    the landing page), in table order: there the router says whom each page is for, where
+    Streamlit would say the page "does not seem to exist"."""
+    return [p for pages in PAGES.values() for p in pages if role not in p[4] and p[3]]

@@ -7,7 +7,6 @@ Streamlit caches and shows them.
 from __future__ import annotations
 
 import os
-import threading
 from pathlib import Path
 
 # Imported whole before any page runs: Streamlit imports pandas lazily on a script thread
@@ -17,9 +16,8 @@ import pandas  # noqa: F401
 import streamlit as st
 
 import cqi_core
-from cqi_core import (AUDIENCES, PUBLIC_AUDIENCES, AccessDenied, CQIError, Figure, Viewer,
-                      resolve_viewer, suppression_words)
-from pages import _nav
+from cqi_core import AUDIENCES, PUBLIC_AUDIENCES, CQIError, Figure, Viewer, suppression_words
+from pages import _identity, _nav
 from pages._text import plain  # noqa: F401  (pages show typed text with ui.plain)
 
 # The page scripts live in pages/views/. Streamlit's older multipage style (used until
@@ -28,12 +26,13 @@ from pages._text import plain  # noqa: F401  (pages show typed text with ui.plai
 # objects. A script can still be started on its own (`streamlit run pages/views/x.py`, a
 # test), so every page also calls `require_router` with its own name: access never depends
 # on the router alone.
-_run = threading.local()
 
 
-def mark_routed() -> None:
-    """Called by app.py at the start of every run: this run goes through the router."""
-    _run.routed = True
+def begin_run() -> None:
+    """Called by app.py at the start of every run, on the script's thread: the run goes
+    through the router, and who is looking is worked out now, once, for the whole run."""
+    _identity.begin(routed=True)
+    viewer()
 
 
 def require_router(page: str) -> None:
@@ -44,11 +43,25 @@ def require_router(page: str) -> None:
     roles = _nav.roles_of(page)
     if roles is None:
         raise ValueError(f"{page!r} is not in the page table (pages/_nav.py)")
-    if not getattr(_run, "routed", False):
+    if not _identity.routed():  # started on its own: this run's identity starts here
+        _identity.begin(routed=False)
         sidebar()
     if role() not in roles:
         st.error("This page is not available to your role.")
         st.stop()
+
+
+def for_others(page: str, title: str):
+    """What the router shows at the address of `page` (a file in `_nav.PAGES`, called
+    `title`) to a person whose audience it does not serve: whom it is for, and a way on."""
+    def draw() -> None:
+        st.title(title)
+        st.info(f"**{title}** is a page for {_nav.for_whom(page)}, so it is not part of your "
+                "view of the dashboard. Your pages are listed in the menu.", icon=":material/lock:")
+        landing = next(iter(_nav.served(role()).values()))[0]
+        st.page_link(_nav.script(landing[0]), label=f"Go to {landing[1]}",
+                     icon=":material/arrow_forward:")
+    return draw
 
 
 def db_path() -> Path:
@@ -103,34 +116,13 @@ def data_version() -> str:
     return f"{cqi_core.data_version(_database())}|{v.role}|{units}"
 
 
-def _oidc_configured() -> bool:
-    try:
-        return "auth" in st.secrets
-    except Exception:  # no secrets file at all: sign-in is not configured
-        return False
-
-
 def viewer() -> Viewer:
     """Who is looking: the platform's identity (sign-in or a trusted proxy header), the
     pinned public audience (`CQI_AUDIENCE`), or the local demo as analyst. A person may
     preview an audience with less detail than their own ("View as" in the sidebar); nothing
-    here can add detail. Stops the page with a sign-in button when nobody is signed in."""
-    oidc = _oidc_configured()
-    try:
-        v = resolve_viewer(
-            env=os.environ, headers=dict(st.context.headers or {}),
-            oidc_user=st.user.to_dict() if oidc else None, oidc_configured=oidc,
-            view_as=st.session_state.get("view_as"),
-            view_as_units=tuple(st.session_state.get("view_as_units") or ()) or None)
-    except AccessDenied as exc:
-        st.error(str(exc))
-        st.stop()
-    if v is None:
-        st.title("CQI dashboard")
-        st.write("Sign in to see your agency's figures.")
-        st.button("Sign in", on_click=st.login, type="primary")
-        st.stop()
-    return v
+    here can add detail. Stops the page with a sign-in button when nobody is signed in.
+    Worked out once per run on the script's thread (`pages._identity`)."""
+    return _identity.seen()
 
 
 def role() -> str:
@@ -166,10 +158,8 @@ def sidebar() -> None:
 
 def _preview_picker() -> None:
     """Let a person see the app as an audience with less detail (never more)."""
-    own = resolve_viewer(env=os.environ, headers=dict(st.context.headers or {}),
-                         oidc_user=st.user.to_dict() if _oidc_configured() else None,
-                         oidc_configured=_oidc_configured())
-    if own is None or own.role in PUBLIC_AUDIENCES:
+    own = _identity.own()
+    if own.role in PUBLIC_AUDIENCES:
         return
     options = list(AUDIENCES)[list(AUDIENCES).index(own.role):]
     st.selectbox("View as", options, key="view_as", format_func=_PREVIEW.get,

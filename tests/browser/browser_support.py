@@ -12,6 +12,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -29,10 +30,30 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+@dataclass(frozen=True)
+class Server:
+    """A running app: its URL, and the file its output goes to (removed when it stops)."""
+
+    url: str
+    log: Path
+
+    def log_text(self) -> str:
+        """Everything the server has written so far (warnings, tracebacks)."""
+        return self.log.read_text(encoding="utf-8", errors="replace")
+
+
 @contextmanager
 def serve(db: Path, env: Mapping[str, str] | None = None) -> Iterator[str]:
     """Run the app on `db` (created from the sample when missing); yields its URL.
-    `env` adds to the server's environment (e.g. CQI_AUDIENCE=youth).
+    `env` adds to the server's environment (e.g. CQI_AUDIENCE=youth). A test that reads
+    the server's output takes `running` instead."""
+    with running(db, env) as server:
+        yield server.url
+
+
+@contextmanager
+def running(db: Path, env: Mapping[str, str] | None = None) -> Iterator[Server]:
+    """`serve`, yielding the `Server`, so a test can read the server's log before it stops.
 
     The server writes to a log file, never to a pipe: a pipe that nobody reads fills up
     after 64 KB of warnings and then blocks the server mid-run, which is how a browser test
@@ -42,14 +63,14 @@ def serve(db: Path, env: Mapping[str, str] | None = None) -> Iterator[str]:
     log_path = Path(tempfile.mkstemp(prefix="streamlit-", suffix=".log")[1])
     with open(log_path, "w", encoding="utf-8") as log:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless=true",
+            [sys.executable, "scripts/serve.py", "--server.headless=true",
              f"--server.port={port}", "--server.address=127.0.0.1",
              "--browser.gatherUsageStats=false"],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_until_healthy(proc, url, log_path)
-        yield url
+        yield Server(url, log_path)
     finally:
         proc.terminate()
         try:
@@ -94,15 +115,6 @@ def settle(page, timeout: int = 180_000) -> None:
     page.wait_for_function("document.querySelectorAll('[data-stale=\"true\"]').length === 0",
                            timeout=timeout)
     page.get_by_test_id("stStatusWidget").wait_for(state="hidden", timeout=timeout)
-
-
-def dismiss_page_not_found(page) -> None:
-    """Close Streamlit's "Page not found" notice, which a link opened as a session's very
-    first request can show over the (correctly drawn) page."""
-    notice = page.get_by_role("dialog").filter(has_text="Page not found")
-    if notice.count():
-        page.keyboard.press("Escape")
-        notice.wait_for(state="hidden", timeout=30_000)
 
 
 def open_from_navigation(page, name: str) -> None:

@@ -12,7 +12,7 @@ import shutil
 
 import pytest
 
-from browser_support import ROOT, SHOTS, dismiss_page_not_found, serve
+from browser_support import ROOT, SHOTS, serve
 
 DOCS = ROOT / "docs" / "screenshots"
 SCREEN = {"width": 1280, "height": 720}
@@ -52,7 +52,6 @@ def test_a_presenter_moves_through_the_headline_deck_and_takes_the_pack(app_url,
     page = browser.new_page(viewport=SCREEN, accept_downloads=True)
     page.goto(f"{app_url}/present")
     page.get_by_text("1 of 12", exact=True).wait_for(timeout=180_000)
-    dismiss_page_not_found(page)  # a deep link as a server's first request (see the helper)
     _settled(page)
     sidebar = page.get_by_test_id("stSidebar")
     if sidebar.get_attribute("data-collapsed") == "false":  # a presenter shares the slide only

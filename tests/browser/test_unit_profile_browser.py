@@ -14,7 +14,7 @@ import re
 import pytest
 
 from db_support import copy_with_series
-from browser_support import ROOT, SHOTS, serve, dismiss_page_not_found
+from browser_support import ROOT, SHOTS, serve
 
 
 DOC_SHOT = ROOT / "docs" / "screenshots" / "unit_profile.png"
@@ -63,7 +63,6 @@ def test_a_person_reads_the_joint_display_and_switches_units(app_url, browser):
     assert all(LABELS.search(text) for text in first.values()), first
     assert "Placement stability" in first["stability"]
     _settled(page)
-    dismiss_page_not_found(page)
     DOC_SHOT.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(DOC_SHOT))
     SHOTS.mkdir(exist_ok=True)
