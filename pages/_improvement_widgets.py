@@ -14,6 +14,7 @@ import streamlit as st
 
 import cqi_core
 from cqi_core import AccessDenied, CQIError
+from pages import _params as params
 from pages import _shared as ui
 
 GRAINS = {"month": "Monthly", "quarter": "Quarterly"}
@@ -33,15 +34,16 @@ def names() -> tuple[dict[str, str], dict[str, str]]:
 
 
 def chosen_cycle() -> int | None:
-    """The cycle named in the URL (?cycle=3), or None for the list."""
-    raw = st.query_params.get("cycle")
-    if raw is None:
+    """The cycle named in the URL (?cycle=3), or None for the list: also, with a note and
+    the link cleared, when the link names no cycle this viewer can open."""
+    if params.raw_param("cycle") is None:
         return None
-    try:
-        return int(raw)
-    except ValueError:
-        st.error(f"{raw!r} is not a cycle number.")
-        return None
+    ids = cqi_core.list_cycles(ui.store())["cycle_id"].to_list()
+    chosen = params.choice_param("cycle", ids, None, what="cycle",
+                                 instead="the list of cycles is shown")
+    if chosen is None:
+        del st.query_params["cycle"]
+    return chosen
 
 
 def cycle_list(frame: pl.DataFrame, public: bool) -> None:

@@ -16,6 +16,7 @@ import streamlit as st
 
 import cqi_core
 from cqi_core import Deck, DEFAULT_DECK, Finding, meeting_pack
+from pages import _params as params
 from pages import _shared as ui
 
 # A fixed stylesheet (no data in it): large type and black on white for a screen share.
@@ -52,11 +53,9 @@ def choose_deck(store) -> Deck:
     saved = cqi_core.list_decks(store)
     names = {DEFAULT_DECK: "Headline measures (ready-made)",
              **{str(i): n for i, n in saved.select("deck_id", "name").iter_rows()}}
-    want = st.query_params.get("deck", DEFAULT_DECK)
-    if want not in names:
-        st.warning("The deck in this link was not found (it may have been deleted); showing "
-                   "the headline measures instead.")
-        want = DEFAULT_DECK
+    want = params.choice_param("deck", list(names), DEFAULT_DECK, what="deck",
+                               why=": it was not found (it may have been deleted)",
+                               instead="the headline measures are shown")
     if st.session_state.get(_DECK) != want:
         st.session_state[_DECK] = want
     st.query_params["deck"] = want
@@ -72,11 +71,7 @@ def _deck_changed() -> None:
 
 def slide_number(total: int) -> int:
     """The slide in the URL (1 = first), kept inside the deck, and written back."""
-    try:
-        n = int(st.query_params.get("slide", "1"))
-    except ValueError:
-        n = 1
-    n = min(max(n, 1), total)
+    n = params.number_param("slide", 1, 1, total, what="slide")
     st.query_params["slide"] = str(n)
     return n
 

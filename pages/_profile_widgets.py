@@ -15,6 +15,7 @@ import streamlit as st
 
 import cqi_core
 from cqi_core import LABEL_SYMBOLS, LABEL_WORDS, load_joint_settings
+from pages import _params as params
 from pages import _shared as ui
 from pages import _trend_widgets as tw
 
@@ -49,11 +50,10 @@ def choose_unit() -> str | None:
         return None
     ids = units["unit_id"].to_list()
     names = dict(zip(ids, units["unit_name"].to_list()))
-    wanted = st.query_params.get("unit")
-    if wanted and wanted not in ids:
-        st.warning(f"Unit {wanted} is not one you can open here; showing {names[ids[0]]}.")
-    unit = st.selectbox("Unit", ids, index=ids.index(wanted) if wanted in ids else 0,
-                        format_func=lambda u: f"{names[u]} ({u})", key="profile_unit")
+    at = params.choice_index("unit", ids, what="unit", why=": it is not one you can open here",
+                             instead=f"{ui.plain(names[ids[0]])} is shown")
+    unit = st.selectbox("Unit", ids, index=at, format_func=lambda u: f"{names[u]} ({u})",
+                        key="profile_unit")
     st.query_params["unit"] = unit
     return unit
 

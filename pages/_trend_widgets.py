@@ -17,6 +17,7 @@ import streamlit as st
 import cqi_core
 from cqi_core import Catalog, group_label
 
+from pages import _params as params
 from pages import _shared as ui
 
 GRAINS = {"month": "Monthly", "quarter": "Quarterly"}
@@ -100,35 +101,36 @@ def pick_index(options: list[str], wanted: str | None) -> int:
 
 
 def choose_view(catalog: Catalog, all_series: pl.DataFrame) -> View:
-    """The measure, group, grain and rules, read from and written back to the URL."""
-    qp = st.query_params
-    top = st.columns([3, 1])
+    """The measure, group, grain and rules, read from and written back to the URL (a value
+    the link gives that cannot be used is said above the controls, and the default shown)."""
     ids = [i for i in catalog.ids if i in set(all_series["indicator_id"].unique().to_list())]
-    iid = top[0].selectbox("Measure", ids, index=pick_index(ids, qp.get("id")),
-                           format_func=lambda i: catalog.entry(i).name)
-    grains = list(GRAINS)
-    grain = top[1].radio("Periods", grains, index=pick_index(grains, qp.get("grain")),
-                         format_func=GRAINS.get, horizontal=True)
+    grains, presets = list(GRAINS), list(PRESETS)
+    default = cqi_core.trend_settings().preset
+    id_at = params.choice_index("id", ids, what="measure", instead="the first measure is shown")
+    grain_at = params.choice_index("grain", grains, what="periods",
+                                   instead=f"{GRAINS[grains[0]].lower()} periods are shown")
+    top = st.columns([3, 1])
+    iid = top[0].selectbox("Measure", ids, index=id_at, format_func=lambda i: catalog.entry(i).name)
+    grain = top[1].radio("Periods", grains, index=grain_at, format_func=GRAINS.get, horizontal=True)
     mine = all_series.filter(pl.col("indicator_id") == iid)
     present = set(mine["group_by"].unique().to_list())
     groupings = [g for g in GROUPINGS if g in present]
+    by_at = params.choice_index("by", groupings, what="grouping",
+                                instead=f"{GROUPINGS[groupings[0]].lower()} is shown")
+    preset_at = params.choice_index("rules", presets, presets.index(default),
+                                    what="signal rules", instead="the default rules are used")
     row = st.columns([2, 2, 2])
-    by = row[0].radio("Whose figures", groupings, index=pick_index(groupings, qp.get("by")),
-                      format_func=GROUPINGS.get, horizontal=True)
+    by = row[0].radio("Whose figures", groupings, index=by_at, format_func=GROUPINGS.get,
+                      horizontal=True)
     group = "all"
     values = set(mine.filter(pl.col("group_by") == by)["group_value"].unique().to_list())
-    if by == "unit":
-        names = unit_names()
-        options = [u for u in names if u in values]
-        group = row[1].selectbox("Unit", options, index=pick_index(options, qp.get("group")),
+    if by in ("unit", "region"):
+        names = unit_names() if by == "unit" else {}
+        options = [u for u in names if u in values] if by == "unit" else sorted(values)
+        at = params.choice_index("group", options, what=by, instead=f"the first {by} is shown")
+        group = row[1].selectbox(by.capitalize(), options, index=at,
                                  format_func=lambda u: names.get(u, u))
-    elif by == "region":
-        options = sorted(values)
-        group = row[1].selectbox("Region", options, index=pick_index(options, qp.get("group")))
-    presets = list(PRESETS)
-    default = cqi_core.trend_settings().preset
-    preset = row[2].radio("Signal rules", presets,
-                          index=pick_index(presets, qp.get("rules") or default),
+    preset = row[2].radio("Signal rules", presets, index=preset_at,
                           format_func=lambda p: PRESETS[p] + (" (default)" if p == default else ""),
                           horizontal=True, help=PRESET_WORDS["anhoej"] + " " + PRESET_WORDS["mdc"])
     view = View(iid, by, group, grain, preset)

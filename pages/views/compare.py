@@ -15,6 +15,7 @@ import streamlit as st
 import cqi_core
 from cqi_core import CQIError, display_scale, funnel_figure
 from pages import _downloads as dl
+from pages import _params as params
 from pages import _shared as ui
 
 ui.require_router("compare.py")
@@ -35,10 +36,6 @@ def _periods(version: str, iid: str) -> list[tuple[date, date]]:
     return cqi_core.compare_periods(ui.store(), iid)
 
 
-def _pick(options: list, wanted, default=0) -> int:
-    return options.index(wanted) if wanted in options else default
-
-
 st.title("Compare units")
 st.caption("Is a unit's figure different from the agency's by more than chance? Each unit is a "
            "dot; the funnel shows how far chance alone would scatter units of that size.")
@@ -46,27 +43,35 @@ if cqi_core.as_of_date(ui.store()) is None:
     st.info("No data is loaded yet.")
     st.stop()
 
-qp, version = st.query_params, ui.data_version()
+version = ui.data_version()
 catalog = cqi_core.load_catalog(ui.store())
 top = st.columns([1, 3, 2])
 groups = list(GROUPS)
-by = top[0].radio("Compare", groups, index=_pick(groups, qp.get("by")), format_func=GROUPS.get)
+by = top[0].radio("Compare", groups, format_func=GROUPS.get, index=params.choice_index(
+    "by", groups, what="grouping", instead="units are compared"))
 ids = cqi_core.comparable(by)
-iid = top[1].selectbox("Measure", ids, index=_pick(ids, qp.get("id")),
-                       format_func=lambda i: f"{catalog.entry(i).name} ({i})")
-spans = _periods(version, iid)
+iid = top[1].selectbox("Measure", ids, format_func=lambda i: f"{catalog.entry(i).name} ({i})",
+                       index=params.choice_index("id", ids, what="measure",
+                                                 instead="the first measure is shown"))
+try:  # staff: the latest complete 12 months and those before; the public: published ones
+    spans = _periods(version, iid)
+except CQIError as exc:
+    st.info(str(exc))
+    st.stop()
 ends = [e for _, e in spans]
-wanted = date.fromisoformat(qp["end"]) if qp.get("end", "")[:1].isdigit() else None
-end = top[2].selectbox("12 months ending", ends, index=_pick(ends, wanted),
+wanted = params.date_param("end", ends[0], ends)
+end = top[2].selectbox("12 months ending", ends, index=ends.index(wanted),
                        format_func=lambda d: f"{d:%B %-d, %Y}",
                        help="The first choice is the latest 12 months whose follow-up is complete.")
 start = spans[ends.index(end)][0]
 row = st.columns(2)
 methods, models = list(METHODS), list(MODELS)
-method = row[0].radio("Limits", methods, index=_pick(methods, qp.get("method")),
-                      format_func=METHODS.get, horizontal=True)
-od = row[1].radio("Over-dispersion", models, index=_pick(models, qp.get("od")),
-                  format_func=MODELS.get, horizontal=True)
+method = row[0].radio("Limits", methods, format_func=METHODS.get, horizontal=True,
+                      index=params.choice_index("method", methods, what="limits",
+                                                instead="automatic limits are shown"))
+od = row[1].radio("Over-dispersion", models, format_func=MODELS.get, horizontal=True,
+                  index=params.choice_index("od", models, what="over-dispersion model",
+                                            instead="it is decided automatically"))
 st.query_params.update({"id": iid, "by": by, "end": end.isoformat(), "method": method, "od": od})
 
 try:

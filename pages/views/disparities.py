@@ -13,6 +13,7 @@ import streamlit as st
 import cqi_core
 from cqi_core import CQIError, disparity_figure, display_scale
 from pages import _downloads as dl
+from pages import _params as params
 from pages import _shared as ui
 
 ui.require_router("disparities.py")
@@ -28,10 +29,6 @@ def _periods(version: str, iid: str) -> list[tuple[date, date]]:
     return cqi_core.compare_periods(ui.store(), iid)
 
 
-def _pick(options: list, wanted) -> int:
-    return options.index(wanted) if wanted in options else 0
-
-
 st.title("Disparities")
 st.caption("Do some groups of children fare differently? Each group's figure is set against "
            "the whole agency (or one group), as a ratio with its 95% interval.")
@@ -39,27 +36,36 @@ if cqi_core.as_of_date(ui.store()) is None:
     st.info("No data is loaded yet.")
     st.stop()
 
-qp, version = st.query_params, ui.data_version()
+version = ui.data_version()
 catalog = cqi_core.load_catalog(ui.store())
 top = st.columns([3, 2])
 ids = cqi_core.disparity_indicators()
-iid = top[0].selectbox("Measure", ids, index=_pick(ids, qp.get("id")),
-                       format_func=lambda i: f"{catalog.entry(i).name} ({i})")
-spans = _periods(version, iid)
+iid = top[0].selectbox("Measure", ids, format_func=lambda i: f"{catalog.entry(i).name} ({i})",
+                       index=params.choice_index("id", ids, what="measure",
+                                                 instead="the first measure is shown"))
+try:  # staff: the latest complete 12 months and those before; the public: published ones
+    spans = _periods(version, iid)
+except CQIError as exc:
+    st.info(str(exc))
+    st.stop()
 ends = [e for _, e in spans]
-wanted = date.fromisoformat(qp["end"]) if qp.get("end", "")[:1].isdigit() else None
-end = top[1].selectbox("12 months ending", ends, index=_pick(ends, wanted),
+wanted = params.date_param("end", ends[0], ends)
+end = top[1].selectbox("12 months ending", ends, index=ends.index(wanted),
                        format_func=lambda d: f"{d:%B %-d, %Y}",
                        help="The first choice is the latest 12 months whose follow-up is complete.")
 start = spans[ends.index(end)][0]
 row = st.columns([3, 2])
 bys = cqi_core.disparity_groupings(iid)
-by = row[0].radio("Groups", bys, index=_pick(bys, qp.get("by")),
-                  format_func=cqi_core.GROUPING_WORDS.get, horizontal=True)
+first_by = cqi_core.GROUPING_WORDS[bys[0]].lower()
+by = row[0].radio("Groups", bys, format_func=cqi_core.GROUPING_WORDS.get, horizontal=True,
+                  index=params.choice_index("by", bys, what="grouping",
+                                            instead=f"the groups by {first_by} are shown"))
 refs = ["agency", *[g for g in cqi_core.DISPARITY_GROUP_WORDS[by] if g != "unknown"]]
-ref = row[1].selectbox("Compare with", refs, index=_pick(refs, qp.get("ref")),
-                       format_func=lambda g: "The whole agency" if g == "agency"
-                       else cqi_core.disparity_group_label(by, g))
+ref = row[1].selectbox("Compare with", refs, format_func=lambda g: "The whole agency"
+                       if g == "agency" else cqi_core.disparity_group_label(by, g),
+                       index=params.choice_index("ref", refs, what="comparison group",
+                                                 instead="each group is set against the "
+                                                         "whole agency"))
 st.query_params.update({"id": iid, "end": end.isoformat(), "by": by, "ref": ref})
 
 try:

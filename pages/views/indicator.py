@@ -35,10 +35,10 @@ def _series(version: str, iid: str, grain: str) -> pl.DataFrame:
 catalog = cqi_core.load_catalog(ui.store())
 config = indicator_config()
 family = {i: f for f, c in config.items() for i in c.ids}
-qp = st.query_params
 ids = catalog.ids
-iid = st.selectbox("Indicator", ids, index=ids.index(qp["id"]) if qp.get("id") in ids else 0,
-                   format_func=lambda i: f"{catalog.entry(i).name} ({i})")
+iid = st.selectbox("Indicator", ids, format_func=lambda i: f"{catalog.entry(i).name} ({i})",
+                   index=params.choice_index("id", ids, what="measure",
+                                             instead="the first measure is shown"))
 entry, cfg = catalog.entry(iid), config[family[iid]]
 as_of = cqi_core.as_of_date(ui.store())
 st.title(ui.plain(entry.name))
@@ -53,11 +53,13 @@ except cqi_core.NotPublished as exc:
     st.stop()
 want_end = params.date_param("end", ends[0], ends)
 c1, c2 = st.columns(2)
-end = c1.selectbox("12 months ending", ends, index=ends.index(want_end) if want_end in ends else 0,
+end = c1.selectbox("12 months ending", ends, index=ends.index(want_end),
                    format_func=lambda d: f"{d:%B %-d, %Y}")
 groupings = [g for g in cfg.groupings]
+first_by = GROUP_TITLES[groupings[0]].lower()
 by = c2.radio("Break down by", groupings, horizontal=True, format_func=GROUP_TITLES.get,
-              index=groupings.index(qp["by"]) if qp.get("by") in groupings else 0)
+              index=params.choice_index("by", groupings, what="grouping",
+                                        instead=f"the breakdown by {first_by} is shown"))
 start = period_ending(end)[0]
 st.query_params.update({"id": iid, "end": end.isoformat(), "by": by})
 

@@ -12,6 +12,7 @@ import cqi_core
 from cqi_core import (CQIError, VARIATION_ICONS, assurance_icon, control_chart_figure,
                       variation_icon)
 from pages import _downloads as dl
+from pages import _params as params
 from pages import _shared as ui
 from pages import _trend_chart as tc
 from pages import _trend_notes as tn
@@ -24,8 +25,8 @@ st.caption("Is a change real, or ordinary ups and downs? Each measure by month o
            "with the limits chance alone would stay within, and every signal said in words.")
 
 catalog = cqi_core.load_catalog(ui.store())
-all_series = w.series(st.query_params.get("grain") if st.query_params.get("grain") in w.GRAINS
-                      else "month")
+# The link's grain, read quietly: the view below reads it again, and says so when unusable.
+all_series = w.series(params.choice_param("grain", list(w.GRAINS), quiet=True, what="periods"))
 if all_series.is_empty():
     st.info("No data is loaded yet. An analyst can load the agency's exports on the "
             "**Import data** page.")

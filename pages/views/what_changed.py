@@ -10,6 +10,7 @@ import streamlit as st
 import cqi_core
 from cqi_core import VARIATION_ICONS
 from pages import _change_widgets as cw
+from pages import _params as params
 from pages import _shared as ui
 from pages import _trend_widgets as w
 
@@ -21,18 +22,18 @@ st.caption("Every measure, for the agency, each region and each unit, checked fo
            "into the most recent periods are listed.")
 
 settings = cqi_core.trend_settings()
-qp = st.query_params
+wanted = cw.scope_from_link()  # the link's choices, read (and any note shown) above the row
+grains, presets = list(w.GRAINS), list(w.PRESETS)
+grain_at = params.choice_index("grain", grains, what="periods",
+                               instead=f"{w.GRAINS[grains[0]].lower()} periods are shown")
+preset_at = params.choice_index("rules", presets, presets.index(settings.preset),
+                                what="signal rules", instead="the default rules are used")
 c = st.columns([3, 2, 2, 2])
 with c[0]:
-    unit, region = cw.choose_scope()
-grains = list(w.GRAINS)
-grain = c[1].radio("Periods", grains, horizontal=True, format_func=w.GRAINS.get,
-                   index=grains.index(qp["grain"]) if qp.get("grain") in grains else 0)
-presets = list(w.PRESETS)
+    unit, region = cw.choose_scope(wanted)
+grain = c[1].radio("Periods", grains, horizontal=True, format_func=w.GRAINS.get, index=grain_at)
 preset = c[2].radio("Signal rules", presets, horizontal=True, format_func=w.PRESETS.get,
-                    index=presets.index(qp.get("rules") or settings.preset)
-                    if (qp.get("rules") or settings.preset) in presets else 0,
-                    help=w.PRESET_WORDS["anhoej"] + " " + w.PRESET_WORDS["mdc"])
+                    index=preset_at, help=w.PRESET_WORDS["anhoej"] + " " + w.PRESET_WORDS["mdc"])
 recent = c[3].number_input("Recent periods", min_value=1, max_value=24, step=1,
                            value=settings.recent_periods[grain], key=f"recent_{grain}",
                            help="A signal is listed when it touches one of this many latest "

@@ -92,7 +92,8 @@ def test_a_supervisor_opens_only_their_own_units(monkeypatch, db):
     # Their units only, by name; the first is opened instead of the one in the link.
     assert box.options == ["North Metro Permanency 2 (U003)", "South Metro Permanency 1 (U007)"]
     assert box.value == "U003"
-    assert any("U012 is not one you can open" in w.value for w in at.warning)
+    assert any("The unit in the link (“U012”) could not be used: it is not one you can open here"
+               in w.value for w in at.warning)
     assert not at.exception
 
 
