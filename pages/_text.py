@@ -20,8 +20,15 @@ _ANYWHERE = re.compile(r"([\\`*_\[\]()!#|~$^{}])")
 _LINE_START = re.compile(r"(?m)^(\s*)([-+=])")
 _ORDERED = re.compile(r"(?m)^(\s*\d+)([.)])")
 # A bare web or e-mail address becomes a link on its own (GitHub-flavoured Markdown): its
-# "://", "@" or "www." is escaped, so it stays words.
+# "://", "@" or "www." is escaped, so it stays words. Streamlit's renderer also links
+# addresses in a second pass over the parsed text, after escapes are gone, wherever a scheme
+# or "www" is followed by a host with a dot, or an e-mail address has one: there an
+# invisible word joiner (U+2060) goes between "http"/"www"/the name and what follows, which
+# that pass cannot match across; the text reads and wraps as typed.
 _AUTOLINK = re.compile(r"(?i)(:(?=//)|@|(?<=\bwww)\.)")
+_LINKED = re.compile(r"(?i)(?:\bhttps?(?=://[-.\w]*\.)|\bwww(?=\.)"
+                     r"|[-.\w+](?=@[-\w]+(?:\.[-\w]+)+))")
+JOINER = "\u2060"
 _HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 
 
@@ -31,7 +38,7 @@ def plain(text: object) -> str:
     breaks are kept."""
     if text is None:
         return ""
-    out = _ANYWHERE.sub(r"\\\1", str(text))
+    out = _ANYWHERE.sub(r"\\\1", _LINKED.sub(lambda m: m.group(0) + JOINER, str(text)))
     out = re.sub(r"[&<>]", lambda m: _HTML[m.group(0)], out)
     out = _ORDERED.sub(r"\1\\\2", _LINE_START.sub(r"\1\\\2", out))
     out = _AUTOLINK.sub(r"\\\1", out)

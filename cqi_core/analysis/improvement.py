@@ -15,9 +15,11 @@ Analysts and supervisors record cycles; a supervisor limited to some units recor
 of those units only. Public audiences read a cycle's dates, status and the roles of those
 who took part, never names, the plan or the reason for a withdrawal. Its title, aim, change
 idea, prediction, study notes and decision (`APPROVABLE`) they read only once an analyst
-approved that exact text (`privacy.approve_text`, kind "cycle"), redacted; an edit lapses
-the approval. Until then they read a neutral placeholder ("An improvement cycle on …",
-`privacy.NOT_APPROVED`), or nothing for the prediction and the study notes.
+approved that exact text (`privacy.approve_text`, kind "cycle"), redacted and with a small
+number of people said as "fewer than 11" (`privacy.suppression.few_people`, as for a deck's
+takeaway); an edit lapses the approval. Until then they read a neutral placeholder ("An
+improvement cycle on …", `privacy.NOT_APPROVED`), or nothing for the prediction and the
+study notes.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from cqi_core.settings import load
 from cqi_core.errors import CQIError, StoreError
 from cqi_core.indicators.catalog import load_catalog
 from cqi_core.privacy.redaction import redact
+from cqi_core.privacy.suppression import few_people
 from cqi_core.analysis.qualitative.sharing import agency_words
 from cqi_core.storage.store import Store
 from cqi_core.storage.facts import unit_list
@@ -502,14 +505,16 @@ def _placeholder_title(c: Cycle, store: Store) -> str:
 
 def _public(c: Cycle, store: Store) -> Cycle:
     """What a public audience reads: no names, no plan; staff-written text only where its
-    exact text is approved, redacted, and otherwise a neutral placeholder (nothing for the
+    exact text is approved, redacted (small numbers of people in words, "fewer than 11"),
+    and otherwise a neutral placeholder (nothing for the
     prediction and the study notes, which a public page never needed)."""
-    keep = agency_words(store)
+    keep, threshold = agency_words(store), privacy.load_policy().threshold
     c = _with_approvals(c, store)
 
     def shown(field: str, placeholder: str) -> str:
         text = getattr(c, field)
-        return redact(text, keep) if field in c.approved else placeholder
+        return few_people(redact(text, keep) or "", threshold) if field in c.approved \
+            else placeholder
 
     return Cycle(
         cycle_id=c.cycle_id, version=c.version,

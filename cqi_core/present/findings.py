@@ -19,11 +19,11 @@ are masked exactly as in the full unit-by-region table. A takeaway left empty is
 from the released figures (`finding_words`), so it can never state a hidden number; the
 charts are drawn by `finding_charts`.
 
-Takeaways and speaker notes are staff-written: a public audience reads one only when it
-belongs to a saved deck and an analyst approved that exact text for the deck
-(`privacy.approve_text`, kind "deck", fields "takeaway" and "notes"), redacted. Otherwise
-it reads the takeaway written from the figures, and `privacy.NOT_APPROVED` for notes (the
-default deck's notes, written here from the catalog, need no approval).
+A saved deck's name, takeaways and speaker notes are staff-written: a public audience reads
+one only when an analyst approved that exact text for the deck (`privacy.approve_text`,
+kind "deck", fields "name", "takeaway" and "notes"), redacted. Otherwise it reads "Saved
+deck 3" for the name, the takeaway written from the figures, and `privacy.NOT_APPROVED` for
+notes (the default deck's name and notes, written here, need no approval).
 """
 
 from __future__ import annotations
@@ -197,14 +197,15 @@ def _catalog_notes(entry: CatalogEntry) -> str:
 
 def deck_approval_items(store: Store | privacy.Handle,
                         deck: Deck) -> tuple[privacy.ApprovalItem, ...]:
-    """A saved deck's takeaways and speaker notes an analyst may approve for public
-    audiences, slide by slide (a text repeated on later slides is listed once); none for
-    the default deck, whose words are written by the core."""
+    """A saved deck's name, then its takeaways and speaker notes slide by slide (a text
+    repeated on later slides is listed once), that an analyst may approve for public
+    audiences; none for the default deck, whose words are written by the core."""
     if deck.deck_id is None:
         return ()
     have = {(f, h) for f, h in privacy.text_approvals(store, "deck", deck.deck_id)
             .select("field", "text_hash").iter_rows()}
-    out, seen = [], set()
+    out, seen = [privacy.ApprovalItem("deck", str(deck.deck_id), "name", "Deck name", deck.name,
+                                      ("name", privacy.text_hash(deck.name)) in have)], set()
     for n, finding in enumerate(deck.findings, start=1):
         for field, words in (("takeaway", "takeaway"), ("notes", "speaker notes")):
             text = getattr(finding, field)
@@ -217,12 +218,26 @@ def deck_approval_items(store: Store | privacy.Handle,
 
 
 def list_decks(store: Store) -> pl.DataFrame:
-    """Saved decks, last saved first: deck_id, name, findings, updated_by, updated_at."""
-    return store.query(_sql("list_decks"))
+    """Saved decks, last saved first: deck_id, name, findings, updated_by, updated_at (the
+    name as the store's viewer may read it, see `load_deck`)."""
+    decks = store.query(_sql("list_decks"))
+    if decks.is_empty() or not privacy.viewer_of(store).public:
+        return decks
+    return decks.with_columns(pl.Series("name", [
+        _deck_name(store, i, n) for i, n in decks.select("deck_id", "name").iter_rows()]))
+
+
+def _deck_name(store: Store | privacy.Handle, deck_id: int, name: str) -> str:
+    """A saved deck's name for the viewer: staff read it as written, a public audience only
+    once an analyst approved it (redacted), and "Saved deck 3" until then."""
+    if not _shareable(store, deck_id, "name", name):
+        return f"Saved deck {deck_id}"
+    return _own_words(store, name, load_catalog(privacy.full(store)))
 
 
 def load_deck(store: Store, key: int | str | None) -> Deck:
-    """A saved deck by number, or the default deck for None or 'default'.
+    """A saved deck by number, or the default deck for None or 'default' (a saved deck's
+    name as the store's viewer may read it: for a public audience, only once approved).
 
     Raises:
         CQIError: there is no such deck.
@@ -239,7 +254,8 @@ def load_deck(store: Store, key: int | str | None) -> Deck:
         raise CQIError(f"There is no saved deck number {deck_id}: it may have been deleted.")
     rows = store.query(_sql("deck_findings"), {"deck_id": deck_id})
     name, by, at = head.row(0)
-    return Deck(deck_id, name, tuple(Finding(**r) for r in rows.iter_rows(named=True)), by, at)
+    return Deck(deck_id, _deck_name(store, deck_id, name),
+                tuple(Finding(**r) for r in rows.iter_rows(named=True)), by, at)
 
 
 def create_deck(store: Store | privacy.Handle, name: str, findings: Sequence[Finding]) -> Deck:

@@ -18,6 +18,7 @@ import polars as pl
 from cqi_core.charts.findings import value_text
 from cqi_core.indicators.catalog import CatalogEntry, youth_text
 from cqi_core.periods import is_months_long, plus_months
+from cqi_core.privacy.suppression import few_people  # noqa: F401  (findings use it)
 
 GROUP_TITLES = {"all": "Whole agency", "region": "Region", "age_group": "Age group",
                 "sex": "Sex", "race_ethnicity": "Race and ethnicity"}
@@ -42,10 +43,6 @@ _PHRASES = {
 }
 _SMALL_WORDS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 _SMALL_NUMBER = re.compile(r"(?<![\w.,$])(10|[1-9])(?![\w%]|[.,]\d)")
-_FEW_PEOPLE = re.compile(
-    r"(?<![\w.,])(?:10|[1-9]|" + "|".join(_SMALL_WORDS) + r")\s+(?=(?:children|child|young "
-    r"people|young person|youth|kids|babies|girls|boys|families|family|parents|cases|case|"
-    r"reviews|people|persons|workers|caseworkers|reports|responses)\b)", re.IGNORECASE)
 
 
 def group_label(group_by: str, value: str) -> str:
@@ -81,12 +78,6 @@ def group_order(group_by: str, values: pl.Series) -> dict[str, int]:
     else:
         ordered = sorted(v for v in present if v != "unknown")
     return {v: i for i, v in enumerate([*ordered, "unknown"])}
-
-
-def few_people(text: str, threshold: int) -> str:
-    """Staff text with a small number of people ("4 children", "two families") said as
-    "fewer than threshold + 1"."""
-    return _FEW_PEOPLE.sub(f"fewer than {threshold + 1} ", text)
 
 
 def figures_table(rows: pl.DataFrame, entry: CatalogEntry, first: str) -> pl.DataFrame:

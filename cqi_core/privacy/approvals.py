@@ -3,8 +3,8 @@
 DESIGN.md: a public audience (stakeholder, youth) reads no free text a person wrote unless
 an analyst approved it. Quotes from feedback and reviews have their own approvals, keyed by
 excerpt (`analysis.qualitative.sharing`); this module approves the text staff write in the
-product itself: an improvement cycle's title, aim, change idea ... and a deck's takeaways
-and speaker notes.
+product itself: an improvement cycle's title, aim, change idea ... and a deck's name,
+takeaways and speaker notes.
 
 An approval is for one exact text of one field of one item (kind "cycle", item "3", field
 "aim"): only the text's SHA-256 is kept (`sql/approvals_schema.sql`), so when the text is

@@ -191,12 +191,14 @@ def test_a_public_deck_shows_written_takeaways_until_the_staff_text_is_approved(
     assert view.takeaway == written and TRACKER not in view.takeaway
     assert findings.finding_notes(public, finding, deck_id=deck.deck_id) == \
         "Not yet approved for sharing."
+    assert findings.load_deck(public, deck.deck_id).name == f"Saved deck {deck.deck_id}"
     # staff read their own words, and a supervisor cannot approve them
     assert findings.finding_view(staff, finding, deck_id=deck.deck_id).takeaway == TRACKER
     with pytest.raises(AccessDenied):
         privacy.approve_text(staff, "deck", deck.deck_id, "takeaway", TRACKER, "sam")
     items = findings.deck_approval_items(staff, deck)
     assert [(i.field, i.label, i.text, i.approved) for i in items] == [
+        ("name", "Deck name", "Board", False),
         ("takeaway", "Slide 1: takeaway", TRACKER, False),
         ("notes", "Slide 1: speaker notes", "Call Maria Lopez first.", False)]
     for item in items:
@@ -204,6 +206,7 @@ def test_a_public_deck_shows_written_takeaways_until_the_staff_text_is_approved(
     view = findings.finding_view(public, finding, deck_id=deck.deck_id)
     assert view.takeaway == "![t](http://host/track.png) [name] called [phone]"
     assert findings.finding_notes(public, finding, deck_id=deck.deck_id) == "Call [name] first."
+    assert findings.load_deck(public, deck.deck_id).name == "Board"
     # the same text outside that deck (or with no deck) is not approved
     assert findings.finding_view(public, finding).takeaway == written
     # an edit lapses it
@@ -211,7 +214,7 @@ def test_a_public_deck_shows_written_takeaways_until_the_staff_text_is_approved(
         Finding("P1", takeaway=TRACKER + ".", notes="Call Maria Lopez first.")])
     assert findings.finding_view(public, edited.findings[0],
                                  deck_id=deck.deck_id).takeaway == written
-    assert [i.approved for i in findings.deck_approval_items(staff, edited)] == [False, True]
+    assert [i.approved for i in findings.deck_approval_items(staff, edited)] == [True, False, True]
 
 
 def test_the_default_deck_needs_no_approval_for_its_catalog_notes(store):
