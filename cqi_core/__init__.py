@@ -115,8 +115,11 @@ from cqi_core.analysis.youth import (YouthFact, YouthText, YouthVoices, load_you
 from cqi_core.analysis.youth import fill as fill_youth_text
 from cqi_core.analysis.youth import glossary as youth_glossary
 
+# The publication and the refresh after each import
+from cqi_core.publish import (RefreshInfo, RefreshStatus, build_publication, import_and_publish,
+                              import_and_refresh, refresh, refresh_status)
+
 # Charts
-from cqi_core.publish import build_publication, import_and_publish
 from cqi_core.charts.base import (Figure, bar_by_group_chart, in_care_by_region_chart,
                                   line_over_time_chart, monthly_flow_chart)
 from cqi_core.charts.compare import disparity_figure, funnel_figure
@@ -147,7 +150,8 @@ from cqi_core.exports import for_viewer as export_for_viewer
 __all__ = [
     # the public publication
     "NotPublished", "PublicationInfo", "build_publication", "import_and_publish", "period_ends",
-    "publication",
+    "publication", "RefreshInfo", "RefreshStatus", "import_and_refresh", "refresh",
+    "refresh_status",
     # errors and storage
     "CQIError", "ImportRefused", "StoreError", "Contract", "load_contract", "as_of_date",
     "data_version", "format_status", "import_history", "rejected_rows", "status", "unit_list",

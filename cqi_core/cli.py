@@ -1,7 +1,8 @@
 """The command line: `python -m cqi_core COMMAND ...`, a thin client of the package.
 
-Commands: generate (a synthetic agency), import (files into the store, then publish),
-publish (the public figures), status (what is loaded), indicators and themes (one period's
+Commands: generate (a synthetic agency), import (files into the store, then refresh),
+publish (the public figures), refresh (the public figures and every trend series of the
+current data, so no visitor waits for them), status (what is loaded), indicators and themes (one period's
 figures, for an audience) and bench (time and memory of each step). Exit codes: 0 success, 1 an import
 batch refused whole (or the database could not be used, or a period starts after the data's
 as-of date), 2 usage errors. A period that ends after the as-of date is clipped to end on it,
@@ -52,9 +53,33 @@ def cmd_import(args: argparse.Namespace) -> int:
     print(format_report(result))
     if result.outcome == "landed" and not args.no_publish:
         # New data: the public figures of the old data no longer apply (public views refuse
-        # them), so the publication is rebuilt at once.
-        _publish(store, args.quiet)
+        # them), so the publication is rebuilt at once, then the trend series pages read.
+        _refresh(store, args.quiet)
     return result.exit_code
+
+
+def cmd_refresh(args: argparse.Namespace) -> int:
+    from cqi_core.storage.store import default_db_path, open_store
+
+    path = Path(args.db) if args.db else default_db_path()
+    if not path.exists():
+        raise CQIError(f"There is no database at {path}.")
+    return 0 if _refresh(open_store(path, mode="shared"), args.quiet) else 1
+
+
+def _refresh(store, quiet: bool) -> bool:
+    from cqi_core.publish import refresh
+
+    info = refresh(store, progress=None if quiet else _progress_printer())
+    if info.publication is None:
+        print("Nothing to refresh: the database holds no data yet.", file=sys.stderr)
+        return False
+    pub = info.publication
+    series = ", ".join(f"{rows:,} {grain}ly series points" for grain, rows in info.series_rows.items())
+    took = ", ".join(f"{name} {sec:.1f} s" for name, sec in info.seconds.items())
+    print(f"Refreshed: the public figures ({len(pub.period_ends)} periods, {pub.cells:,} counts "
+          f"of which {pub.masked:,} hidden) and {series}. Took {took}.", file=sys.stderr)
+    return True
 
 
 def cmd_publish(args: argparse.Namespace) -> int:
@@ -210,14 +235,21 @@ def build_parser() -> argparse.ArgumentParser:
                    help="snapshot replaces each table present; delta inserts or updates by key")
     i.add_argument("--user", help="who is importing (for the import log)")
     i.add_argument("--quiet", action="store_true", help="no progress lines")
-    i.add_argument("--no-publish", action="store_true",
-                   help="do not rebuild the public figures after a landed import")
+    i.add_argument("--no-publish", "--no-refresh", dest="no_publish", action="store_true",
+                   help="do not refresh (the public figures and the trend series) after a "
+                        "landed import; run `refresh` later")
     i.set_defaults(func=cmd_import)
 
     u = sub.add_parser("publish", help="build the public figures (one suppressed publication per import)")
     u.add_argument("--db", help="database file (default: $CQI_DB or data/cqi.duckdb)")
     u.add_argument("--quiet", action="store_true", help="no progress lines")
     u.set_defaults(func=cmd_publish)
+
+    r = sub.add_parser("refresh", help="build everything derived from the current data: the "
+                                       "public figures and every trend series")
+    r.add_argument("--db", help="database file (default: $CQI_DB or data/cqi.duckdb)")
+    r.add_argument("--quiet", action="store_true", help="no progress lines")
+    r.set_defaults(func=cmd_refresh)
 
     s = sub.add_parser("status", help="what is loaded: rows per table, dates, last imports")
     s.add_argument("--db", help="database file (default: $CQI_DB or data/cqi.duckdb)")

@@ -98,8 +98,9 @@ def _database():
             bar.progress(min(max(fraction, 0.0), 1.0), text=f"Setting up the sample agency: {message}")
 
         try:
-            cqi_core.ensure_database(db_path(), progress=progress)
-            cqi_core.build_publication(s, progress=progress)  # what public audiences read
+            cqi_core.ensure_database(db_path(), progress=lambda m, f: progress(m, 0.3 * f))
+            # the public figures and every trend series, so no later visitor waits for them
+            cqi_core.refresh(s, progress=lambda m, f: progress(m, 0.3 + 0.7 * f))
         except CQIError as exc:
             st.error(f"The sample agency could not be loaded: {exc}")
         bar.empty()

@@ -79,7 +79,9 @@ def _children_rows(db):
 
 def test_import_exit_codes_landed_refused_and_row_rejects(tmp_path):
     db = tmp_path / "cli.duckdb"
-    landed = run_cli("import", str(GOOD), "--db", str(db), "--quiet")
+    # --no-refresh: exit codes are the subject here (tests/publish/test_refresh.py covers
+    # the refresh an import runs)
+    landed = run_cli("import", str(GOOD), "--db", str(db), "--quiet", "--no-refresh")
     assert landed.returncode == 0, landed.stderr
     assert "children.csv" in landed.stdout and "children" in landed.stdout
     before = _children_rows(db)
@@ -96,7 +98,7 @@ def test_import_exit_codes_landed_refused_and_row_rejects(tmp_path):
 
     # one bad row (discharge before removal, spreadsheet row 3) is rejected, the rest lands
     delta = run_cli("import", str(BAD / "discharge_before_removal.csv"), "--db", str(db),
-                    "--mode", "delta", "--quiet")
+                    "--mode", "delta", "--quiet", "--no-refresh")
     assert delta.returncode == 0, delta.stdout + delta.stderr
     assert "discharge_before_removal.csv row 3" in delta.stdout
     assert "discharge_date" in delta.stdout

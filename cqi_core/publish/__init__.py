@@ -8,6 +8,9 @@ reads it; public audiences never receive anything else.
 
 from cqi_core.publish.build import (QUARTERS, build_publication, grid, import_and_publish,
                                     suppress_indicators, suppress_themes)
+from cqi_core.publish.refresh import (RefreshInfo, RefreshStatus, import_and_refresh, refresh,
+                                      refresh_status)
 
-__all__ = ["QUARTERS", "build_publication", "grid", "import_and_publish", "suppress_indicators",
-           "suppress_themes"]
+__all__ = ["QUARTERS", "RefreshInfo", "RefreshStatus", "build_publication", "grid",
+           "import_and_publish", "import_and_refresh", "refresh", "refresh_status",
+           "suppress_indicators", "suppress_themes"]

@@ -57,7 +57,7 @@ with tab_import:
                         ui.store(), [folder], mode=mode, mapping=profile, dry_run=True)
             if go.button("Import", type="primary", width="stretch", disabled=bool(problems)):
                 bar = st.progress(0.0, text="Importing…")
-                st.session_state["import_result"] = cqi_core.import_and_publish(
+                st.session_state["import_result"] = cqi_core.import_and_refresh(
                     ui.store(), [folder], mode=mode, mapping=profile, user=ui.role(),
                     progress=lambda msg, frac: bar.progress(min(max(frac, 0.0), 1.0), text=msg))
                 bar.empty()

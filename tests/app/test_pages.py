@@ -7,6 +7,7 @@ independently of the core's SQL.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -58,6 +59,11 @@ def test_first_run_builds_the_database_from_the_sample(monkeypatch, tmp_path):
     assert db.exists()
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Children in care now"] == f"{expected_home_figures()['in_care']:,}"
+    # The set-up refreshed everything derived from the sample, so no later visitor waits:
+    # the monthly and quarterly series are beside the database and the status says done.
+    cache = db.with_name(db.name + ".cache")
+    assert {p.name.split("-")[1] for p in cache.glob("series-*.parquet")} == {"month", "quarter"}
+    assert json.loads((cache / "refresh.json").read_text())["fraction"] == 1.0
 
 
 def test_import_history_lists_the_sample_batch_with_every_row_accepted(monkeypatch, sample_db_copy):

@@ -1,0 +1,180 @@
+"""Everything derived from one data version, built once after each import, so no visitor
+pays for it (`python -m cqi_core refresh`, run by every import, the app's first set-up and
+the nightly job).
+
+A refresh builds, in order: the public publication (`build_publication`), then the monthly
+and the quarterly trend series of every measure for the agency, each region and each unit
+(`analysis.trends.build_series`, kept beside the database for this data version), which What
+changed, Trends, Bright spots and the unit profile read. While it runs it writes how far it
+has got to a small status file beside the database (`<database>.cache/refresh.json`), so a
+page that needs a series not built yet can say "being refreshed" with the progress instead
+of building it a second time for its visitor.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Callable
+
+from cqi_core.analysis.trends import GRAINS, build_series
+from cqi_core.ingest.load import import_files
+from cqi_core.privacy import Handle, PublicationInfo, full
+from cqi_core.publish.build import build_publication
+from cqi_core.storage.facts import as_of_date, content_version
+from cqi_core.storage.store import Store
+
+Progress = Callable[[str, float], None]
+
+STEPS = ("the public figures", *(f"the {grain}ly trend series" for grain in GRAINS))
+"""What a refresh builds, in order (the names its progress messages use)."""
+_SHARE = {"the public figures": 0.4, "the monthly trend series": 0.45,
+          "the quarterly trend series": 0.15}
+"""Each step's share of the progress bar (roughly its share of the time on the sample)."""
+
+
+@dataclass(frozen=True)
+class RefreshInfo:
+    """What one refresh built."""
+
+    version: str
+    """The data version it was built for (`storage.facts.content_version`)."""
+    publication: PublicationInfo | None
+    """The publication, or None when the database holds no data yet."""
+    series_rows: dict[str, int]
+    """Rows of each grain's trend series."""
+    seconds: dict[str, float]
+    """Seconds each step took, by step name."""
+
+
+@dataclass(frozen=True)
+class RefreshStatus:
+    """How far a refresh of the current data version has got."""
+
+    version: str
+    message: str
+    fraction: float
+    started: str
+    finished: str | None
+    """When it ended (ISO time), or None while it runs."""
+    pid: int
+
+    @property
+    def running(self) -> bool:
+        """True while the process that writes this status is still at work on it."""
+        return self.finished is None and _alive(self.pid)
+
+
+def status_file(store: Store | Handle) -> Path:
+    """Where a refresh of this database writes how far it has got."""
+    path = full(store).path
+    return path.with_name(path.name + ".cache") / "refresh.json"
+
+
+def refresh(store: Store | Handle, progress: Progress | None = None) -> RefreshInfo:
+    """Build everything derived from the database's current data version (see the module
+    docstring), reporting progress as (message, fraction done).
+
+    Returns:
+        What was built, with each step's time.
+    """
+    store = full(store)
+    say = progress or (lambda message, fraction: None)
+    version = content_version(store)
+    started = datetime.now().isoformat(timespec="seconds")
+    record = _Recorder(status_file(store), version, started)
+    seconds: dict[str, float] = {}
+    done = 0.0
+
+    def step(name: str) -> Progress:
+        share = _SHARE[name]
+
+        def report(message: str, fraction: float) -> None:
+            text = f"Building {name}: {message}"
+            at = done + share * min(max(fraction, 0.0), 1.0)
+            say(text, at)
+            record.write(text, at)
+        return report
+
+    publication, rows = None, {}
+    if as_of_date(store) is not None:
+        for name in STEPS:
+            t = time.perf_counter()
+            if name == "the public figures":
+                publication = build_publication(store, progress=step(name))
+            else:
+                grain = name.split()[1][:-2]  # "monthly" → "month"
+                rows[grain] = build_series(store, grain, progress=step(name)).height
+            seconds[name] = round(time.perf_counter() - t, 2)
+            done += _SHARE[name]
+    record.write("Everything is up to date.", 1.0, finished=True)
+    say("Everything is up to date.", 1.0)
+    return RefreshInfo(version, publication, rows, seconds)
+
+
+def refresh_status(store: Store | Handle) -> RefreshStatus | None:
+    """The refresh of the database's current data version, if one has started (running or
+    finished); None when none has, or the status file is unreadable."""
+    try:
+        raw = json.loads(status_file(store).read_text(encoding="utf-8"))
+        found = RefreshStatus(**raw)
+    except (OSError, ValueError, TypeError):
+        return None
+    return found if found.version == content_version(full(store)) else None
+
+
+def import_and_refresh(store: Store | Handle, paths, progress: Progress | None = None,
+                       **options):
+    """Import files (`ingest.import_files`, same options) and, when the batch lands, refresh
+    everything derived from the new data (the publication first, so no public figure of the
+    old data outlives it).
+
+    Returns:
+        The import's result.
+    """
+    say = progress or (lambda message, fraction: None)
+    store = full(store)
+    result = import_files(store, paths, progress=lambda m, f: say(m, 0.4 * f), **options)
+    if result.outcome == "landed" and not options.get("dry_run"):
+        refresh(store, progress=lambda m, f: say(m, 0.4 + 0.6 * f))
+    return result
+
+
+class _Recorder:
+    """Writes the status file, at most a few times a second (a series reports every period),
+    and never fails the refresh: a read-only folder only means pages cannot show progress."""
+
+    def __init__(self, path: Path, version: str, started: str) -> None:
+        self.path, self.version, self.started, self.last = path, version, started, 0.0
+
+    def write(self, message: str, fraction: float, finished: bool = False) -> None:
+        now = time.monotonic()
+        if not finished and now - self.last < 0.25:
+            return
+        self.last = now
+        body = {"version": self.version, "message": message, "fraction": round(fraction, 3),
+                "started": self.started, "pid": os.getpid(),
+                "finished": datetime.now().isoformat(timespec="seconds") if finished else None}
+        try:
+            self.path.parent.mkdir(exist_ok=True)
+            tmp = self.path.with_suffix(".tmp")
+            tmp.write_text(json.dumps(body), encoding="utf-8")
+            tmp.replace(self.path)  # a reader sees the old status or the new, never half
+        except OSError:
+            pass
+
+
+def _alive(pid: int) -> bool:
+    """True when a process with this id exists (a refresh killed midway leaves a status that
+    never finishes: it must not say "being refreshed" for ever)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, run by another user
+        return True
+    return True
