@@ -13,6 +13,7 @@ from datetime import date
 
 import polars as pl
 import pytest
+from playwright.sync_api import expect
 
 from browser_support import ROOT, serve
 from cqi_core import open_store
@@ -90,8 +91,13 @@ def test_a_young_person_reads_the_youth_pages(app_url, browser):
     page.get_by_role("heading", name=TEXT["voices"]["title"]).wait_for(timeout=180_000)
     page.get_by_role("heading", name=TEXT["voices"]["quotes_title"]).wait_for(timeout=180_000)
     _settled(page)
+    # The year shown is named on the page: waiting for that line to change waits for the
+    # rerun of the new choice itself, not for the old page that is still on screen.
+    period = page.get_by_text(TEXT["voices"]["period"].split("{")[0].strip()).first
+    before = period.inner_text()
     page.get_by_role("combobox", name=TEXT["voices"]["span_label"]).click()
     page.get_by_role("option", name=TEXT.spans[1]).click()
+    expect(period).not_to_have_text(before, timeout=180_000)
     charts.first.wait_for(timeout=180_000)
     page.get_by_text("This came up in").first.wait_for(timeout=180_000)
     _settled(page)
