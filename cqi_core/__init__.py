@@ -96,6 +96,7 @@ from cqi_core.analysis.reviews import (CASE_TYPE_WORDS, RATING_WORDS, ReviewPeri
 from cqi_core.analysis.reviews import ITEMS as REVIEW_ITEMS
 from cqi_core.analysis.reviews import agreement as review_agreement
 from cqi_core.analysis.reviews import load_settings as review_settings
+from cqi_core.analysis.reviews import theme_shares as review_theme_shares
 from cqi_core.analysis.quotes import review_narratives
 from cqi_core.analysis.trends import (TrendChart, add_note, build_series, chart_notes,
                                       chart_phases, control_chart, period_label, remove_note,
@@ -129,7 +130,8 @@ from cqi_core.charts.mission import value_measures, value_status_chart
 from cqi_core.charts.profile import (LABEL_SYMBOLS, agreement_chart, item_strength_chart,
                                      joint_display_chart, strength_by_data_chart)
 from cqi_core.charts.reviews import (item_trend_chart, item_unit_heatmap, outcome_bars,
-                                     rating_distribution_chart, share_trend_chart, theme_bars)
+                                     rating_distribution_chart, share_trend_chart, theme_bars,
+                                     theme_share_bars)
 from cqi_core.charts.trends import (RULE_WORDS, VARIATION_ICONS, assurance_icon,
                                     control_chart_figure, display_scale, format_display,
                                     group_label, variation_icon)
@@ -191,6 +193,7 @@ __all__ = [
     "filter_reviews", "item_names", "item_rates", "item_series", "item_trend", "item_unit_table",
     "outcome_names", "outcome_rates", "periods_between", "qa_pairs", "rated_items",
     "rated_outcomes", "review_periods", "REVIEW_ITEMS", "review_agreement", "review_settings",
+    "review_theme_shares",
     "TrendChart", "add_note", "build_series", "chart_notes", "chart_phases", "control_chart",
     "period_label", "remove_note", "series_for", "trend_settings", "scan_changes", "UnitProfile",
     "profile_units", "unit_profile", "CHANNEL_WORDS", "SOURCE_TYPE_WORDS", "favourable",
@@ -205,6 +208,7 @@ __all__ = [
     "segmented_figure", "value_measures", "value_status_chart", "LABEL_SYMBOLS",
     "agreement_chart", "item_strength_chart", "joint_display_chart", "strength_by_data_chart",
     "item_trend_chart", "item_unit_heatmap", "outcome_bars", "rating_distribution_chart",
+    "theme_share_bars",
     "share_trend_chart", "theme_bars", "RULE_WORDS", "VARIATION_ICONS", "assurance_icon",
     "control_chart_figure", "display_scale", "format_display", "group_label", "variation_icon",
     "fact_pictogram", "theme_pictogram",

@@ -234,7 +234,9 @@ FILES: tuple[SettingsFile, ...] = (
         ("agreement.count_both_not_applicable", "Whether pairs both not applicable count."),
         ("control_chart_min_periods", "Periods with reviews before an item trend is a control chart."),
         ("fiscal_year_start_month", "First month of the fiscal year (10: October)."),
-        ("exemplar_words", "Preferred length of an exemplar quote in words (shortest, longest)."))),
+        ("exemplar_words", "Preferred length of an exemplar quote in words (shortest, longest)."),
+        ("themes", "How themes of the review narratives are counted."),
+        ("themes.everywhere_share", "A theme in this share of the narratives is named, not drawn."))),
     SettingsFile("bright_spots", "analysis/bright_spots.yaml",
                  "Which improvements count as bright spots and what is shown about them "
                  "(analysis.bright_spots).", _s(

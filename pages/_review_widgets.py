@@ -62,6 +62,13 @@ def visible_narratives(version: str, coding: str, role: str, start: date, end: d
     return cqi_core.text_for_audience(frame, role, ui.store())
 
 
+@st.cache_data(show_spinner=False)
+def narrative_ids(version: str, start: date, end: date) -> pl.DataFrame:
+    """Every first review's narratives of the period, without their text (theme shares)."""
+    return cqi_core.review_narratives(ui.store(), start, end).select(
+        "excerpt_id", "review_id", "unit_id", "case_type", "item", "rating")
+
+
 @st.cache_data(show_spinner="Finding the themes…")
 def coded(version: str, coding: str, start: date, end: date,
           source_types: tuple[str, ...]) -> pl.DataFrame:
@@ -109,3 +116,45 @@ def quote(text: str, caption: str) -> None:
     """A quote block (the text as written, never as Markdown) with where it comes from."""
     st.markdown("> " + "\n> ".join(ui.plain(line) for line in text.split("\n")))
     st.caption(caption)
+
+
+def themes_tab(version: str, coding: str, period, units: list[str], case_types: list[str],
+               item_names: dict[str, str], unit_names: dict[str, str]) -> None:
+    """The Themes tab of the Case reviews page: themes as a share of the narratives of one
+    item (or of all items), beside the whole agency when a unit or case type is chosen, and
+    the narratives behind one theme."""
+    coded_all = coded(version, coding, period.start, period.end, ("case_review",))
+    themes = theme_names(version, coding)
+    item = st.selectbox("Narratives of", [None, *cqi_core.REVIEW_ITEMS], key="cr_theme_item",
+                        format_func=lambda i: "All items" if i is None else item_names.get(i, i))
+    shares = cqi_core.review_theme_shares(coded_all, narrative_ids(version, period.start, period.end),
+                                          units, case_types, item)
+    small_n, pct = cqi_core.review_settings().small_n, st.column_config.NumberColumn
+    if shares.is_empty():
+        st.info("No themes were found in these narratives.")
+        return
+    if int(shares["narratives"].max()) < small_n:
+        st.info(f"Fewer than {small_n} narratives in this selection: too few to show as shares.")
+    else:
+        of = "the narratives of all items" if item is None else f"the narratives of item {item}"
+        ui.show_figure(cqi_core.theme_share_bars(shares, themes, of, bool(units or case_types)))
+    with st.expander("Theme counts as a table (with the reviews that mention each theme)"):
+        ui.show_table(shares.with_columns(pl.col("code").replace_strict(themes, default=pl.col("code")))
+                      .select("code", "narratives_with", "narratives", "share", "reviews_with", "reviews",
+                              "agency_share"),
+                      "One row per theme: narratives with it, narratives in all, their share, reviews "
+                      "with it, reviews in all, and the whole agency's share of narratives.",
+                      hide_index=True, width="stretch", column_config={
+                          "code": "Theme", "narratives_with": "Narratives with it", "reviews": "Reviews",
+                          "narratives": "Narratives", "reviews_with": "Reviews with it",
+                          "share": pct("Share", format="percent"), "agency_share": pct("Agency", format="percent")})
+    code = st.selectbox("Read the narratives of one theme", shares["code"], format_func=themes.get,
+                        key="cr_theme")
+    mine = cqi_core.filter_reviews(coded_all, units, case_types)
+    if item is not None:
+        mine = mine.filter(pl.col("item") == item)
+    behind = cqi_core.text_for_audience(cqi_core.excerpts_for(mine, code), ui.role(), ui.store())
+    behind = behind.with_columns(unit_name=pl.col("unit_id").replace_strict(unit_names, default=None))
+    show_texts(behind.rename({"date": "review_date"}), "cr_theme_texts",
+               {"review_date": "Reviewed", "unit_name": "Unit", "item": "Item", "status": "Theme is",
+                "text": "Narrative"}, "No narrative carries this theme.")

@@ -1,5 +1,6 @@
 """Case review analytics: item ratings and outcome roll-ups by unit, period and case type,
-the item × unit table, item trends over review periods, and reviewer agreement.
+the item × unit table, item trends over review periods, reviewer agreement, and the themes
+of the narratives as a share of narratives.
 
 Every rating rule lives in one place, the indicators' shared SQL macros: item 12 settled
 from its sub-items, the outcome roll-up of `indicators/review_rollup.yaml`, first reviews
@@ -68,6 +69,8 @@ class ReviewSettings:
     """First month of the fiscal year (10: October)."""
     exemplar_words: tuple[int, int]
     """Preferred length of an exemplar quote, in words (shortest, longest)."""
+    theme_everywhere_share: float
+    """A theme in at least this share of the chosen narratives is their topic: named, not drawn."""
 
 
 @lru_cache(maxsize=4)
@@ -80,9 +83,11 @@ def load_settings(path: str | None = None) -> ReviewSettings:
                        count_both_not_applicable=bool(agree["count_both_not_applicable"]),
                        control_chart_min_periods=int(raw["control_chart_min_periods"]),
                        fiscal_year_start_month=int(raw["fiscal_year_start_month"]),
-                       exemplar_words=tuple(int(w) for w in raw["exemplar_words"]))
+                       exemplar_words=tuple(int(w) for w in raw["exemplar_words"]),
+                       theme_everywhere_share=float(raw["themes"]["everywhere_share"]))
     if s.small_n < 1 or not 0 < s.low_kappa <= 1 or s.min_pairs < 2 \
-            or not 1 <= s.fiscal_year_start_month <= 12 or s.control_chart_min_periods < 2:
+            or not 1 <= s.fiscal_year_start_month <= 12 or s.control_chart_min_periods < 2 \
+            or not 0 < s.theme_everywhere_share <= 1:
         raise ValueError("reviews.yaml: a threshold is out of range")
     return s
 
@@ -353,3 +358,60 @@ def agreement(pairs: pl.DataFrame, settings: ReviewSettings | None = None) -> pl
     return pl.DataFrame(rows, schema={"item": pl.String, "pairs": pl.Int64, "agreements": pl.Int64,
                                       "percent_agreement": pl.Float64, "kappa": pl.Float64,
                                       "judged": pl.Boolean, "low": pl.Boolean})
+
+
+# --------------------------------------------------------------------------- themes
+
+RATED = ("strength", "area_needing_improvement")
+
+
+def theme_shares(coded: pl.DataFrame, narratives: pl.DataFrame, units: Sequence[str] | None = None,
+                 case_types: Sequence[str] | None = None, item: str | None = None,
+                 settings: ReviewSettings | None = None) -> pl.DataFrame:
+    """How many narratives of the selection carry each theme, beside the whole agency.
+
+    A review has a narrative for each item, so nearly every theme is somewhere in nearly
+    every review; the share of reviews with a theme is 100% for the common ones and tells
+    nothing. Here the unit is the narrative: of the chosen item (or of all items), among
+    narratives of items that applied (rated a strength or an area needing improvement).
+    The agency column is the same count over every unit and case type, so a unit's share
+    can be read against it.
+
+    Args:
+        coded: one row per excerpt × theme (`coded_excerpts` for case reviews): excerpt_id,
+            source_id, code, item, rating, unit_id, case_type.
+        narratives: one row per narrative of the same period (`review_narratives`, every
+            unit and case type): excerpt_id, review_id, unit_id, case_type, item, rating.
+        units, case_types: the selection (None or empty: all).
+        item: one item's narratives, or None for all items.
+
+    Returns:
+        One row per theme found in the selection: code, narratives_with, narratives, share,
+        reviews_with, reviews, review_share, agency_narratives_with, agency_narratives,
+        agency_share, everywhere (share >= `theme_everywhere_share`: the narratives' topic);
+        most common first.
+    """
+    s = settings or load_settings()
+    base = narratives.filter(pl.col("rating").is_in(RATED))
+    if item is not None:
+        base = base.filter(pl.col("item") == item)
+    chosen = filter_reviews(base, units, case_types)
+    hits = coded.select("excerpt_id", "code").unique().join(
+        base.select("excerpt_id", "review_id", "unit_id", "case_type"), on="excerpt_id")
+    mine = filter_reviews(hits, units, case_types)
+    n, reviews = chosen.height, chosen["review_id"].n_unique()
+    agency = hits.group_by("code").agg(agency_narratives_with=pl.len().cast(pl.Int64))
+    out = (mine.group_by("code")
+           .agg(narratives_with=pl.len().cast(pl.Int64),
+                reviews_with=pl.col("review_id").n_unique().cast(pl.Int64))
+           .join(agency, on="code", how="left")
+           .with_columns(narratives=pl.lit(n, pl.Int64), reviews=pl.lit(reviews, pl.Int64),
+                         agency_narratives=pl.lit(base.height, pl.Int64))
+           .with_columns(share=pl.col("narratives_with") / pl.col("narratives"),
+                         review_share=pl.col("reviews_with") / pl.col("reviews"),
+                         agency_share=pl.col("agency_narratives_with") / pl.col("agency_narratives"))
+           .with_columns(everywhere=pl.col("share") >= s.theme_everywhere_share)
+           .sort(["narratives_with", "code"], descending=[True, False]))
+    return out.select("code", "narratives_with", "narratives", "share", "reviews_with", "reviews",
+                      "review_share", "agency_narratives_with", "agency_narratives", "agency_share",
+                      "everywhere")

@@ -182,7 +182,9 @@ def rating_distribution_chart(dist: pl.DataFrame, group_title: str = "Group") ->
     words = [f"{r}{s}" for r, s in zip(range(1, 6), [" (lowest)", "", "", "", " (highest)"])]
     y = alt.Y("group_label:N", title=group_title, axis=alt.Axis(labelLimit=300))
     bars = alt.Chart(data).mark_bar(stroke="#000000", strokeWidth=0.5).encode(
-        y=y, x=alt.X("share:Q", title="Share of ratings", stack="zero", axis=alt.Axis(format="%")),
+        # Shares add up to 100% give or take rounding: a fixed 0-100% axis, never "110%".
+        y=y, x=alt.X("share:Q", title="Share of ratings", stack="zero", axis=alt.Axis(format="%"),
+                     scale=alt.Scale(domain=[0, 1], nice=False, clamp=True)),
         order=alt.Order("rating:Q"),
         color=alt.Color("rating_words:N", title="Rating", sort=words,
                         scale=alt.Scale(domain=words, range=_RATING_FILL), legend=alt.Legend(orient="top")),
@@ -222,6 +224,52 @@ def theme_bars(freq: pl.DataFrame, title: str, total_sources: int) -> Figure:
                    "Each bar is one theme: the share of sources that mention it at least once "
                    "(the number of sources in brackets). Long texts do not count more than short "
                    "ones.", height=110 + 28 * max(data.height, 1))
+
+
+def theme_share_bars(shares: pl.DataFrame, theme_names: dict[str, str], narratives_of: str,
+                     compared: bool) -> Figure:
+    """One bar per theme that separates narratives: the share of the chosen narratives that
+    carry it, labelled "percent (count of n)". With a unit or case type chosen, a black tick
+    on each bar marks the whole agency's share of the same narratives. Themes in (nearly)
+    every narrative (`everywhere`) are their topic: not drawn, named in the description.
+
+    `shares` is `analysis.reviews.theme_shares`; `narratives_of` says which narratives in
+    words ("item 14's narratives", "the narratives of all items")."""
+    names = pl.col("code").replace_strict(theme_names, default=pl.col("code"), return_dtype=pl.String)
+    data = (shares.filter(~pl.col("everywhere")).with_columns(names.alias("theme"))
+            .with_columns(label=(pl.col("share") * 100).round(0).cast(pl.Int64).cast(pl.String) + "% ("
+                          + pl.col("narratives_with").cast(pl.String) + " of "
+                          + pl.col("narratives").cast(pl.String) + ")"))
+    topic = shares.filter(pl.col("everywhere")).with_columns(names.alias("theme"))["theme"].to_list()
+    total = int(shares["narratives"].max() or 0) if shares.height else 0
+    order = data["theme"].to_list()
+    y = alt.Y("theme:N", title="Theme", sort=order, axis=alt.Axis(labelLimit=300))
+    tooltip = [alt.Tooltip("theme:N", title="Theme"),
+               alt.Tooltip("narratives_with:Q", title="Narratives with the theme"),
+               alt.Tooltip("share:Q", title="Share of the narratives", format=".0%")]
+    if compared:
+        tooltip.append(alt.Tooltip("agency_share:Q", title="Whole agency", format=".0%"))
+    bars = alt.Chart(data).mark_bar(color=PALETTE[0]).encode(
+        y=y, x=alt.X("share:Q", title=f"Share of the {total:,} narratives", axis=alt.Axis(format="%"),
+                     scale=alt.Scale(domain=[0, 1])),
+        tooltip=tooltip)
+    layers = [bars, bars.mark_text(align="left", dx=4, color="#000000").encode(text="label:N")]
+    if compared:
+        layers.append(alt.Chart(data).mark_tick(color="#000000", thickness=3, size=22).encode(
+            y=y, x="agency_share:Q", tooltip=tooltip))
+    parts = "; ".join(f"{r['theme']}: {r['label']}" + (f", agency {_pct(r['agency_share'])}" if compared else "")
+                      for r in data.iter_rows(named=True))
+    desc = f"Bar chart of the themes in {narratives_of}: {parts or 'none'}."
+    if topic:
+        desc += f" In nearly every one of these narratives, so not drawn: {', '.join(topic)}."
+    how = ("Each bar is one theme: the share of the narratives that mention it at least once, with "
+           "the count. A narrative is one reviewer's text about one item, so a theme is counted "
+           "where it is written about, not once per review.")
+    if compared:
+        how += (" The black tick is the whole agency's share of the same narratives; a bar well past "
+                "its tick means the theme comes up more often here. Small counts differ by chance.")
+    return _finish(alt.layer(*layers), f"Themes in {narratives_of}", desc, how,
+                   height=110 + 28 * max(data.height, 1))
 
 
 def share_trend_chart(frame: pl.DataFrame, title: str, value_title: str, how_to_read: str) -> Figure:

@@ -28,7 +28,8 @@ def readme_text(plan: Plan, summary, spoil) -> str:
         "",
         "Every person, case, unit and comment in this folder is made up by the generator in",
         "`cqi_core/synth` (`python -m cqi_core generate`). The files follow the canonical export",
-        "format of docs/DATA_CONTRACT.md and can be imported as they are.",
+        "format described in the repository's docs/DATA_CONTRACT.md and can be imported "
+        "as they are.",
         "",
         f"- Seed: {summary.seed} (the same seed and size give byte-identical files)",
         f"- Size: {summary.size}",
@@ -47,12 +48,22 @@ def readme_text(plan: Plan, summary, spoil) -> str:
               f"{plan['reviews']['qa']['share']:.0%} of the reviewed cases also have a quality-assurance "
               "review: a second, independent review of the same case, with a review_id starting QA and "
               "`qa_of_review_id` naming the first review. The case review measures count first "
-              "reviews only; the pairs show how often reviewers agree.)", "",
+              "reviews only; the pairs show how often reviewers agree. As published studies of case "
+              "file reviews find, agreement is well below perfect: the QA reviewer rates about 1 "
+              "item in 20 the other way where the record settles it (dates of first contact, "
+              "moves, visits) and 1 in 8 to 1 in 4 where the rating is a judgement (needs and "
+              "services, involvement in case planning), so Cohen's kappa differs from item to "
+              "item. The rates and the studies behind them "
+              "(Oltmans & Chor 2025, Child Abuse & Neglect; Camacho & Rubin 1996, Cadernos de "
+              "Saúde Pública; Liddy, Wiens & Hogg 2011, Annals of Family Medicine) are in "
+              "`cqi_core/synth/plan.yaml` under reviews.qa.)", "",
               "## Planted changes", "",
               "These are real changes built into the data; the dashboard should find them.", ""]
     lines += [f"{i}. {c.description}" for i, c in enumerate(summary.planted, start=1)]
-    lines += ["", "Rates otherwise aim near the national figures of docs/INDICATORS.md (P1 about 35%, "
-              "P4 about 6%, P5 about 4.5 moves per 1,000 days, S2 about 10%, monthly visits about 94%), "
+    lines += ["", "Rates otherwise aim near the national references listed in the repository's "
+              "docs/INDICATORS.md (P1 about 35%, "
+              "P4 about 6%, P5 about 4.5 moves per 1,000 days, S2 about 10%; monthly visits, which have "
+              "none, about 94%), "
               "with unit-to-unit variation and more reports (and removals) in the school months than "
               "in summer and December.", "",
               "## Edge cases present on purpose", ""]

@@ -11,10 +11,12 @@ items do not apply to in-home cases.
 
 Some cases then get a quality-assurance (QA) review: a second, independent review of the
 same case file and period by a QA reviewer a few weeks later, with its own review_id and
-`qa_of_review_id` pointing at the first. The two agree on most items, less often where
-the rating rests on judgement (needs and services, involvement in case planning) than
-where the record settles it (the date of first contact). QA reviews draw from their own
-random stream after every first review is written, so they leave the first reviews, their
+`qa_of_review_id` pointing at the first. The two disagree at the rates published for
+reviews of case files (plan.yaml, reviews.qa, cites the studies): rarely where the record
+settles the rating (the date of first contact, placement moves, visit dates), one item in
+eight to one in four where it rests on judgement (needs and services, involvement in case
+planning), so agreement and kappa differ from item to item. QA reviews draw from their own
+random streams after every first review is written, so they leave the first reviews, their
 ids, ratings and narratives exactly as they were.
 """
 
@@ -165,20 +167,29 @@ class ReviewBook:
         return reviews, ratings
 
     def _qa_reviews(self, order: list[Review]) -> list[tuple[int, Review]]:
-        """(index of the first review in `order`, its QA review) for a share of the reviews."""
+        """(index of the first review in `order`, its QA review) for a share of the reviews.
+
+        Which reviews get one, when and by whom is drawn first, from its own stream; the
+        ratings and narratives of each QA review then come from a stream of their own, so
+        a change to the plan's disagreement rates changes the QA ratings only."""
         qa = self.plan["reviews"]["qa"]
         rng = stream(self.seed, self.plan.size, "qa-reviews")
         lo, hi = qa["lag_days"]
-        out = []
+        picked = []
         for i, v in enumerate(order):
             if rng.random() >= qa["share"]:
                 continue
             day = min(v.day + int(rng.integers(lo, hi + 1)), self.plan.as_of)
             weekday = (day + 3) % 7                # 1970-01-01 was a Thursday; 0 = Monday
             day -= max(weekday - 4, 0)
-            reviewer = f"QA reviewer {int(rng.integers(1, qa['reviewers'] + 1)):02d}"
-            rated = rerate([(item, rating) for item, rating, _ in v.ratings], v.case_type, qa, rng)
-            text = tuple((item, rating, self.narrator.write(item, rating, v.facts | _item12(rated, v.facts), rng))
+            picked.append((i, day, f"QA reviewer {int(rng.integers(1, qa['reviewers'] + 1)):02d}"))
+        out = []
+        for i, day, reviewer in picked:
+            v = order[i]
+            rated_rng = stream(self.seed, self.plan.size, "qa-ratings", i)
+            rated = rerate([(item, rating) for item, rating, _ in v.ratings], v.case_type, qa, rated_rng)
+            text = tuple((item, rating, self.narrator.write(item, rating, v.facts | _item12(rated, v.facts),
+                                                            rated_rng))
                          for item, rating in rated)
             out.append((i, Review(v.child, v.unit, day, v.case_type, reviewer, v.period_start, v.period_end,
                                   text, v.facts)))

@@ -128,20 +128,4 @@ with tabs[4]:
                            "flag": "Flag"})
 
 with tabs[5]:
-    coded = cqi_core.filter_reviews(rw.coded(version, coding, period.start, period.end, ("case_review",)),
-                                    units, case_types)
-    themes = rw.theme_names(version, coding)
-    freq = cqi_core.code_frequency(coded).with_columns(
-        theme=pl.col("code").replace_strict(themes, default=pl.col("code")))
-    if freq.is_empty():
-        st.info("No themes were found in these narratives.")
-    else:
-        ui.show_figure(cqi_core.theme_bars(freq, "Themes in the review narratives",
-                                           rated["review_id"].n_unique()))
-        code = st.selectbox("Read the narratives of one theme", freq.sort("sources", descending=True)["code"],
-                            format_func=themes.get, key="cr_theme")
-        behind = cqi_core.text_for_audience(cqi_core.excerpts_for(coded, code), ui.role(), ui.store())
-        behind = behind.with_columns(unit_name=pl.col("unit_id").replace_strict(unit_names, default=None))
-        rw.show_texts(behind.rename({"date": "review_date"}), "cr_theme_texts",
-                      {"review_date": "Reviewed", "unit_name": "Unit", "item": "Item", "status": "Theme is",
-                       "text": "Narrative"}, "No narrative carries this theme.")
+    rw.themes_tab(version, coding, period, units, case_types, item_names, unit_names)

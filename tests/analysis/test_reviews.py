@@ -239,3 +239,66 @@ def test_an_older_database_gains_qa_of_review_id_and_keeps_its_reviews(tmp_path)
 def test_settings_are_checked():
     s = rv.load_settings()
     assert (s.small_n, s.low_kappa, s.min_pairs, s.control_chart_min_periods) == (5, 0.6, 10, 12)
+
+
+# ---- themes as a share of narratives -------------------------------------------------
+
+# Narratives (excerpt, review, unit, case type, item, rating) and their themes, by hand:
+#   e1 R1 U1 foster  item 1 S    visits, services
+#   e2 R1 U1 foster  item 4 ANI  services
+#   e3 R1 U1 foster  item 7 NA   services          (not applicable: not counted)
+#   e4 R2 U1 in-home item 1 ANI  visits
+#   e5 R2 U1 in-home item 4 NA   —
+#   e6 R3 U2 foster  item 1 S    transport
+#   e7 R3 U2 foster  item 4 S    services (coded twice: counts once)
+NARRATIVES = pl.DataFrame(
+    [("e1", "R1", "U1", "foster_care", "1", "strength"),
+     ("e2", "R1", "U1", "foster_care", "4", "area_needing_improvement"),
+     ("e3", "R1", "U1", "foster_care", "7", "not_applicable"),
+     ("e4", "R2", "U1", "in_home", "1", "area_needing_improvement"),
+     ("e5", "R2", "U1", "in_home", "4", "not_applicable"),
+     ("e6", "R3", "U2", "foster_care", "1", "strength"),
+     ("e7", "R3", "U2", "foster_care", "4", "strength")],
+    schema=["excerpt_id", "review_id", "unit_id", "case_type", "item", "rating"], orient="row")
+CODED = pl.DataFrame([("e1", "R1", "visits"), ("e1", "R1", "services"), ("e2", "R1", "services"),
+                      ("e3", "R1", "services"), ("e4", "R2", "visits"), ("e6", "R3", "transport"),
+                      ("e7", "R3", "services"), ("e7", "R3", "services")],
+                     schema=["excerpt_id", "source_id", "code"], orient="row")
+
+
+def _shares(frame: pl.DataFrame) -> dict[str, tuple]:
+    return {r["code"]: (r["narratives_with"], r["narratives"], r["reviews_with"], r["reviews"])
+            for r in frame.iter_rows(named=True)}
+
+
+def test_theme_shares_count_narratives_of_items_that_applied():
+    out = rv.theme_shares(CODED, NARRATIVES)
+    # Narratives that applied: e1, e2, e4, e6, e7 = 5, in 3 reviews. services: e1, e2, e7
+    # (e3 is not applicable, e7's double row counts once) = 3 of 5 = 60%, in R1 and R3 = 2
+    # of 3 reviews; visits e1, e4 = 2 of 5; transport e6 = 1 of 5. Most common first.
+    assert _shares(out) == {"services": (3, 5, 2, 3), "visits": (2, 5, 2, 3), "transport": (1, 5, 1, 3)}
+    assert out["code"].to_list() == ["services", "visits", "transport"]
+    assert out["share"].to_list() == pytest.approx([0.6, 0.4, 0.2])
+    assert not out["everywhere"].any()                          # all under 90%
+
+
+def test_theme_shares_of_one_item_and_of_a_unit_beside_the_agency():
+    # Item 1: e1, e4, e6 = 3. visits e1, e4 = 2 of 3; services e1 = 1; transport e6 = 1.
+    item1 = rv.theme_shares(CODED, NARRATIVES, item="1")
+    assert _shares(item1) == {"visits": (2, 3, 2, 3), "services": (1, 3, 1, 3), "transport": (1, 3, 1, 3)}
+    # Unit U1, all items: e1, e2, e4 = 3 narratives in R1, R2. services e1, e2 = 2 of 3 against
+    # the agency's 3 of 5 (60%); visits e1, e4 = 2 of 3 against 2 of 5 (40%). No transport in U1.
+    u1 = rv.theme_shares(CODED, NARRATIVES, units=["U1"])
+    assert _shares(u1) == {"services": (2, 3, 1, 2), "visits": (2, 3, 2, 2)}
+    agency = dict(u1.select("code", "agency_share").iter_rows())
+    assert agency == pytest.approx({"services": 0.6, "visits": 0.4})
+
+
+def test_a_theme_in_nearly_every_narrative_is_marked_as_their_topic():
+    from dataclasses import replace
+    settings = replace(rv.load_settings(), theme_everywhere_share=0.6)
+    out = rv.theme_shares(CODED, NARRATIVES, settings=settings)
+    # services 3 of 5 = 0.6 >= 0.6: their topic; visits 0.4 and transport 0.2 are not.
+    assert dict(out.select("code", "everywhere").iter_rows()) == {
+        "services": True, "visits": False, "transport": False}
+    assert rv.load_settings().theme_everywhere_share == 0.9      # reviews.yaml

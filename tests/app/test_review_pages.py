@@ -9,6 +9,7 @@ pages open on the latest fiscal year, FY2026 (October 2025 to September 2026).
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from pathlib import Path
 
@@ -227,3 +228,40 @@ def test_an_analyst_adds_a_theme_to_the_codebook_as_a_new_version(monkeypatch, s
     book = load_codebook(open_store(sample_db_copy))
     assert book.version == before + 1
     assert book.get("bus_passes").patterns == ("bus pass(es)?",)
+
+
+def _narratives_that_applied(item: str | None = None) -> int:
+    """First reviews of FY2026: their narratives of items rated a strength or an area needing
+    improvement, counted from the sample workbook."""
+    first = _reviews().filter(pl.col("qa_of_review_id").is_null() & pl.col("review_date").is_between(*FY2026))
+    ratings = pl.read_excel(SAMPLE / "case_reviews.xlsx", sheet_name="ratings", engine="openpyxl",
+                            infer_schema_length=0)
+    rows = ratings.filter(pl.col("review_id").is_in(first["review_id"].to_list())
+                          & pl.col("rating").is_in(["strength", "area_needing_improvement"])
+                          & pl.col("comment").is_not_null())
+    return rows.filter(pl.col("item") == item).height if item else rows.height
+
+
+def test_themes_are_a_share_of_narratives_and_an_items_own_topic_is_not_drawn(monkeypatch, sample_db):
+    at = _open(monkeypatch, sample_db, "pages/views/case_reviews.py")
+
+    def themes_spec():
+        specs = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
+        return next(s for s in specs if s["title"].startswith("Themes in the narratives"))
+
+    spec = themes_spec()
+    assert spec["title"] == "Themes in the narratives of all items"
+    bars = spec["layer"][0]
+    assert bars["encoding"]["x"]["title"] == f"Share of the {_narratives_that_applied():,} narratives"
+    drawn = spec["description"].split(" In nearly every")[0]
+    shares = [int(p) for p in re.findall(r": (\d+)% \(", drawn)]
+    # Per narrative no theme comes near every one (per review five of them were at 100%).
+    assert shares and max(shares) < 90
+    at.selectbox(key="cr_theme_item").select("14").run()
+    assert not at.exception
+    spec = themes_spec()
+    assert spec["title"] == "Themes in the narratives of item 14"
+    assert spec["layer"][0]["encoding"]["x"]["title"] == f"Share of the {_narratives_that_applied('14'):,} narratives"
+    # Item 14 is about caseworker visits: every narrative of it carries the theme, so it is
+    # named, not drawn as a bar at 100%.
+    assert "not drawn: Caseworker visits" in spec["description"]

@@ -114,6 +114,39 @@ def test_theme_bars_show_share_of_sources_and_count():
     assert _spec(fig)["layer"][0]["encoding"]["x"]["title"] == "Share of the 120 sources"
 
 
+SHARES = pl.DataFrame({
+    "code": ["visits", "transport", "services"], "narratives_with": [20, 5, 19],
+    "narratives": [20, 20, 20], "share": [1.0, 0.25, 0.95], "agency_share": [0.9, 0.1, 0.8],
+    "everywhere": [True, False, False]})
+
+
+def test_theme_share_bars_draw_only_themes_that_separate_narratives():
+    names = {"visits": "Caseworker visits", "transport": "Transportation", "services": "Services"}
+    fig = rc.theme_share_bars(SHARES.with_columns(everywhere=pl.col("share") >= 0.9), names,
+                              "the narratives of item 14", compared=False)
+    _words_are_there(fig)
+    # visits (20 of 20 = 100%) and services (19 of 20 = 95%) are at or above 0.9: named, not
+    # drawn; transport 5 of 20 = 25%.
+    labels = {r["theme"]: r["label"] for r in _datasets(_spec(fig)) if "label" in r}
+    assert labels == {"Transportation": "25% (5 of 20)"}
+    assert "not drawn: Caseworker visits, Services" in fig.description
+    spec = _spec(fig)
+    assert spec["layer"][0]["encoding"]["x"]["title"] == "Share of the 20 narratives"
+    assert spec["layer"][0]["encoding"]["x"]["scale"]["domain"] == [0, 1]
+    assert len(spec["layer"]) == 2 and "tick" not in json.dumps(spec)
+    assert fig.title == "Themes in the narratives of item 14"
+
+
+def test_theme_share_bars_mark_the_agency_share_when_a_selection_is_made():
+    fig = rc.theme_share_bars(SHARES, {}, "the narratives of all items", compared=True)
+    spec = _spec(fig)
+    ticks = [layer for layer in spec["layer"] if layer["mark"]["type"] == "tick"]
+    assert len(ticks) == 1 and ticks[0]["encoding"]["x"]["field"] == "agency_share"
+    # Unnamed codes show as they are; services 19 of 20 = 95%, agency 80%.
+    assert "services: 95% (19 of 20), agency 80%" in fig.description
+    assert "black tick" in fig.how_to_read
+
+
 def test_share_trend_tells_series_apart_by_dash_and_shape_as_well_as_colour():
     frame = pl.DataFrame({"period_start": [date(2025, 1, 1), date(2025, 4, 1)] * 2,
                           "label": ["Jan–Mar 2025", "Apr–Jun 2025"] * 2,

@@ -141,16 +141,17 @@ def p3(tables, start: date, end: date) -> list[dict]:
 
 def p4(tables, start: date, end: date) -> list[dict]:
     data = _Data(tables)
-    kept = [e for e in data.episodes if not _short(e)]
+    # Short stays leave the exit cohort only; a re-entry counts however short it is.
     by_child = defaultdict(list)
-    for e in kept:
+    for e in data.episodes:
         by_child[e["child_id"]].append(e)
     rows = []
     for cid, eps in by_child.items():
         c = data.child.get(cid)
         if c is None:
             continue
-        exits = sorted((e for e in eps if e["discharge_date"] and start <= e["discharge_date"] <= end
+        exits = sorted((e for e in eps if not _short(e)
+                        and e["discharge_date"] and start <= e["discharge_date"] <= end
                         and e["discharge_reason"] in P4_EXITS),
                        key=lambda e: (e["discharge_date"], e["episode_id"]))
         if not exits:

@@ -68,7 +68,7 @@ def test_each_child_counts_once_on_its_earliest_exit(tmp_path):
     assert totals(rows, unit_id="U1", region="North") == (1, 1)
 
 
-def test_short_stays_are_dropped_as_exits_and_as_re_entries(tmp_path):
+def test_short_stays_are_dropped_as_exits_but_count_as_re_entries(tmp_path):
     s = base_store(tmp_path)
     for c in "KLMN":
         child(s, c, "2015-01-01")
@@ -76,13 +76,37 @@ def test_short_stays_are_dropped_as_exits_and_as_re_entries(tmp_path):
     episode(s, "EK1", "K", "2024-01-01", "2024-01-08", "reunification")
     # L: an 8-day stay is an exit; no re-entry: 0.
     episode(s, "EL1", "L", "2024-01-01", "2024-01-09", "reunification")
-    # M: re-entry of 4 days (a short stay, dropped): 0.
+    # M: re-entry of 4 days (a short stay): it still counts, the short-stay rule is for the
+    # exit cohort only (INDICATORS.md P4): 1.
     episode(s, "EM1", "M", "2023-05-01", "2024-04-01", "reunification")
     episode(s, "EM2", "M", "2024-05-01", "2024-05-05", "reunification")
-    # N: re-entry still open (never a short stay): 1.
+    # N: re-entry still open: 1.
     episode(s, "EN1", "N", "2023-05-01", "2024-04-01", "reunification")
     episode(s, "EN2", "N", "2024-12-30")
-    assert totals(analysis(s, "P4", *PERIOD)) == (1, 3)
+    # Cohort L, M, N (K's 7-day stay is out) = 3; re-entries M, N = 2.
+    assert totals(analysis(s, "P4", *PERIOD)) == (2, 3)
+
+
+def test_a_three_day_re_entry_counts_but_a_three_day_exit_is_not_in_the_cohort(tmp_path):
+    """The tiny agency of the short-stay rule: one short episode as a re-entry, one as an exit."""
+    s = base_store(tmp_path)
+    child(s, "R", "2015-01-01")
+    child(s, "T", "2015-01-01")
+    # R: in care 2023-09-01 to 2024-03-01 (182 days, not short), reunified; back in care
+    # 2024-06-10 to 2024-06-13: 2024-06-13 - 2024-06-10 = 3 days < 8, a short stay. It
+    # started after the exit (2024-03-01 < 2024-06-10) and before 2024-03-01 + 12 months =
+    # 2025-03-01, so R is a re-entry: numerator 1.
+    episode(s, "ER1", "R", "2023-09-01", "2024-03-01", "reunification")
+    episode(s, "ER2", "R", "2024-06-10", "2024-06-13", "reunification")
+    # T: its only exit is 2024-04-01 to 2024-04-04, 3 days (< 8): a short stay, so T is not in
+    # the exit cohort at all, though it left care to reunification in the period.
+    episode(s, "ET1", "T", "2024-04-01", "2024-04-04", "reunification")
+    # Denominator: R only (T's exit is short) = 1; numerator: R's short re-entry = 1 -> 1 / 1.
+    # R's second exit (2024-06-13, short) is not its cohort exit either way: the first
+    # exit, 2024-03-01, is.
+    rows = analysis(s, "P4", *PERIOD)
+    assert totals(rows) == (1, 1)
+    assert len(rows) == 1
 
 
 def test_18_and_over_on_discharge_is_dropped(tmp_path):

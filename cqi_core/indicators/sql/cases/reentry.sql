@@ -1,8 +1,9 @@
 -- Re-entry of each reviewed child (checked against item 2). The child's entries into care
--- in the period under review (episodes with removal_date in it that are not short stays,
--- as P4 does not count a short re-entry). An entry is a re-entry when an earlier episode
--- of the child ended home (P4's exits, exit_home: reunification, relative or
--- guardianship; not a short stay) with discharge_date < removal_date < discharge_date + $months months. One
+-- in the period under review: every episode with removal_date in it, short stays included,
+-- as P4 counts a re-entry however long it lasts (the short-stay exclusion is for the exit
+-- cohort only, INDICATORS.md P4). An entry is a re-entry when an earlier episode of the
+-- child ended home (P4's exits, exit_home: reunification, relative or guardianship; not a
+-- short stay) with discharge_date < removal_date < discharge_date + $months months. One
 -- row per review whose child came into care in the period: favourable when none of those
 -- entries is a re-entry; value = the fewest days home before a re-entry (null when none).
 WITH entries AS (
@@ -10,7 +11,6 @@ WITH entries AS (
     FROM conjoint_reviews cr
     JOIN episodes e ON e.child_id = cr.child_id
     WHERE e.removal_date BETWEEN cr.pur_start AND cr.pur_end
-      AND NOT short_stay(e.removal_date, e.discharge_date)
 ),
 home AS (
     SELECT child_id, episode_id, discharge_date
