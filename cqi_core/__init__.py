@@ -100,7 +100,7 @@ from cqi_core.analysis.reviews import theme_shares as review_theme_shares
 from cqi_core.analysis.quotes import review_narratives
 from cqi_core.analysis.trends import (TrendChart, add_note, build_series, chart_notes,
                                       chart_phases, control_chart, period_label, remove_note,
-                                      series_for)
+                                      series_for, series_ready)
 from cqi_core.analysis.trends import load_settings as trend_settings
 from cqi_core.analysis.trends import scan as scan_changes
 from cqi_core.analysis.unit_profile import UnitProfile, profile_units, unit_profile
@@ -195,7 +195,8 @@ __all__ = [
     "rated_outcomes", "review_periods", "REVIEW_ITEMS", "review_agreement", "review_settings",
     "review_theme_shares",
     "TrendChart", "add_note", "build_series", "chart_notes", "chart_phases", "control_chart",
-    "period_label", "remove_note", "series_for", "trend_settings", "scan_changes", "UnitProfile",
+    "period_label", "remove_note", "series_for", "series_ready", "trend_settings", "scan_changes",
+    "UnitProfile",
     "profile_units", "unit_profile", "CHANNEL_WORDS", "SOURCE_TYPE_WORDS", "favourable",
     "favourable_trend", "filter_voices", "rating_distribution", "selection_coded",
     "theme_presence", "theme_trend", "what_we_heard", "what_we_heard_markdown",

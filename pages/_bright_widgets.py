@@ -53,12 +53,17 @@ def sustained_words() -> str:
              "two_in_three": "two of three points near the better limit",
              "few_crossings": "too few crossings of the centre line"}
     unit = "month" if s.grain == "month" else "quarter"
-    return (f"A **bright spot** is a unit with a sustained improvement on its own {unit}ly "
-            f"chart: {', or '.join(kinds[r] for r in s.rules)}, covering at least "
-            f"{s.min_points} {unit}s, reaching to within {s.max_periods_ago} {unit}"
-            f"{'' if s.max_periods_ago == 1 else 's'} of the latest, with the latest "
-            f"{s.hold_points} {unit}s all on the better side. Context measures (such as "
-            "caseload) do not count. Set in `cqi_core/bright_spots.yaml`.")
+    reach = ("reaching the latest judged " + unit) if s.max_periods_ago == 0 else (
+        f"reaching to within {s.max_periods_ago} judged {unit}"
+        f"{'' if s.max_periods_ago == 1 else 's'} of the latest")
+    return (f"A **bright spot** is a unit whose strongest recent signal on its own {unit}ly "
+            f"chart is a sustained improvement: {', or '.join(kinds[r] for r in s.rules)}, "
+            f"covering at least {s.min_points} {unit}s, {reach} (provisional {unit}s, whose "
+            f"records are still arriving, are never judged), with the latest {s.hold_points} "
+            f"judged points on the better side, and at least {s.min_events} events on the "
+            "chart. Rare events are charted as gaps between events, so a run of empty "
+            f"{unit}s is never a bright spot. Context measures (such as caseload) do not "
+            "count. Set in `cqi_core/bright_spots.yaml`.")
 
 def signal_chart(spot: cqi_core.BrightSpot, index: int = 0) -> None:
     """The run or control chart behind one of the spot's signals."""

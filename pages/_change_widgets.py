@@ -1,5 +1,5 @@
-"""Streamlit glue of the What changed page: whose signals, the summary line, the ranked
-cards and the full list, each card linking to its chart on the Trends page."""
+"""Streamlit glue of the What changed page: whose signals, the summary line and how the
+cards are ranked. The cards themselves are drawn by `_change_cards`."""
 
 from __future__ import annotations
 
@@ -7,8 +7,6 @@ import polars as pl
 import streamlit as st
 
 import cqi_core
-from cqi_core import Catalog
-from pages import _nav as nav
 from pages import _params as params
 from pages import _shared as ui
 from pages import _trend_widgets as tw
@@ -65,12 +63,13 @@ def in_scope(found: pl.DataFrame, unit: str | None, region: str | None) -> pl.Da
 
 
 def summary_line(found: pl.DataFrame, recent: int, grain: str) -> str:
-    """"12 signals in the last 6 months: 5 need attention, 7 improvements." """
+    """"12 charts with signals in the last 6 months: 5 need attention, 7 improvements."
+    One per card (measure and group), not per raw signal."""
     unit = "month" if grain == "month" else "quarter"
     n = found.height
     counts = {d: found.filter(pl.col("direction") == d).height
               for d in ("concern", "improvement", "neutral")}
-    text = (f"**{n} signal{'' if n == 1 else 's'}** in the last {recent} {unit}"
+    text = (f"**{n} chart{'' if n == 1 else 's'} with signals** in the last {recent} {unit}"
             f"{'' if recent == 1 else 's'}: **{counts['concern']}** need"
             f"{'s' if counts['concern'] == 1 else ''} attention, **{counts['improvement']}** "
             f"improvement{'' if counts['improvement'] == 1 else 's'}")
@@ -85,73 +84,10 @@ def ranking_words() -> str:
     s = cqi_core.trend_settings()
     weights = ", ".join(f"{RULE_NAMES[r]} {w:g}" for r, w in
                         sorted(s.strength.items(), key=lambda kv: -kv[1]))
-    return (f"Ranked by the strength of the rule ({weights}) plus recency (a signal that "
-            f"reaches the latest period adds 1, older ones less); context measures such as "
-            f"caseload count {s.context_weight:g} times as much. The weights are set in "
-            "trends.yaml.")
-
-
-def _when(row: dict, grain: str) -> str:
-    unit = "month" if grain == "month" else "quarter"
-    a, b = (cqi_core.period_label(row[c], grain) for c in ("signal_start", "signal_end"))
-    span = a if a == b else f"{a} to {b}"
-    ago = row["periods_ago"]
-    if ago == 0:
-        return f"{span} · up to the latest {unit} on its chart"
-    return f"{span} · ended {ago} {unit}{'' if ago == 1 else 's'} before the latest on its chart"
-
-
-def change_cards(found: pl.DataFrame, catalog: Catalog, symbol: str, grain: str, preset: str,
-                 limit: int, key: str) -> None:
-    """One card per chart, strongest first: measure, group, its signals, when, a link.
-    Cards carry the CSS class `st-key-<key>-<rank>` (rank from 1)."""
-    if found.is_empty():
-        st.caption("None in these periods.")
-        return
-    charts = found.group_by(["indicator_id", "group_by", "group_value"], maintain_order=True) \
-        .agg(pl.all()).head(limit)
-    for rank, row in enumerate(charts.iter_rows(named=True), start=1):
-        entry = catalog.entry(row["indicator_id"])
-        with st.container(border=True, key=f"{key}-{rank}"):
-            st.markdown(f"**{entry.name}** · {tw.label(row['group_by'], row['group_value'])}")
-            for i, sentence in enumerate(row["sentence"]):
-                one = {k: row[k][i] for k in ("signal_start", "signal_end", "periods_ago")}
-                st.markdown(f"{symbol} {sentence}  \n:gray[{_when(one, grain)}]")
-            st.page_link(nav.script("trends.py"), label=f"Open the chart ({row['chart'][0]})",
-                         icon=":material/show_chart:", query_params={
-                             "id": row["indicator_id"], "by": row["group_by"],
-                             "group": row["group_value"], "grain": grain, "rules": preset})
-    rest = found.select("indicator_id", "group_by", "group_value").unique().height - charts.height
-    if rest > 0:
-        st.caption(f"{rest} more chart{'' if rest == 1 else 's'} in the full list below.")
-
-
-def full_list(found: pl.DataFrame, catalog: Catalog, grain: str, preset: str) -> None:
-    """Every signal in one table, with a link to its chart."""
-    if found.is_empty():
-        return
-    names = {e.id: e.name for e in catalog}
-    # Labels are worked out here, on the script's own thread: a polars callback runs on a
-    # worker thread, where who is looking (the session and its headers) cannot be read.
-    whose = pl.DataFrame(
-        [{"group_by": b, "group_value": v, "Whose": tw.label(b, v)}
-         for b, v in found.select("group_by", "group_value").unique().iter_rows()],
-        schema={"group_by": pl.String, "group_value": pl.String, "Whose": pl.String})
-    table = found.join(whose, on=["group_by", "group_value"], how="left", maintain_order="left")
-    table = table.with_row_index("Rank", offset=1).select(
-        "Rank",
-        pl.col("direction").replace_strict({"concern": "needs attention", "improvement":
-                                            "improvement", "neutral": "change"}).alias("Kind"),
-        pl.col("indicator_id").replace_strict(names, default=None).alias("Measure"),
-        "Whose",
-        pl.col("sentence").alias("What the chart shows"),
-        pl.col("chart").alias("Chart"),
-        ("trends?id=" + pl.col("indicator_id") + "&by=" + pl.col("group_by") + "&group="
-         + pl.col("group_value").str.replace_all(" ", "+") + f"&grain={grain}&rules={preset}")
-        .alias("Link"))
-    with st.expander(f"The full list ({found.height} signals)"):
-        ui.show_table(table, "One row per signal, most important first: its rank, whether it "
-                      "needs attention or is an improvement, the measure, whose chart it is, what "
-                      "the chart shows and a link to the chart.",
-                      hide_index=True, width="stretch", column_config={
-                          "Link": st.column_config.LinkColumn("Chart link", display_text="open")})
+    top = s.what_changed_top
+    return (f"One card per measure and group: its strongest recent signal (the card says how "
+            f"many more the chart has). Ranked by the strength of the rule ({weights}) plus "
+            f"recency (a signal that reaches the latest period adds 1, older ones less); "
+            f"context measures such as caseload count {s.context_weight:g} times as much. The "
+            f"top {top['concern']} concerns and {top['improvement']} improvements are shown "
+            "first, the rest under Show all. Set in trends.yaml.")

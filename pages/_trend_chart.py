@@ -7,7 +7,7 @@ import polars as pl
 import streamlit as st
 
 import cqi_core
-from cqi_core import CatalogEntry, RULE_WORDS, display_scale, format_display
+from cqi_core import CatalogEntry, RULE_WORDS, format_display
 from pages import _shared as ui
 
 
@@ -17,8 +17,9 @@ def icons(entry: CatalogEntry, chart: cqi_core.TrendChart, variation: tuple[str,
     last = chart.points.row(chart.points.height - 1, named=True)
     c = st.columns(3)
     when = cqi_core.period_label(last["period_start"], chart.grain)
-    c[0].caption(f"Latest: {when}" + (" (provisional)" if last["provisional"] else ""))
-    c[0].markdown(f"**{format_display(entry, last['value'])}**")
+    what = "Latest gap between events, to" if chart.chart == "g" else "Latest:"
+    c[0].caption(f"{what} {when}" + (" (provisional)" if last["provisional"] else ""))
+    c[0].markdown(f"**{chart.value_text(entry, last['value'])}**")
     c[1].caption("Variation (the latest period)")
     c[1].markdown(f"**{variation[0]} {variation[1]}**")
     c[2].caption("Against the agency standard")
@@ -48,18 +49,20 @@ def references(entry: CatalogEntry) -> str:
 
 def points_table(chart: cqi_core.TrendChart, entry: CatalogEntry) -> None:
     """The plotted points as a table, on the same scale as the chart."""
-    k = display_scale(entry)
+    k = chart.scale(entry)
+    value = "Periods without an event" if chart.chart == "g" else "Value"
     table = chart.points.select(
         pl.col("period_start").map_elements(lambda d: cqi_core.period_label(d, chart.grain),
                                             return_dtype=pl.String).alias("Period"),
         pl.col("numerator").alias("Numerator"), pl.col("denominator").alias("Denominator"),
-        (pl.col("value") * k).round(2).alias("Value"), (pl.col("cl") * k).round(2).alias("Centre"),
+        (pl.col("value") * k).round(2).alias(value), (pl.col("cl") * k).round(2).alias("Centre"),
         (pl.col("lcl") * k).round(2).alias("Lower limit"),
         (pl.col("ucl") * k).round(2).alias("Upper limit"),
         pl.when(pl.col("provisional")).then(pl.lit("provisional, not judged"))
         .otherwise(pl.col("rule").replace_strict(RULE_WORDS, default="")).alias("Signal"))
     with st.expander("The plotted points (table)"):
         ui.show_table(table, f"One row per {chart.grain} plotted for "
-                             f"{entry.name}: the period, numerator, denominator, value, centre "
-                             "line, lower and upper limits and any signal.",
+                             f"{entry.name}: the period, numerator, denominator, "
+                             f"{value.lower()}, centre line, lower and upper limits and any "
+                             "signal.",
                       hide_index=True, width="stretch")

@@ -18,6 +18,7 @@ import cqi_core
 from cqi_core import Catalog, group_label
 
 from pages import _params as params
+from pages import _refreshing as refreshing
 from pages import _shared as ui
 
 GRAINS = {"month": "Monthly", "quarter": "Quarterly"}
@@ -31,6 +32,23 @@ PRESET_WORDS = {
            "limits, 7 points in a row on one side, 7 rising or falling in a row, or 2 of 3 "
            "close to a limit is a signal; it also says whether the standard will be met.",
 }
+
+
+def rare_words() -> str:
+    """How rare events are charted and how the runs rules read, from trends.yaml."""
+    s = cqi_core.trend_settings()
+    return (f"**Rare events**: when a measure has fewer than {s.rare_events_per_period:g} "
+            "event per period in a typical (median) period, a chart of its rate would be "
+            "mostly zeros, and runs of zeros look like shifts that are not there. Such a "
+            "measure is drawn as a g chart instead: the number of periods without an event "
+            "between one event and the next, where only a gap above the upper limit (or a "
+            "long run of gaps on one side of the median gap) is a signal. With fewer than "
+            f"{s.rare_min_gaps} gaps there is no signal at all. On every chart, points at 0 "
+            "(or at 100% when higher is better) never make a run count as an improvement. "
+            "The runs rules count the line drawn: the median on run and g charts, the "
+            "average on the others. Set in trends.yaml.")
+
+
 @dataclass(frozen=True)
 class View:
     """What the Trends page shows (the URL's query parameters)."""
@@ -60,18 +78,21 @@ def _series(version: str, grain: str) -> pl.DataFrame:
 
 
 def series(grain: str) -> pl.DataFrame:
-    """Every measure by period for the agency, each unit and each region (cached)."""
+    """Every measure by period for every group (cached; shows a running refresh's progress)."""
+    refreshing.wait_for_series(grain)
     return _series(ui.data_version(), grain)
 
 
 @st.cache_data(show_spinner="Looking for signals in every measure, unit and region…")
 def _scan(version: str, grain: str, preset: str, recent: int) -> pl.DataFrame:
     catalog = cqi_core.load_catalog(ui.store())
-    return cqi_core.scan_changes(_series(version, grain), catalog, grain, preset=preset, recent=recent)
+    return cqi_core.scan_changes(_series(version, grain), catalog, grain, preset=preset,
+                                 recent=recent, strongest_only=True)
 
 
 def scan(grain: str, preset: str, recent: int) -> pl.DataFrame:
-    """The ranked signals of the most recent periods (cached)."""
+    """The strongest recent signal of every chart (measure and group), ranked (cached)."""
+    refreshing.wait_for_series(grain)
     return _scan(ui.data_version(), grain, preset, recent)
 
 
@@ -136,3 +157,4 @@ def choose_view(catalog: Catalog, all_series: pl.DataFrame) -> View:
     view = View(iid, by, group, grain, preset)
     st.query_params.update(view.params())
     return view
+

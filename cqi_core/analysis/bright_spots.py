@@ -1,9 +1,13 @@
 """Bright spots: units whose improvement has lasted, with what their case reviews say.
 
 Positive deviance, read off the charts the agency already keeps: the What changed scan
-(`trends.scan`) over every unit's monthly run and control charts, kept to improvement
-signals that are *sustained* as `bright_spots.yaml` defines it (the kind of signal, its
-length, how recent, and the latest months still on the better side of the centre line).
+(`trends.scan`) over every unit's monthly run and control charts, kept to charts whose
+strongest recent signal is an improvement that is *sustained* as `bright_spots.yaml` defines
+it (the kind of signal, its length, reaching the latest judged month, the latest judged
+months still on the better side of the centre line, and enough events on the chart to tell).
+Rare events are charted as gaps between events (`trends`), so a run of empty months is never
+a bright spot. The figure quoted is the latest complete month's; a provisional month after
+it is named as provisional.
 Beside each: the unit's review ratings of the items paired with the improving measure
 (`joint_pairs.yaml`), the themes most often raised in its narratives rated a strength, a
 quote or two, and a summary in Markdown ready to share with other units.
@@ -32,7 +36,7 @@ from cqi_core.indicators.catalog import Catalog, load_catalog
 from cqi_core.indicators.display import format_share, format_value
 from cqi_core.analysis.joint_pairs import JointSettings, load_joint_settings
 from cqi_core.analysis.reviews import ITEMS, RATING_WORDS, item_names, rated_items
-from cqi_core.periods import month_end_on_or_before, period_ending
+from cqi_core.periods import month_end_on_or_before, period_ending, period_label
 from cqi_core.storage.store import Store
 from cqi_core.storage.facts import as_of_date, unit_list
 from cqi_core.analysis.unit_profile import item_rows
@@ -52,7 +56,10 @@ class BrightSpotSettings:
     min_points: int
     """A signal covers at least this many periods."""
     max_periods_ago: int
-    """… and reaches to within this many periods of the latest on its chart."""
+    """… and reaches to within this many judged periods of the latest judged one on its
+    chart (0: the latest; provisional periods are never judged)."""
+    min_events: int
+    """The chart's judged periods hold at least this many events (numerator) in all."""
     hold_points: int
     """The chart's latest judged periods that must all lie on the better side."""
     skip_measure_types: tuple[str, ...]
@@ -77,6 +84,7 @@ def load_settings(path: str | None = None) -> BrightSpotSettings:
         s = BrightSpotSettings(
             grain=str(raw["grain"]), rules=tuple(raw["rules"]), min_points=int(raw["min_points"]),
             max_periods_ago=int(raw["max_periods_ago"]), hold_points=int(raw["hold_points"]),
+            min_events=int(raw["min_events"]),
             skip_measure_types=tuple(raw.get("skip_measure_types") or ()),
             review_months=int(raw["review_months"]), top_themes=int(raw["top_themes"]),
             quotes=int(raw["quotes"]))
@@ -87,6 +95,7 @@ def load_settings(path: str | None = None) -> BrightSpotSettings:
         raise CQIError("bright_spots.yaml: grain must be month or quarter and rules some of "
                        f"{', '.join(RULE_KINDS)}.")
     if min(s.min_points, s.hold_points, s.review_months) < 1 or s.max_periods_ago < 0 \
+            or s.min_events < 0 \
             or s.top_themes < 1 or s.quotes < 0:
         raise CQIError("bright_spots.yaml: a number is out of range.")
     return s
@@ -98,12 +107,16 @@ _SIGNAL_SCHEMA = {"unit_id": pl.String, "indicator_id": pl.String, "measure": pl
                   "rule": pl.String, "sentence": pl.String, "signal_start": pl.Date,
                   "signal_end": pl.Date, "points": pl.Int64, "held": pl.Int64,
                   "latest_period": pl.Date, "numerator": pl.Float64, "denominator": pl.Float64,
-                  "latest_value": pl.Float64, "value_text": pl.String, "chart": pl.String}
+                  "latest_value": pl.Float64, "value_text": pl.String,
+                  "provisional_text": pl.String, "events": pl.Float64, "chart": pl.String}
 
 
 def sustained_signals(series: pl.DataFrame, catalog: Catalog,
                       settings: BrightSpotSettings | None = None) -> tuple[pl.DataFrame, dict]:
     """Improvement signals on units' charts that are sustained (bright_spots.yaml).
+
+    Per chart only its strongest recent signal is read (`trends.scan(strongest_only=True)`):
+    a chart whose strongest news is a concern is not a bright spot.
 
     Args:
         series: `trends.build_series` at the settings' grain (every unit).
@@ -112,53 +125,83 @@ def sustained_signals(series: pl.DataFrame, catalog: Catalog,
     Returns:
         (signals, charts): one row per sustained signal with unit_id, indicator_id, measure,
         rule, sentence, signal_start, signal_end, points, held (latest judged periods on
-        the better side), latest_period, numerator, denominator, latest_value, value_text,
-        chart; strongest first. `charts` maps (unit_id, indicator_id) to its
+        the better side), latest_period (the latest complete period), numerator,
+        denominator, latest_value, value_text (its figure), provisional_text (the
+        provisional periods after it, in words, or null), events (on the chart's judged
+        periods), chart; strongest first. `charts` maps (unit_id, indicator_id) to its
         `trends.TrendChart`.
     """
     s = settings or load_settings()
-    found = trends.scan(series, catalog, s.grain, groups=("unit",))
-    found = found.filter((pl.col("direction") == "improvement") & pl.col("rule").is_in(list(s.rules))
-                         & (pl.col("periods_ago") <= s.max_periods_ago))
+    found = trends.scan(series, catalog, s.grain, groups=("unit",), strongest_only=True)
+    found = found.filter((pl.col("direction") == "improvement") & pl.col("rule").is_in(list(s.rules)))
     rows, charts = [], {}
     for (iid, unit), part in found.group_by(["indicator_id", "group_value"], maintain_order=True):
         entry = catalog.entry(iid)
         if entry.measure_type in s.skip_measure_types or entry.direction not in ("higher", "lower"):
             continue
-        chart = trends.control_chart(trends.series_for(series, iid, "unit", unit), entry, s.grain)
-        held, last = _held(chart, entry.direction, s.hold_points)
+        one = trends.series_for(series, iid, "unit", unit)
+        chart = trends.control_chart(one, entry, s.grain)
+        judged = _judged(chart)
+        events = float(one.filter(pl.col("followup_complete") & ~pl.col("provisional"))
+                       ["numerator"].fill_null(0).sum())
+        if events < s.min_events:
+            continue
+        held = _held(chart, judged, entry.direction, s.hold_points)
         if held < s.hold_points:
             continue
         wanted = {(r["rule"], r["signal_start"], r["signal_end"]) for r in part.iter_rows(named=True)}
+        last_dates = judged["period_start"].to_list()
         kept = [g for g in chart.signals if (g.rule, g.start, g.end) in wanted
-                and g.direction == "improvement" and g.points >= s.min_points]
+                and g.direction == "improvement" and g.points >= s.min_points
+                and sum(1 for d in last_dates if d > g.end) <= s.max_periods_ago]
         if not kept:
             continue
         charts[(unit, iid)] = chart
-        latest = chart.points.filter(pl.col("period_start") == last).row(0, named=True)
+        latest = _latest_figures(one, entry)
         for g in kept:
             rows.append({"unit_id": unit, "indicator_id": iid, "measure": entry.name,
                          "rule": g.rule, "sentence": g.sentence, "signal_start": g.start,
                          "signal_end": g.end, "points": g.points, "held": held,
-                         "latest_period": last, "numerator": latest["numerator"],
-                         "denominator": latest["denominator"],
-                         "latest_value": latest["value"],
-                         "value_text": format_value(entry, latest["value"]),
-                         "chart": chart.chart_label})
+                         **latest, "events": events, "chart": chart.chart_label})
     out = pl.DataFrame(rows, schema=_SIGNAL_SCHEMA)
     return out.sort(["points", "unit_id", "indicator_id"], descending=[True, False, False]), charts
 
 
-def _held(chart: trends.TrendChart, direction: str, wanted: int) -> tuple[int, date | None]:
-    """How many of the chart's latest `wanted` judged periods lie on the better side of the
-    centre line, and the latest judged period."""
-    judged = chart.points.filter(~pl.col("provisional") & pl.col("value").is_not_null()
-                                 & pl.col("cl").is_not_null())
+def _judged(chart: trends.TrendChart) -> pl.DataFrame:
+    """The chart's judged points: not provisional, with a value and a centre line."""
+    return chart.points.filter(~pl.col("provisional") & pl.col("value").is_not_null()
+                               & pl.col("cl").is_not_null())
+
+
+def _held(chart: trends.TrendChart, judged: pl.DataFrame, direction: str, wanted: int) -> int:
+    """How many of the chart's latest `wanted` judged points lie on the better side of the
+    centre line (on a g chart of gaps between events, a longer gap is the better side when
+    lower is better)."""
     if judged.is_empty():
-        return 0, None
+        return 0
     tail = judged.tail(wanted)
-    better = (tail["value"] > tail["cl"]) if direction == "higher" else (tail["value"] < tail["cl"])
-    return int(better.sum()), judged["period_start"][-1]
+    higher_better = (direction == "higher") != (chart.chart == "g")
+    better = (tail["value"] > tail["cl"]) if higher_better else (tail["value"] < tail["cl"])
+    return int(better.sum())
+
+
+def _latest_figures(series: pl.DataFrame, entry) -> dict:
+    """The latest complete period's figures from the unit's series, and the provisional
+    periods after it in words ("September 2026 (provisional): 16.7%"), or None."""
+    complete = series.filter(pl.col("followup_complete") & pl.col("value").is_not_null())
+    done = complete.filter(~pl.col("provisional"))
+    if done.is_empty():
+        return {"latest_period": None, "numerator": None, "denominator": None,
+                "latest_value": None, "value_text": None, "provisional_text": None}
+    last = done.row(done.height - 1, named=True)
+    late = complete.filter(pl.col("provisional") & (pl.col("period_start") > last["period_start"]))
+    grain = "quarter" if (last["period_end"] - last["period_start"]).days > 40 else "month"
+    words = "; ".join(f"{period_label(r['period_start'], grain)} (provisional, records still "
+                      f"arriving): {format_value(entry, r['value'])}"
+                      for r in late.iter_rows(named=True))
+    return {"latest_period": last["period_start"], "numerator": last["numerator"],
+            "denominator": last["denominator"], "latest_value": last["value"],
+            "value_text": format_value(entry, last["value"]), "provisional_text": words or None}
 
 
 # --------------------------------------------------------------------------- the spots
@@ -234,7 +277,8 @@ def bright_spots(store: Store | privacy.Handle, as_of: date | None = None, serie
     for unit_id in order["unit_id"].to_list():
         mine = signals.filter(pl.col("unit_id") == unit_id)
         released = privacy.release(mine, viewer, counts=["numerator", "denominator"],
-                                   derived=["latest_value", "value_text", "sentence"])
+                                   derived=["latest_value", "value_text", "sentence",
+                                            "provisional_text"])
         if viewer.public and released["sentence"].is_null().all():
             continue
         paired = [i for p in joint.pairs if p.indicator in set(mine["indicator_id"].to_list())
@@ -312,10 +356,12 @@ def summary_markdown(unit_name: str, region: str | None, signals: pl.DataFrame,
     for r in signals.iter_rows(named=True):
         if r["sentence"] is None:
             continue
-        held = (f" The latest {r['held']} {grain}s are all on the better side of the "
-                "centre line." if r["held"] else "")
-        latest = f" Latest month: {r['value_text']}." if r["value_text"] else ""
-        lines.append(f"- **{r['measure']}.** {r['sentence']}{held}{latest}")
+        held = (f" The latest {r['held']} judged points of its chart are all on the better "
+                "side of the centre line." if r["held"] else "")
+        latest = (f" Latest complete {grain}, {period_label(r['latest_period'], grain)}: "
+                  f"{r['value_text']}." if r["value_text"] and r["latest_period"] else "")
+        late = f" {r['provisional_text']}." if r.get("provisional_text") else ""
+        lines.append(f"- **{r['measure']}.** {r['sentence']}{held}{latest}{late}")
     lines += ["", f"**What the case reviews say** (first reviews dated {start:%B %-d, %Y} to "
                   f"{end:%B %-d, %Y})", ""]
     for r in items.iter_rows(named=True):

@@ -28,6 +28,7 @@ from cqi_core.settings import load
 from cqi_core.methods import spc
 from cqi_core.errors import CQIError
 from cqi_core.indicators.catalog import Catalog, CatalogEntry
+from cqi_core.indicators.display import AXIS_TITLES, display_scale, format_display
 from cqi_core.indicators.engine import compute, load_config
 from cqi_core.periods import period_label, whole_periods_to
 from cqi_core.storage.store import Store
@@ -68,6 +69,13 @@ class TrendSettings:
     """A period ending this close to the as-of date is provisional (records still arriving)."""
     context_weight: float
     """Scan weight of context measures (caseload, entry rate) against performance ones."""
+    rare_events_per_period: float
+    """A series whose median events per period is below this is charted as gaps between
+    events (a g chart)."""
+    rare_min_gaps: int
+    """Judged gaps a g chart needs; with fewer, the series is drawn without signals."""
+    what_changed_top: dict[str, int]
+    """Per direction: cards What changed shows before "Show all"."""
 
 
 @lru_cache(maxsize=1)
@@ -99,6 +107,14 @@ def _cache_file(store: Store, grain: str, months: int) -> Path:
     key = hashlib.sha1(f"{content_version(store)}|{grain}|{months}|{SERIES_COLUMNS}|"
                        f"{load_settings()}".encode()).hexdigest()[:16]
     return store.path.with_name(store.path.name + ".cache") / f"series-{grain}-{key}.parquet"
+
+
+def series_ready(store: Store | privacy.Handle, grain: str = "month",
+                 months: int | None = None) -> bool:
+    """True when the series of this grain are kept beside the database for its current data
+    version (the refresh after an import builds them), so reading them computes nothing."""
+    months = months or load_settings().history_months
+    return _cache_file(privacy.full(store), grain, months).exists()
 
 
 def build_series(store: Store | privacy.Handle, grain: str = "month", months: int | None = None,
@@ -241,6 +257,38 @@ class TrendChart:
     notes: tuple[str, ...] = field(default=())
     """Plain sentences on how the chart was made (chart choice, trial limits, gaps)."""
 
+    @property
+    def centre_word(self) -> str:
+        """The centre line in words: the median on run and g charts, else the average."""
+        return centre_word(self.chart)
+
+    def scale(self, entry: CatalogEntry) -> float:
+        """Factor from the chart's values to the numbers people read (100 for percent; 1 on
+        a g chart, whose values are whole periods)."""
+        return 1.0 if self.chart == "g" else display_scale(entry)
+
+    def axis_title(self, entry: CatalogEntry) -> str:
+        """The value axis's title in words."""
+        if self.chart == "g":
+            return f"{_UNIT_WORDS[self.grain][1].capitalize()} without an event, between events"
+        return AXIS_TITLES.get(entry.unit, "Value")
+
+    def value_text(self, entry: CatalogEntry, value: float | None, short: bool = False) -> str:
+        """One plotted value (or centre line or limit) in words, on the display scale."""
+        if self.chart != "g":
+            return format_display(entry, value, short=short)
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            return "not available"
+        one, many = _UNIT_WORDS[self.grain]
+        rounded = round(float(value), 1)
+        shown = f"{rounded:g}"
+        return f"{shown} {one if rounded == 1 else many}"
+
+
+def centre_word(chart: str) -> str:
+    """What the centre line of a chart type is: the runs rules count crossings of it."""
+    return "median" if chart in ("run", "g") else "average"
+
 
 _UNIT_WORDS = {"month": ("month", "months"), "quarter": ("quarter", "quarters")}
 
@@ -350,6 +398,14 @@ def control_chart(series: pl.DataFrame, entry: CatalogEntry, grain: str = "month
     left_out = [d for d, c in zip(all_starts, complete) if not c]
     too_small = [d for d, c, n in zip(all_starts, complete, all_den) if c and n < floor]
     keep = complete & (all_den >= floor)
+    bounds = _bounds(entry, cfg)
+    few_events = False
+    if kind in ("p", "u"):
+        rare = _rare_chart(entry, (iid, group_by, group_value), cols, complete, grain, preset,
+                           settings, bool(freeze_at) or bool(tuple(split_at)))
+        if isinstance(rare, TrendChart):
+            return rare
+        few_events = rare == "few"
     if keep.sum() < 2:
         raise CQIError("Fewer than two periods have enough data to draw a trend for this "
                        "group.")
@@ -391,7 +447,8 @@ def control_chart(series: pl.DataFrame, entry: CatalogEntry, grain: str = "month
         notes.append(f"{', '.join(late)} {'is' if len(late) == 1 else 'are'} provisional: "
                      "records are still being entered, so the point is shown but not judged.")
     if preset == "mdc":
-        result = _mdc_chart(entry, value, starts, parts, freeze, settings, grain, provisional)
+        result = _mdc_chart(entry, value, starts, parts, freeze, settings, grain, provisional,
+                            bounds)
         chart, label, frame, signals, variation = result
     else:
         if len(starts) < settings.min_points_control:
@@ -408,12 +465,23 @@ def control_chart(series: pl.DataFrame, entry: CatalogEntry, grain: str = "month
                              "would make them, so the limits are Laney's, which allow for it.")
         else:
             chart = "i"
+        if few_events:
+            chart = "run"
         frame, signals, variation = _qic_chart(entry, chart, num, den, value, starts, parts,
-                                               freeze, multiplier, settings, grain, provisional)
+                                               freeze, multiplier, settings, grain, provisional,
+                                               bounds)
         label = _LABELS[chart]
+    if few_events:
+        signals, variation, label = [], "common_cause", label + " (too few events to judge)"
+        frame = frame.with_columns(pl.lit(False).alias("signal"),
+                                   pl.lit(None, dtype=pl.String).alias("rule"))
+        notes.append(f"Events are rare here and too few to judge a change (fewer than "
+                     f"{settings.rare_min_gaps} gaps between {_UNIT_WORDS[grain][1]} with an "
+                     "event), so the figures are shown without signals.")
+    frame = _clip_limits(frame, bounds)
 
     phase_points = _current_phase_points(len(starts), parts, freeze)
-    trial = chart != "run" and phase_points < settings.trial_below[preset]
+    trial = chart != "run" and not few_events and phase_points < settings.trial_below[preset]
     if trial:
         label += " (trial limits)"
         notes.append(f"Trial limits: the current phase has {phase_points} "
@@ -435,7 +503,129 @@ def control_chart(series: pl.DataFrame, entry: CatalogEntry, grain: str = "month
 
 _LABELS = {"run": "Run chart (median)", "p": "P chart", "pp": "Laney P′ chart",
            "u": "U chart", "up": "Laney U′ chart", "i": "I chart (individuals)",
-           "xmr": "XmR chart (Making Data Count)"}
+           "xmr": "XmR chart (Making Data Count)", "g": "g chart"}
+_OTHER_SIDE = {"high": "low", "low": "high"}
+_MDC_RUN_LENGTH = {"shift": 7, "two_in_three": 2}
+"""Making Data Count rules that a run of points at the floor could make: the points they
+need (7 on one side, 2 of 3 near a limit), which must lie off the floor to count."""
+
+
+def _bounds(entry: CatalogEntry, cfg) -> tuple[float, float | None]:
+    """The natural floor and ceiling of a measure on the chart's scale: 0, and 100% for
+    proportions and percentages (none for rates and ratios)."""
+    ceiling = cfg.multiplier if cfg.kind == "proportion" or entry.unit == "percent" else None
+    return 0.0, ceiling
+
+
+def _favourable_bound(entry: CatalogEntry, bounds: tuple) -> float | None:
+    """The bound on the better side: the floor when lower is better, the ceiling when
+    higher is better (None without a direction or a ceiling)."""
+    floor, ceiling = bounds
+    return {"lower": floor, "higher": ceiling}.get(entry.direction)
+
+
+def _few_crossings_off_bound(y: np.ndarray, cl: np.ndarray, at_bound: np.ndarray,
+                             settings: TrendSettings) -> bool:
+    """Whether too few crossings remain when points at the favourable bound are treated
+    like points on the centre line (they neither extend nor break a run)."""
+    off = np.where(at_bound, np.nan, y)
+    again = spc.runs_analysis(off, cl)
+    return bool(again["n_useful"] >= settings.min_points_runs
+                and again["n_crossings"] < again["n_crossings_min"])
+
+
+def _last_side_off_bound(y: np.ndarray, cl: np.ndarray, at_bound: np.ndarray) -> str | None:
+    """high or low: the side of the centre line of the latest point off the bound."""
+    with np.errstate(invalid="ignore"):
+        sides = np.sign(y - cl)
+    useful = sides[~at_bound & ~np.isnan(sides) & (sides != 0)]
+    return None if not useful.size else ("high" if useful[-1] > 0 else "low")
+
+
+def _clip_limits(frame: pl.DataFrame, bounds: tuple[float, float | None]) -> pl.DataFrame:
+    """Limits clipped at the measure's natural floor and ceiling: a limit below 0% or above
+    100% is not a value the measure can take (qicharts2 clips P charts the same way)."""
+    floor, ceiling = bounds
+    return frame.with_columns(
+        pl.col(c).clip(lower_bound=floor, upper_bound=ceiling)
+        for c in ("lcl", "ucl", "lcl_95", "ucl_95") if c in frame.columns)
+
+
+def _rare_chart(entry: CatalogEntry, group: tuple[str, str, str], cols: dict,
+                complete: np.ndarray, grain: str, preset: str, settings: TrendSettings,
+                phased: bool) -> "TrendChart | str | None":
+    """A g chart of the gaps between periods with an event, when events are rare.
+
+    Rare: the median events (numerator) per judged period is below
+    `rare_events_per_period`. A P or U chart of such a series is mostly zeros, and runs of
+    zeros read as shifts that are not there; qicharts2 recommends charting the time or
+    count between events instead (its g chart: centre line the median gap, limits from the
+    mean gap m as m ± 3·sqrt(m(m + 1)), the geometric distribution of Benneyan 2001;
+    METHODS.md 1.1). Every period whose follow-up is complete and that had anyone to count
+    (a denominator above 0) counts, however small: a period with no event is a period with
+    no event, but a period with no one in it was no opportunity for one.
+
+    Returns:
+        The chart; "few" when events are rare but give fewer than `rare_min_gaps` judged
+        gaps (the caller draws the series without signals); None when events are not rare.
+    """
+    complete = complete & (np.nan_to_num(np.array(cols["denominator"], dtype=float)) > 0)
+    starts = [d for d, c in zip(cols["period_start"], complete) if c]
+    events = np.nan_to_num(np.array(cols["numerator"], dtype=float)[complete])
+    dens = np.array(cols["denominator"], dtype=float)[complete]
+    late = [bool(p) for p, c in zip(cols.get("provisional", [False] * len(complete)),
+                                    complete) if c]
+    judged = [e for e, p in zip(events, late) if not p]
+    if not judged or float(np.median(judged)) >= settings.rare_events_per_period:
+        return None
+    found = spc.event_gaps(events.tolist())
+    pos = list(found.positions)
+    provisional = [late[i] or (found.open_last and k == len(pos) - 1)
+                   for k, i in enumerate(pos)]
+    if sum(not p for p in provisional) < settings.rare_min_gaps:
+        return "few"
+    one, many = _UNIT_WORDS[grain]
+    x = [starts[i] for i in pos]
+    frame, signals, variation = _qic_chart(
+        entry, "g", events[pos], dens[pos], np.array(found.gaps, dtype=float), x, [], None, 1,
+        settings, grain, provisional)
+    frame = _clip_limits(frame, (0.0, None))
+    median = float(np.median(judged))
+    notes = [f"Rare events: in most {many} there were none (a median of {median:g} per "
+             f"{one}, below {settings.rare_events_per_period:g}), so a chart of the {one}ly "
+             "figure would show long runs of zeros that are not a change. This g chart shows "
+             f"instead how many {many} passed without an event between one {one} with an "
+             "event and the next; a gap above the upper limit means events have become "
+             "rarer, and a run of empty months on its own is never a signal."]
+    if found.open_last:
+        notes.append(f"The last point is the gap still running ({found.gaps[-1]} {many} "
+                     f"since the last event, to {period_label(x[-1], grain)}): drawn, not "
+                     "judged.")
+    late_events = [period_label(d, grain) for d, i in zip(x, pos) if late[i] and events[i] > 0]
+    if late_events:
+        notes.append(f"{', '.join(late_events)} {'is' if len(late_events) == 1 else 'are'} "
+                     "provisional: records are still being entered, so the point is shown "
+                     "but not judged.")
+    if preset == "mdc":
+        notes.append("Rare events are charted this way whichever rules are chosen: the upper "
+                     "limit of the g chart and the runs rules on its median.")
+    if phased:
+        notes.append("A baseline or a new phase is not used on a chart of gaps between "
+                     "events.")
+    gaps_judged = sum(not p for p in provisional)
+    trial = gaps_judged < settings.trial_below["anhoej"]
+    label = f"g chart ({many} between events)" + (" (trial limits)" if trial else "")
+    if trial:
+        notes.append(f"Trial limits: {gaps_judged} gaps between events so far; limits settle "
+                     f"at {settings.trial_below['anhoej']}.")
+    iid, group_by, group_value = group
+    return TrendChart(indicator_id=iid, group_by=group_by, group_value=group_value,
+                      grain=grain, chart="g", chart_label=label, preset=preset, points=frame,
+                      signals=tuple(signals), trial=trial, left_out=tuple(
+                          d for d, c in zip(cols["period_start"], cols["followup_complete"])
+                          if not c),
+                      too_small=(), variation=variation, assurance=None, sigma_z=None,
+                      notes=tuple(notes))
 
 
 def _family(output_id: str) -> str:
@@ -479,7 +669,7 @@ def _current_phase_points(count: int, parts: list[int], freeze: int | None) -> i
 
 
 def _qic_chart(entry, chart, num, den, value, starts, parts, freeze, multiplier, settings,
-               grain, provisional):
+               grain, provisional, bounds=(None, None)):
     exclude = [i + 1 for i, p in enumerate(provisional) if p] or None
     if chart in ("p", "pp", "u", "up"):
         result = spc.qic(num.tolist(), n=den.tolist(), x=starts, chart=chart, freeze=freeze,
@@ -496,20 +686,35 @@ def _qic_chart(entry, chart, num, den, value, starts, parts, freeze, multiplier,
     rules: list[str | None] = [None] * len(starts)
     flagged = [False] * len(starts)
     words = _UNIT_WORDS[grain]
-    centre = "median" if chart == "run" else "average"
+    centre = centre_word(chart)
+    gaps = chart == "g"
+    # On a g chart a long gap means fewer events: its better side is the other way round.
+    direction_of = (lambda s: _direction(entry, _OTHER_SIDE[s])) if gaps else \
+        (lambda s: _direction(entry, s))
+    favourable = _favourable_bound(entry, bounds) if not gaps else None
+    at_bound = np.zeros(len(starts), dtype=bool) if favourable is None else \
+        np.isclose(y, favourable)
 
     # 1. points beyond the limits (a provisional point is not judged)
     sigma = [flag and not late for flag, late in zip(pts["sigma_signal"].tolist(), provisional)]
     for a, b, side in _group_flags(sigma, [int(s) for s in np.nan_to_num(sides)]):
         s = "high" if side > 0 else "low"
-        direction = _direction(entry, s)
+        direction = direction_of(s)
         n = b - a + 1
         where = "above the upper" if s == "high" else "below the lower"
-        subject = (period_label(starts[a], grain) + " was" if n == 1 else
-                   f"{n} {words[1]} ({_span_words(starts[a], starts[b], grain)}) were")
+        if gaps:
+            subject = (f"The gap ending {period_label(starts[a], grain)} "
+                       f"({int(y[a])} {words[0] if y[a] == 1 else words[1]} without an event) was"
+                       if n == 1 else f"{n} gaps in a row "
+                       f"({_span_words(starts[a], starts[b], grain)}) were")
+            what = f"events have become {'rarer' if s == 'high' else 'more frequent'} than " \
+                   "chance alone explains"
+        else:
+            subject = (period_label(starts[a], grain) + " was" if n == 1 else
+                       f"{n} {words[1]} ({_span_words(starts[a], starts[b], grain)}) were")
+            what = f"more than ordinary {words[0]}-to-{words[0]} variation"
         signals.append(Signal("outside_limits", direction, s, starts[a], starts[b], n,
-                              f"{subject} {where} limit: more than ordinary "
-                              f"{words[0]}-to-{words[0]} variation.{_consequence(direction)}",
+                              f"{subject} {where} limit: {what}.{_consequence(direction)}",
                               settings.strength["outside_limits"]))
         for i in range(a, b + 1):
             rules[i], flagged[i] = "outside_limits", True
@@ -527,25 +732,40 @@ def _qic_chart(entry, chart, num, den, value, starts, parts, freeze, multiplier,
                 if len(members) <= row["longest_run_max"]:
                     continue
                 s = "high" if side > 0 else "low"
-                direction = _direction(entry, s)
+                direction = direction_of(s)
+                if direction == "improvement" and \
+                        sum(not at_bound[i] for i in members) <= row["longest_run_max"]:
+                    continue  # a run made long by points at the floor (or ceiling): no news
                 first, last = idx[a], idx[b]
+                span = _span_words(starts[first], starts[last], grain)
+                if gaps:
+                    sentence = (f"{len(members)} gaps in a row "
+                                f"{'longer' if s == 'high' else 'shorter'} than the median gap "
+                                f"({span}): events have become "
+                                f"{'rarer' if s == 'high' else 'more frequent'}, not by chance.")
+                else:
+                    sentence = (f"{len(members)} {words[1]} in a row "
+                                f"{'above' if s == 'high' else 'below'} the {centre} ({span}): "
+                                "a real shift, not chance.")
                 signals.append(Signal(
                     "shift", direction, s, starts[first], starts[last], len(members),
-                    f"{len(members)} {words[1]} in a row {'above' if s == 'high' else 'below'} "
-                    f"the {centre} ({_span_words(starts[first], starts[last], grain)}): a real "
-                    f"shift, not chance.{_consequence(direction)}",
-                    settings.strength["shift"]))
+                    sentence + _consequence(direction), settings.strength["shift"]))
                 for i in members:
                     flagged[i] = True
                     rules[i] = rules[i] or "shift"
         if row["n_crossings"] < row["n_crossings_min"]:
             last_side = part_sides[~np.isnan(part_sides) & (part_sides != 0)]
             s = "high" if last_side.size and last_side[-1] > 0 else "low"
-            direction = _direction(entry, s)
+            direction = direction_of(s)
+            if direction == "improvement" and at_bound[idx].any() and (
+                    not _few_crossings_off_bound(y[idx], cl[idx], at_bound[idx], settings)
+                    or _last_side_off_bound(y[idx], cl[idx], at_bound[idx]) != s):
+                continue  # few crossings, or the better side, only through points at the floor
+            points_word = "gaps" if gaps else words[1]
             signals.append(Signal(
                 "few_crossings", direction, s, starts[idx[0]], starts[idx[-1]], len(idx),
-                f"The line {_crossed(row['n_crossings'], centre)} in "
-                f"{row['n_useful']} {words[1]}; chance alone would give at least "
+                f"The line {_crossed(row['n_crossings'], centre + (' gap' if gaps else ''))} "
+                f"in {row['n_useful']} {points_word}; chance alone would give at least "
                 f"{row['n_crossings_min']}: the process has shifted or drifted.",
                 settings.strength["few_crossings"]))
     signals.sort(key=lambda s: (s.end, s.start))
@@ -572,7 +792,8 @@ _MDC_RULES = {"Above UCL": "outside_limits", "Below LCL": "outside_limits",
               "7 Points Above CL": "shift", "7 Points Below CL": "shift"}
 
 
-def _mdc_chart(entry, value, starts, parts, freeze, settings, grain, provisional):
+def _mdc_chart(entry, value, starts, parts, freeze, settings, grain, provisional,
+               bounds=(None, None)):
     improvement = {"higher": "increase", "lower": "decrease"}.get(entry.direction, "neutral")
     rebase = [starts[p] for p in parts]
     late = [i for i, p in enumerate(provisional) if p]
@@ -591,6 +812,11 @@ def _mdc_chart(entry, value, starts, parts, freeze, settings, grain, provisional
     words = _UNIT_WORDS[grain]
     signals: list[Signal] = []
     rules = [_MDC_RULES.get(label) for label in labels]
+    favourable = _favourable_bound(entry, bounds)
+    shown = pts["y"].to_list()
+    at_bound = [favourable is not None and v is not None and math.isclose(v, favourable,
+                                                                         abs_tol=1e-9)
+                for v in shown]
     i = 0
     while i < len(labels):
         if rules[i] is None:
@@ -603,6 +829,13 @@ def _mdc_chart(entry, value, starts, parts, freeze, settings, grain, provisional
         high = "Above" in label or "Increasing" in label
         s = "high" if high else "low"
         direction = _direction(entry, s)
+        off = sum(not at_bound[k] for k in range(i, j + 1))
+        if direction == "improvement" and rules[i] in _MDC_RUN_LENGTH \
+                and off < _MDC_RUN_LENGTH[rules[i]]:
+            for k in range(i, j + 1):  # a run of points at the floor (or ceiling): no news
+                rules[k] = None
+            i = j + 1
+            continue
         span = _span_words(starts[i], starts[j], grain)
         sentence = {
             "outside_limits": f"{span} {'was' if n == 1 else 'were'} "
@@ -634,7 +867,7 @@ def _mdc_chart(entry, value, starts, parts, freeze, settings, grain, provisional
 
 
 def _assurance(entry: CatalogEntry, frame: pl.DataFrame, chart: str) -> str | None:
-    if chart == "run" or entry.standard is None or entry.direction not in ("higher", "lower"):
+    if chart in ("run", "g") or entry.standard is None or entry.direction not in ("higher", "lower"):
         return None
     last = frame.row(frame.height - 1, named=True)
     if last["ucl"] is None or last["lcl"] is None:
@@ -653,12 +886,19 @@ def _assurance(entry: CatalogEntry, frame: pl.DataFrame, chart: str) -> str | No
 
 def scan(series: pl.DataFrame, catalog: Catalog, grain: str = "month",
          preset: str | None = None, recent: int | None = None,
-         groups: Sequence[str] = ("all", "unit", "region")) -> pl.DataFrame:
+         groups: Sequence[str] = ("all", "unit", "region"),
+         strongest_only: bool = False) -> pl.DataFrame:
     """Signals in the most recent periods of every indicator × group, strongest first.
+
+    Args:
+        strongest_only: keep one row per chart (indicator × group): its strongest recent
+            signal by score (the later one on a tie). A chart whose recent months show a
+            concern and an improvement is one finding, not two.
 
     Returns:
         indicator_id, group_by, group_value, direction, rule, sentence, strength,
-        signal_start, signal_end, periods_ago (0 = the latest period), chart, score.
+        signal_start, signal_end, periods_ago (0 = the latest period), chart, score,
+        signals (recent signals on the same chart).
     """
     settings = load_settings()
     recent = recent or settings.recent_periods[grain]
@@ -699,7 +939,13 @@ def scan(series: pl.DataFrame, catalog: Catalog, grain: str = "month",
                          "score": weight * (sig.strength + (recent - ago) / recent)})
     if not rows:
         return _empty_scan()
-    return pl.DataFrame(rows).sort(["score", "signal_end"], descending=[True, True])
+    chart_key = ["indicator_id", "group_by", "group_value"]
+    found = pl.DataFrame(rows).with_columns(
+        pl.len().over(chart_key).cast(pl.Int64).alias("signals")) \
+        .sort(["score", "signal_end"], descending=[True, True])
+    if strongest_only:
+        found = found.unique(chart_key, keep="first", maintain_order=True)
+    return found
 
 
 def _empty_scan() -> pl.DataFrame:
@@ -707,7 +953,8 @@ def _empty_scan() -> pl.DataFrame:
         "indicator_id": pl.String, "group_by": pl.String, "group_value": pl.String,
         "direction": pl.String, "rule": pl.String, "sentence": pl.String,
         "strength": pl.Float64, "signal_start": pl.Date, "signal_end": pl.Date,
-        "periods_ago": pl.Int64, "chart": pl.String, "score": pl.Float64})
+        "periods_ago": pl.Int64, "chart": pl.String, "score": pl.Float64,
+        "signals": pl.Int64})
 
 
 # --------------------------------------------------------------------------- notes

@@ -5,7 +5,10 @@ display scale (percent for proportions). Signals differ from ordinary points by 
 by shape and by a text marker above the point, and hollow points are provisional, so
 nothing depends on colour alone. The agency standard, the national reference and the
 chart's notes (a frozen baseline, a new process, a dated note) are labelled in words.
-`to_png` renders a figure offline for download. The words and numbers a chart shows (axis
+Limits arrive clipped at the measure's natural floor and ceiling (`trends`), and the value
+axis stays inside them: never below 0, and never above 100% on a percentage chart. A g chart
+(rare events) is drawn in whole periods between events. `to_png` renders a figure offline
+for download. The words and numbers a chart shows (axis
 titles, value text, the variation and assurance icons) come from `indicators.display`, the
 one formatter, and stay importable from here.
 """
@@ -87,10 +90,12 @@ def _lines_frame(points: pl.DataFrame, lines: list[tuple[str, str]]) -> pl.DataF
     return pl.concat(frames).filter(pl.col("y").is_not_null() & pl.col("y").is_not_nan())
 
 
-def _references(entry: CatalogEntry, k: float) -> pl.DataFrame:
+def _references(entry: CatalogEntry | None, k: float) -> pl.DataFrame:
     """The agency standard and the national reference as labelled lines (one line when
     they are the same figure)."""
     rows = []
+    if entry is None:  # a g chart is in periods between events: no standard applies
+        return pl.DataFrame(rows, schema={"line": pl.String, "y": pl.Float64, "label": pl.String})
     same = entry.standard is not None and entry.standard == entry.national
     if entry.standard is not None:
         name = "Standard and national" if same else "Agency standard"
@@ -127,15 +132,16 @@ def _note_marks(notes: pl.DataFrame | None, starts: list[date]) -> pl.DataFrame:
 def _description(chart: TrendChart, entry: CatalogEntry, group: str, points: pl.DataFrame) -> str:
     first, last = points.row(0, named=True), points.row(points.height - 1, named=True)
     unit = {"month": "months", "quarter": "quarters"}[chart.grain]
-    text = (f"{chart.chart_label} of {entry.name} for {group}, {points.height} {unit} from "
+    what = "gaps between events" if chart.chart == "g" else unit
+    centre = {"run": "median", "g": "median gap"}.get(chart.chart, "average (centre line)")
+    text = (f"{chart.chart_label} of {entry.name} for {group}, {points.height} {what} from "
             f"{first['period']} to {last['period']}. The latest, {last['period']}"
             f"{' (provisional)' if last['provisional'] else ''}, is "
-            f"{format_display(entry, last['value'])}; the "
-            f"{'median' if chart.chart == 'run' else 'average (centre line)'} is "
-            f"{format_display(entry, last['cl'])}")
+            f"{chart.value_text(entry, last['value'])}; the {centre} is "
+            f"{chart.value_text(entry, last['cl'])}")
     if last["lcl"] is not None and last["ucl"] is not None and chart.chart != "run":
-        text += (f", with limits from {format_display(entry, last['lcl'], short=True)} to "
-                 f"{format_display(entry, last['ucl'], short=True)}")
+        text += (f", with limits from {chart.value_text(entry, last['lcl'], short=True)} to "
+                 f"{chart.value_text(entry, last['ucl'], short=True)}")
     text += "."
     counts = {d: sum(1 for s in chart.signals if s.direction == d)
               for d in ("concern", "improvement", "neutral")}
@@ -149,16 +155,22 @@ def _description(chart: TrendChart, entry: CatalogEntry, group: str, points: pl.
                          "with no better direction")
         text += (f" {len(chart.signals)} signal{'s' if len(chart.signals) != 1 else ''}: "
                  f"{', '.join(parts)}. The latest: {chart.signals[-1].sentence}")
-    if entry.standard is not None:
+    if entry.standard is not None and chart.chart != "g":
         text += f" The agency standard is {format_display(entry, entry.standard)}."
-    if entry.national is not None:
+    if entry.national is not None and chart.chart != "g":
         text += f" National performance is {format_display(entry, entry.national)}."
     return text
 
 
 def _how_to_read(chart: TrendChart) -> str:
     unit = {"month": "month", "quarter": "quarter"}[chart.grain]
-    if chart.chart == "run":
+    if chart.chart == "g":
+        text = (f"Events are rare, so each dot is one {unit} with an event, its height the "
+                f"number of {unit}s without one since the previous event (the last dot, hollow, "
+                "is the gap still running). Higher dots mean rarer events. The middle line is "
+                "the median gap; a dot above the dashed upper limit, or a long run on one "
+                "side of the median, is a signal, not chance.")
+    elif chart.chart == "run":
         text = (f"Each dot is one {unit}. The middle line is the median; long runs on one side "
                 "of it, or too few crossings, are signals, not chance.")
     else:
@@ -181,19 +193,23 @@ def control_chart_figure(chart: TrendChart, entry: CatalogEntry, group_label: st
         notes_frame: the chart's notes (`trends.chart_notes`): note_date, kind, text.
         show_95: also draw the 2-sigma lines (Making Data Count's "near the limit" lines).
     """
-    k = display_scale(entry)
+    k = chart.scale(entry)
     points = _points_frame(chart, k)
-    y_title = AXIS_TITLES.get(entry.unit, "Value")
+    y_title = chart.axis_title(entry)
     unit_title = "Month" if chart.grain == "month" else "Quarter"
     x = alt.X("period_start:T", title=unit_title, axis=alt.Axis(
         format="%b %Y" if chart.grain == "month" else "Q%q %Y", labelAngle=0, tickCount=8,
         labelOverlap=True, labelSeparation=10))
-    y_axis = alt.Axis(labelExpr="datum.label + '%'") if entry.unit == "percent" else alt.Axis()
+    percent = entry.unit == "percent" and chart.chart != "g"
+    y_axis = alt.Axis(labelExpr="datum.label + '%'") if percent else alt.Axis()
+    lines, styles = _line_layers(chart, entry, points, k, show_95)
+    y_domain = value_domain([*points["shown"].to_list(), *lines["y"].to_list()],
+                            100.0 if percent else None)
 
     def y(field: str) -> alt.Y:
-        return alt.Y(f"{field}:Q", title=y_title, scale=alt.Scale(zero=False), axis=y_axis)
+        return alt.Y(f"{field}:Q", title=y_title, scale=alt.Scale(domain=y_domain, nice=False),
+                     axis=y_axis)
 
-    lines, styles = _line_layers(chart, entry, points, k, show_95)
     line_scales = dict(
         stroke=alt.Stroke("line:N", title="Lines", scale=alt.Scale(
             domain=list(styles), range=[c for c, _ in styles.values()]),
@@ -209,8 +225,8 @@ def control_chart_figure(chart: TrendChart, entry: CatalogEntry, group_label: st
 
     layers.append(alt.Chart(points).mark_line(color="#4D4D4D", strokeWidth=1.5).encode(
         x=x, y=y("shown")))
-    fmt = ".1f" if entry.unit == "percent" else ".2f"
-    centre_name = "Median" if chart.chart == "run" else "Average"
+    fmt = ".1f" if percent else ".0f" if chart.chart == "g" else ".2f"
+    centre_name = chart.centre_word.capitalize()
     tooltip = [alt.Tooltip("period:N", title=unit_title),
                alt.Tooltip("shown:Q", title=y_title, format=fmt),
                alt.Tooltip("numerator:Q", title="Numerator", format=",.0f"),
@@ -245,7 +261,8 @@ def control_chart_figure(chart: TrendChart, entry: CatalogEntry, group_label: st
     layers += _note_layers(notes_frame, points["period_start"].to_list(), unit_title)
 
     title = f"{entry.name}, {group_label}: {chart.chart_label}"
-    subtitle = (f"Each {'month' if chart.grain == 'month' else 'quarter'}, "
+    subtitle = (f"Each {'month' if chart.grain == 'month' else 'quarter'}"
+                f"{' with an event' if chart.chart == 'g' else ''}, "
                 f"{points['period'][0]} to {points['period'][-1]}")
     figure = _finish(alt.layer(*layers), title, _description(chart, entry, group_label, points),
                      _how_to_read(chart), height=PAGE_HEIGHT)
@@ -255,11 +272,26 @@ def control_chart_figure(chart: TrendChart, entry: CatalogEntry, group_label: st
                   how_to_read=figure.how_to_read)
 
 
+def value_domain(values: list, ceiling: float | None, pad: float = 0.05) -> list[float]:
+    """The value axis's range: the values, centre lines and limits drawn, with a little room,
+    never below 0 and never above `ceiling` (100 on a percentage chart). Every measure here
+    is a count, a rate or a share, none below zero."""
+    shown = [float(v) for v in values if v is not None and v == v]
+    if not shown:
+        return [0.0, ceiling or 1.0]
+    low, high = min(shown), max(shown)
+    room = (high - low) * pad or max(abs(high) * pad, 1.0)
+    low, high = max(low - room, 0.0), high + room
+    if ceiling is not None:
+        high = min(high, ceiling)
+    return [low, high if high > low else low + 1.0]
+
+
 def _line_layers(chart: TrendChart, entry: CatalogEntry, points: pl.DataFrame, k: float,
                  show_95: bool) -> tuple[pl.DataFrame, dict[str, tuple[str, list[int]]]]:
     """Centre line, limits and reference lines in long form, with each line's colour and
     dash; reference lines have an empty path (they are drawn as rules)."""
-    centre = "Median" if chart.chart == "run" else "Average"
+    centre = chart.centre_word.capitalize()
     wanted = [("centre", centre)]
     styles: dict[str, tuple[str, list[int]]] = {centre: ("#1A1A1A", [1, 0])}
     if chart.chart != "run":
@@ -269,7 +301,7 @@ def _line_layers(chart: TrendChart, entry: CatalogEntry, points: pl.DataFrame, k
             wanted += [("lcl_95_shown", "2-sigma lines"), ("ucl_95_shown", "2-sigma lines")]
             styles["2-sigma lines"] = ("#7F7F7F", [2, 3])
     frames = [_lines_frame(points, wanted)]
-    refs = _references(entry, k)
+    refs = _references(entry, k) if chart.chart != "g" else _references(None, k)
     for name, colour, dash in (("Agency standard", PALETTE[2], [12, 4]),
                                ("National", PALETTE[3], [2, 2])):
         one = refs.filter(pl.col("line") == name)

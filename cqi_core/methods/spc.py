@@ -224,6 +224,47 @@ def runs_analysis(y: np.ndarray, cl: np.ndarray) -> dict:
     return result
 
 
+# --------------------------------------------------------------------------- rare events
+
+
+@dataclass(frozen=True)
+class EventGaps:
+    """Gaps between periods with an event, the y of a g chart (see `event_gaps`)."""
+
+    positions: tuple[int, ...]
+    """Index of the period each gap ends at: the next period with an event, or the last
+    period for the gap still running."""
+    gaps: tuple[int, ...]
+    """Periods without an event in each gap."""
+    open_last: bool
+    """True when the last gap is still running (the last period had no event)."""
+
+
+def event_gaps(events: Sequence[float]) -> EventGaps:
+    """The number of periods without an event between one period with an event and the next.
+
+    A g chart counts opportunities between events (Benneyan 2001, "Number-between g-type
+    statistical quality control charts", Health Care Manag Sci 4:305; qicharts2 chart "g").
+    Here each period is one opportunity: a period with at least one event ends a gap, and
+    the gap is the number of event-free periods since the previous period with an event
+    (0 when two periods in a row have one). Periods before the first event are left out:
+    when that gap started is not known. When the last period has no event, the gap still
+    running is returned last (`open_last`): it can only grow, so it is drawn but not judged.
+
+    Args:
+        events: events per period, oldest first.
+    """
+    hits = [i for i, e in enumerate(events) if e is not None and not math.isnan(e) and e > 0]
+    positions = list(hits[1:])
+    gaps = [b - a - 1 for a, b in zip(hits, hits[1:])]
+    last = len(events) - 1
+    open_last = bool(hits) and hits[-1] < last
+    if open_last:
+        positions.append(last)
+        gaps.append(last - hits[-1])
+    return EventGaps(positions=tuple(positions), gaps=tuple(gaps), open_last=open_last)
+
+
 # --------------------------------------------------------------------------- qic
 
 

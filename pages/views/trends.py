@@ -62,6 +62,7 @@ with st.expander("How signals are found"):
     for preset, words in w.PRESET_WORDS.items():
         mark = " **(used here)**" if preset == view.preset else ""
         st.markdown(f"**{w.PRESETS[preset]}**{mark}: {words}")
+    st.markdown(w.rare_words())
     st.caption("The default is set in trends.yaml; choosing other rules above changes this "
                "view only. A signal says the process changed, not why: the case reviews and "
                "the notes on the chart help with that.")

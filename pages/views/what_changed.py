@@ -2,13 +2,15 @@
 each region and each unit, concerns and improvements apart, strongest first.
 
 It is what a supervisor opens on Monday: pick your unit (or ?unit=U012 in the URL), read
-the few lines at the top, and open a chart for the story behind a line.
+the few cards at the top (one per measure and group, the strongest first), and open a chart
+for the story behind a card.
 """
 
 import streamlit as st
 
 import cqi_core
 from cqi_core import VARIATION_ICONS
+from pages import _change_cards as cc
 from pages import _change_widgets as cw
 from pages import _params as params
 from pages import _shared as ui
@@ -47,16 +49,19 @@ st.caption(cw.ranking_words())
 
 sections = [("concern", "Needs attention", VARIATION_ICONS["special_cause_concern"][0]),
             ("improvement", "Improvements", VARIATION_ICONS["special_cause_improvement"][0])]
-show_all = st.toggle("Show every chart with a signal (not only the top 10 of each list)")
-limit = 10_000 if show_all else 10
+shown = cc.top_cards(found, settings.what_changed_top)
 columns = st.columns(2)
 for col, (direction, title, symbol) in zip(columns, sections):
     with col:
-        part = found.filter(found["direction"] == direction)
-        st.subheader(f"{symbol} {title} ({part.height})")
-        cw.change_cards(part, catalog, symbol, grain, preset, limit, key=direction)
-neutral = found.filter(found["direction"] == "neutral")
-if neutral.height:
-    st.subheader(f"◆ Changes where neither way is better ({neutral.height})")
-    cw.change_cards(neutral, catalog, "◆", grain, preset, limit, key="neutral")
-cw.full_list(found, catalog, grain, preset)
+        total = found.filter(found["direction"] == direction).height
+        first = shown[direction].height
+        st.subheader(f"{symbol} {title} ({total})")
+        if first < total:
+            st.caption(f"The {first} strongest; the rest are under Show all below.")
+        cc.change_cards(shown[direction], catalog, grain, preset, key=direction)
+if shown["neutral"].height:
+    st.subheader("◆ Changes where neither way is better "
+                 f"({found.filter(found['direction'] == 'neutral').height})")
+    cc.change_cards(shown["neutral"], catalog, grain, preset, key="neutral")
+cc.show_all(found, shown, catalog, grain, preset)
+cc.full_list(found, catalog, grain, preset)

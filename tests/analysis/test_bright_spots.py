@@ -42,7 +42,7 @@ def monthly(indicator: str, unit: str, numerators: list[float], denominator: flo
 # month, and the latest 3 months are above the line: sustained.
 HARBOR_V1 = monthly("V1", "U1", [40.0] * 12 + [55.0] * 12)
 # Ridge's visits: 12 low, 9 high, 3 low again. The 9-month run is a shift too, but it ended 3
-# months before the latest (more than the 1 allowed) and the latest months are below the line.
+# months before the latest (more than the 0 allowed) and the latest months are below the line.
 RIDGE_V1 = monthly("V1", "U2", [40.0] * 12 + [55.0] * 9 + [40.0] * 3)
 # Ridge's caseload falls for a year: an improvement, but caseload is context, never a bright spot.
 RIDGE_W1 = monthly("W1", "U2", [20.0] * 12 + [10.0] * 12, denominator=1.0)
@@ -97,11 +97,11 @@ def test_the_shareable_summary_reads_on_its_own(store):
     text = spot.summary
     assert text.startswith("## Bright spot: Harbor Unit (East)")
     assert "**Monthly caseworker visits.** 12 months in a row above the average" in text
-    assert "The latest 3 months are all on the better side of the centre line." in text
+    assert "The latest 3 judged points of its chart are all on the better side of the centre line." in text
     assert "Item 14: Caseworker visits with child: rated a strength in 0% of 10 reviews (agency 50%)." in text
     assert "Transportation (5 narratives)" in text
     assert "> The reviewer read the case file." in text
-    assert "Latest month: 91.7%." in text          # 55 of 60
+    assert "Latest complete month, June 2026: 91.7%." in text          # 55 of 60
 
 
 def test_another_units_quotes_need_approval_for_a_supervisor(store):
@@ -132,6 +132,42 @@ def test_the_overview_table(store):
 def test_no_signal_no_bright_spot(store):
     flat = monthly("V1", "U1", [50.0] * 24)
     assert bs.bright_spots(store, series=flat) == ()
+
+
+def test_the_summary_names_the_latest_complete_month_and_a_provisional_one_as_such(store):
+    # Harbor's visits again, with a 25th month (July 2026, 40 of 60) still provisional: it is
+    # not judged, so the run up to June still reaches the latest judged month; the summary
+    # quotes June (55 of 60) and says July is provisional rather than hiding it.
+    july = HARBOR_V1.tail(1).with_columns(
+        pl.lit(date(2026, 7, 1)).alias("period_start"), pl.lit(date(2026, 7, 31)).alias("period_end"),
+        pl.lit(40.0).alias("numerator"), pl.lit(40 / 60).alias("value"),
+        pl.lit(True).alias("provisional"))
+    (spot,) = bs.bright_spots(store, series=pl.concat([HARBOR_V1, july]), as_of=date(2026, 7, 31))
+    assert "Latest complete month, June 2026: 91.7%." in spot.summary
+    assert "July 2026 (provisional, records still arriving): 66.7%." in spot.summary
+
+
+def test_a_run_of_empty_months_of_a_rare_event_is_never_a_bright_spot(store):
+    # Harbor's turnover (lower is better), 6 caseworkers: departures in the first two months,
+    # then 22 months with none. A U chart called the 22 zeros a shift; the median month has
+    # no departure (rare), and one gap between events is too few to judge: no bright spot.
+    turnover = monthly("W2", "U1", [1.0, 1.0] + [0.0] * 22, denominator=6.0)
+    assert bs.sustained_signals(turnover, load_catalog(store))[0].is_empty()
+
+
+def test_a_chart_with_too_few_events_is_not_a_bright_spot(store, tmp_path):
+    # Harbor's visits count 12 * 40 + 12 * 55 = 1,140 visits; asking for 1,141 drops it.
+    raw = yaml.safe_load(bs.PATH.read_text(encoding="utf-8"))
+    raw.update(min_events=1141)
+    path = tmp_path / "bright.yaml"
+    path.write_text(yaml.safe_dump(raw), encoding="utf-8")
+    assert bs.sustained_signals(SERIES, load_catalog(store), bs.load_settings(str(path)))[0] \
+        .is_empty()
+    raw.update(min_events=1140)
+    exact = tmp_path / "bright_exact.yaml"   # a new file: settings are cached by path
+    exact.write_text(yaml.safe_dump(raw), encoding="utf-8")
+    assert bs.sustained_signals(SERIES, load_catalog(store), bs.load_settings(str(exact)))[0] \
+        ["unit_id"].to_list() == ["U1"]
 
 
 def test_the_settings_are_checked(tmp_path):

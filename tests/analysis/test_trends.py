@@ -161,6 +161,94 @@ def test_scan_ranks_recent_concerns_and_improvements(catalog):
     assert not (u4["rule"] == "outside_limits").any()
 
 
+def test_rare_events_are_charted_as_gaps_and_a_run_of_empty_months_is_no_signal(catalog):
+    # Caseworker turnover (lower is better), 6 caseworkers, one departure every fifth month
+    # (months 0, 5, 10, 15, 20, 25) and none in the 22 months after: the median month has 0
+    # events, below trends.yaml's 1, so it is a g chart. Judged gaps 4, 4, 4, 4, 4: median 4,
+    # mean 4, upper limit 4 + 3 * sqrt(4 * 5) = 17.42. The gap still running (47 - 25 = 22
+    # months) is drawn but not judged, and nothing else stands out: no signal at all, where a
+    # U chart would have called the 22 empty months a shift.
+    events = [1 if m in (0, 5, 10, 15, 20, 25) else 0 for m in range(48)]
+    chart = trends.control_chart(_series(events, [6] * 48, indicator="W2"), catalog.entry("W2"))
+    assert chart.chart == "g" and chart.chart_label.startswith("g chart (months between events)")
+    assert chart.signals == ()
+    assert chart.points["value"].to_list() == [4, 4, 4, 4, 4, 22]
+    assert chart.points["provisional"].to_list() == [False] * 5 + [True]
+    assert chart.points["cl"][0] == 4
+    assert chart.points["ucl"][0] == pytest.approx(4 + 3 * 20 ** 0.5)
+    assert chart.value_text(catalog.entry("W2"), 22) == "22 months"
+    assert any(n.startswith("Rare events:") for n in chart.notes)
+
+
+def test_a_gap_above_the_g_chart_limit_is_an_improvement_when_lower_is_better(catalog):
+    # Departures in months 0, 2, 4, 6, 8, 30 and 32 (the last): gaps 1, 1, 1, 1, 21, 1.
+    # Mean 26/6 = 4.333, sigma sqrt(4.333 * 5.333) = 4.807, upper limit 18.76; median gap 1.
+    # The 21-month gap ending July 2024 is above it: events became rarer, an improvement.
+    events = [1 if m in (0, 2, 4, 6, 8, 30, 32) else 0 for m in range(33)]
+    chart = trends.control_chart(_series(events, [6] * 33, indicator="W2"), catalog.entry("W2"))
+    assert chart.chart == "g"
+    assert chart.points["ucl"][0] == pytest.approx(26 / 6 + 3 * (26 / 6 * 32 / 6) ** 0.5)
+    (signal,) = chart.signals
+    assert (signal.rule, signal.direction, signal.start) == ("outside_limits", "improvement",
+                                                             date(2024, 7, 1))
+    assert "events have become rarer" in signal.sentence
+    assert "(trial limits)" in chart.chart_label      # 6 gaps, limits settle at 20
+
+
+def test_too_few_events_are_shown_without_signals(catalog):
+    # Two departures in 48 months (months 1 and 40): one gap, fewer than rare_min_gaps (3).
+    events = [1 if m in (1, 40) else 0 for m in range(48)]
+    chart = trends.control_chart(_series(events, [6] * 48, indicator="W2"), catalog.entry("W2"))
+    assert chart.signals == () and not chart.points["signal"].any()
+    assert "too few events to judge" in chart.chart_label
+    assert chart.variation == "common_cause"
+
+
+def test_a_run_at_the_floor_is_not_an_improvement_but_the_same_run_just_above_it_is(catalog):
+    # Re-entry (P4, lower is better), 20 children a month: 3, 2, 3, 2 ... for 12 months.
+    # Then 12 months at 0 of 20: the median month has (0 + 2) / 2 = 1 event, not rare, so a
+    # P chart, where 12 points below the average outrun the limit of 8 (24 points). Those 12
+    # are all at the floor, so no improvement is announced.
+    at_floor = trends.control_chart(_series([3, 2] * 6 + [0] * 12, [20] * 24, indicator="P4"),
+                                    catalog.entry("P4"))
+    assert at_floor.chart in ("p", "pp")
+    assert [s for s in at_floor.signals if s.direction == "improvement"] == []
+    # The same 12 months at 1 of 20 (5%, below the average of 42/480 = 8.75%) are a shift.
+    above = trends.control_chart(_series([3, 2] * 6 + [1] * 12, [20] * 24, indicator="P4"),
+                                 catalog.entry("P4"))
+    assert ("shift", 12) in [(s.rule, s.points) for s in above.signals
+                             if s.direction == "improvement"]
+
+
+def test_limits_are_clipped_at_0_and_100_percent(catalog):
+    # Visits at 100% and 60% in turn (Making Data Count): mean 80%, moving range 40 points,
+    # limits 80 -/+ 2.66 * 40 = -26.4% and 186.4%: drawn at 0% and 100%.
+    chart = trends.control_chart(_series([50, 30] * 8, [50] * 16), catalog.entry("V1"),
+                                 preset="mdc")
+    assert chart.points["lcl"].min() == 0.0 and chart.points["ucl"].max() == 1.0
+    assert chart.points["cl"][0] == pytest.approx(0.8)
+
+
+def test_the_runs_sentence_names_the_line_it_counts(catalog):
+    # A run chart (8 months < 12) counts crossings of the median; the words say so.
+    assert trends.centre_word("run") == "median" and trends.centre_word("g") == "median"
+    assert trends.centre_word("p") == "average"
+    chart = trends.control_chart(_series([45] * 24 + [30] * 3, [50] * 27), catalog.entry("V1"))
+    assert all("median" not in s.sentence for s in chart.signals)
+    assert any("average" in s.sentence for s in chart.signals if s.rule == "shift")
+
+
+def test_the_scan_can_keep_one_card_per_chart(catalog):
+    # U001: a drop to 30 of 50 for the last 3 months: outside the limits (strength 3) and
+    # the runs rules may add more; the strongest by score is kept, with the count of all.
+    series = _series([45] * 24 + [30] * 3, [50] * 27, group_value="U001")
+    every = trends.scan(series, catalog, "month", recent=6, groups=("unit",))
+    one = trends.scan(series, catalog, "month", recent=6, groups=("unit",), strongest_only=True)
+    assert every.height >= 2 and one.height == 1
+    assert one["signals"][0] == every.height
+    assert one["score"][0] == max(every["score"].to_list())
+
+
 def test_notes_need_a_reason_and_removing_keeps_the_record(sample_db_copy):
     store = cqi_core.open_store(sample_db_copy)
     with pytest.raises(CQIError, match="needs a reason"):

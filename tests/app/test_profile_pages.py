@@ -130,10 +130,10 @@ def test_bright_spots_share_a_summary_per_unit(monkeypatch, db):
 
 
 def test_a_supervisor_reads_quotes_of_their_own_unit_only(monkeypatch, db):
-    at = _page(monkeypatch, db, "pages/views/bright_spots.py", "supervisor", ("U003",))
+    at = _page(monkeypatch, db, "pages/views/bright_spots.py", "supervisor", ("U011",))
     summaries = {m.value.splitlines()[0]: m.value for m in at.markdown
                  if m.value.startswith("## Bright spot:")}
-    own = summaries["## Bright spot: North Metro Permanency 2 (North Metro)"]
+    own = summaries["## Bright spot: Alder Creek Family Services 1 (River Valley)"]
     assert "In the reviewers' words" in own
-    others = [s for head, s in summaries.items() if "North Metro Permanency 2" not in head]
+    others = [s for head, s in summaries.items() if "Alder Creek Family Services 1" not in head]
     assert others and not any("In the reviewers' words" in s for s in others)   # none approved

@@ -140,19 +140,35 @@ def test_a_dated_note_is_listed_with_who_recorded_it(monkeypatch, trends_db):
     assert "Recorded by R. Lopez" in listed
 
 
-def test_what_changed_counts_the_signals_of_the_recent_periods(monkeypatch, trends_db):
+def test_what_changed_counts_one_card_per_chart_and_shows_the_strongest_first(
+        monkeypatch, trends_db):
     at = _app(monkeypatch, trends_db)
     at.switch_page("pages/views/what_changed.py").run()
     assert not at.exception
     store = cqi_core.open_store(trends_db)
-    found = trends.scan(trends.build_series(store, "month"), cqi_core.load_catalog(store), "month")
+    found = trends.scan(trends.build_series(store, "month"), cqi_core.load_catalog(store), "month",
+                        strongest_only=True)
+    # one card per measure and group: no chart twice
+    assert found.select("indicator_id", "group_by", "group_value").is_duplicated().sum() == 0
     count = {d: found.filter(pl.col("direction") == d).height for d in ("concern", "improvement")}
     summary = next(m.value for m in at.markdown if " in the last 6 months: " in m.value)
-    assert summary.startswith(f"**{found.height} signals** in the last 6 months: "
+    assert summary.startswith(f"**{found.height} charts with signals** in the last 6 months: "
                               f"**{count['concern']}** need attention, "
                               f"**{count['improvement']}** improvements")
     assert any(s.value.startswith("▼ Needs attention") for s in at.subheader)
     assert any(s.value.startswith("▲ Improvements") for s in at.subheader)
+    # first shown: the top 10 concerns and top 5 improvements (trends.yaml), the rest behind
+    # "Show all"; together every card once.
+    top = trends.load_settings().what_changed_top
+    count["neutral"] = found.filter(pl.col("direction") == "neutral").height
+    first = sum(min(count[d], top[d]) for d in count)
+    heads = [m.value for m in at.markdown if m.value.startswith("**") and " · " in m.value]
+    rest = [e for e in at.expander if e.label.startswith("Show all: ")]
+    later = [m.value for e in rest for m in e.markdown
+             if m.value.startswith("**") and " · " in m.value]
+    assert len(heads) == found.height
+    assert len(heads) - len(later) == first
+    assert len(rest) == (1 if found.height > first else 0)
 
 
 def test_what_changed_for_one_unit_lists_only_that_unit_and_links_to_its_charts(

@@ -276,3 +276,46 @@ def test_a_baseline_or_split_too_close_to_an_end_is_not_used_and_said_so(catalog
     assert any(n.startswith("A split that would leave fewer than two") for n in late.notes)
     frozen = trends.control_chart(series, entry, freeze_at=date(2025, 1, 1))
     assert frozen.notes[0].startswith("Baseline: the 12 months before January 2025;")
+
+
+def _y_domains(spec: dict) -> list[list[float]]:
+    return [layer["encoding"]["y"]["scale"]["domain"] for layer in spec["layer"]
+            if layer.get("encoding", {}).get("y", {}).get("type") == "quantitative"
+            and "scale" in layer["encoding"]["y"]]
+
+
+def test_a_percentage_axis_stays_between_0_and_100(catalog):
+    # Visits at 100% and 60% in turn under Making Data Count: limits 80 -/+ 2.66 * 40 =
+    # -26.4% and 186.4% before clipping. The limits are drawn at 0% and 100% and every layer's
+    # axis stops there: nothing shown lies outside what a percentage can be.
+    chart = trends.control_chart(_series("V1", [50, 30] * 8, [50] * 16, provisional_last=False),
+                                 catalog.entry("V1"), preset="mdc")
+    spec = _spec(control_chart_figure(chart, catalog.entry("V1"), "Test Unit"))
+    domains = _y_domains(spec)
+    assert domains and all(d == domains[0] for d in domains)
+    assert domains[0][0] >= 0 and domains[0][1] <= 100
+    assert domains[0][1] == 100.0      # the values reach 100%: the axis goes no further
+
+
+def test_value_domain_pads_and_clamps_by_hand():
+    from cqi_core.charts.trends import value_domain
+    # 10..20 padded by 5% of the range (0.5) each side; a ceiling of 100 does not bite.
+    assert value_domain([10, 20, 15], 100.0) == pytest.approx([9.5, 20.5])
+    # 2..98: padding 4.8 would cross 0 and 100, so the axis stops at both.
+    assert value_domain([2, 98], 100.0) == pytest.approx([0.0, 100.0])
+
+
+def test_a_g_chart_is_drawn_in_months_between_events(catalog):
+    # Turnover with a departure every fifth month (rare: most months have none): a g chart.
+    # Its axis is in months, not percent, and the words say so.
+    entry = catalog.entry("W2")
+    events = [1 if m % 5 == 0 else 0 for m in range(30)]
+    chart = trends.control_chart(_series("W2", events, [6] * 30, provisional_last=False), entry)
+    assert chart.chart == "g"
+    figure = control_chart_figure(chart, entry, "Test Unit")
+    spec = _spec(figure)
+    y = _layer(spec, "point", "color")["encoding"]["y"]
+    assert y["title"] == "Months without an event, between events"
+    assert "labelExpr" not in y.get("axis", {})          # no % sign on the labels
+    assert "median gap is 4 months" in figure.description  # gaps 4, 4, 4, 4, 4 (then 4 running)
+    assert "Events are rare" in figure.how_to_read

@@ -141,6 +141,24 @@ def test_g_chart_centre_is_the_median_and_limits_come_from_the_mean():
     assert points["lcl"][0] == 0.0
 
 
+def test_event_gaps_count_the_empty_periods_between_periods_with_an_event():
+    # events by period:   0  1  0  0  2  1  0  0  0   (indexes 0..8)
+    # periods with one:   1, 4, 5 -> gaps 4-1-1 = 2 and 5-4-1 = 0; the 3 empty periods after
+    # index 5 are the gap still running, ending at the last period (8 - 5 = 3).
+    found = spc.event_gaps([0, 1, 0, 0, 2, 1, 0, 0, 0])
+    assert found.positions == (4, 5, 8)
+    assert found.gaps == (2, 0, 3)
+    assert found.open_last
+
+
+def test_event_gaps_leave_out_the_time_before_the_first_event_and_close_on_an_event():
+    # events at 2, 3 and 6 (the last period): gaps 0 and 2, nothing running; the two
+    # periods before the first event are not a gap (when it started is not known).
+    found = spc.event_gaps([0, 0, 1, 1, 0, 0, 3])
+    assert (found.positions, found.gaps, found.open_last) == ((3, 6), (0, 2), False)
+    assert spc.event_gaps([0, 0, 0]).gaps == ()
+
+
 def test_t_chart_back_transforms_an_i_chart_of_y_to_the_power_one_over_3_6():
     y = [10.0, 20.0, 15.0, 30.0]
     t = [v ** (1 / 3.6) for v in y]
