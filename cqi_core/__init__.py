@@ -45,6 +45,10 @@ from cqi_core.indicators.catalog import (MEASURE_TYPES, Catalog, CatalogEntry,
                                          load_catalog, save_edit, youth_text)
 from cqi_core.indicators.display import UNIT_WORDS, format_value, how_to_read
 from cqi_core.indicators.scorecard import build_scorecard, latest_complete_period, period_ending
+from cqi_core.indicators.display import (CHANGE_WORDS, TOO_FEW, VERDICT_WORDS,
+                                         change_verdict_words, verdict_words)
+from cqi_core.indicators.latest import (CHANGES, VERDICTS, LatestFigure, latest_figure,
+                                        latest_figures, min_denominator)
 from cqi_core.indicators.series import indicator_series
 from cqi_core.indicators.values import (VALUE_KINDS, AgencyValue, load_values, review_items,
                                         save_value_edit, value_history)
@@ -170,6 +174,8 @@ __all__ = [
     "checked_period", "compute_checked", "PeriodCheck", "PeriodRefused",
     "check_catalog_complete", "due_for_review", "history", "load_catalog", "save_edit",
     "youth_text", "UNIT_WORDS", "format_value", "how_to_read", "build_scorecard",
+    "CHANGE_WORDS", "TOO_FEW", "VERDICT_WORDS", "change_verdict_words", "verdict_words",
+    "CHANGES", "VERDICTS", "LatestFigure", "latest_figure", "latest_figures", "min_denominator",
     "latest_complete_period", "period_ending", "indicator_series", "VALUE_KINDS", "AgencyValue",
     "load_values", "review_items", "save_value_edit", "value_history", "checks_by_unit",
     "checks_over_time", "entry_timeliness", "failing_records", "list_checks", "run_checks",

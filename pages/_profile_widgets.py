@@ -101,22 +101,29 @@ def indicator_table(p: cqi_core.UnitProfile) -> None:
         "measure", "value_text", "interval_text", "agency_text",
         pl.col("versus_agency").replace_strict(versus, default=None).alias("versus"),
         "variation_words", "assurance_words", "signal", "status",
+        pl.col("change_verdict").replace_strict(cqi_core.CHANGE_WORDS,
+                                                default=cqi_core.change_verdict_words(None))
+        .alias("change"),
         pl.format("{} to {}", pl.col("period_start").dt.strftime("%b %Y"),
                   pl.col("period_end").dt.strftime("%b %Y")).alias("period"))
     ui.show_table(table, f"One row per measure for {p.unit_name}: the unit's figure, its 95% "
                   "interval, the agency's figure, how the unit compares with the agency, its "
                   "monthly chart, the standard, the latest signal, whether it meets the "
-                  "standard and the period.",
+                  "standard, the change from the 12 months before and the period.",
                   hide_index=True, width="stretch", height=36 * (table.height + 1) + 4,
                   column_config={
         "measure": "Measure", "value_text": "This unit", "interval_text": "95% interval",
         "agency_text": "Agency", "versus": "Against the agency",
         "variation_words": "Monthly chart", "assurance_words": "Standard",
         "signal": st.column_config.TextColumn("Latest signal", width="large"),
-        "status": "Against the standard", "period": "Period"})
+        "status": "Against the standard", "change": "Change from the 12 months before",
+        "period": "Period"})
     st.caption("Rates are per 1,000 days in care (placement moves) or per 100,000 days "
                "(maltreatment in care); federal measures are observed, not risk-adjusted. The "
-               "monthly chart column is the unit's run or control chart on the Trends page.")
+               "monthly chart column is the unit's run or control chart on the Trends page. "
+               "Against the standard is judged on the 95% interval: it meets the standard only "
+               "when the whole interval is on the good side, and we can't tell yet when it "
+               "reaches both sides.")
 
 
 # --------------------------------------------------------------------------- reviews and data

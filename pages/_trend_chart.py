@@ -11,19 +11,31 @@ from cqi_core import CatalogEntry, RULE_WORDS, format_display
 from pages import _shared as ui
 
 
+@st.cache_data(show_spinner=False)
+def _latest(version: str, indicator_id: str, group_by: str, group_value: str):
+    return cqi_core.latest_figure(ui.store(), indicator_id, group_by, group_value)
+
+
 def icons(entry: CatalogEntry, chart: cqi_core.TrendChart, variation: tuple[str, str],
-          assurance: tuple[str, str]) -> None:
-    """The latest value, what it says (variation) and whether the standard will be met."""
+          assurance: tuple[str, str], view) -> None:
+    """The latest point, the latest 12 months as every other page shows them (the shared
+    `latest_figure`: the scorecard's figure, change and verdict), what the variation says
+    and whether the standard will be met."""
     last = chart.points.row(chart.points.height - 1, named=True)
-    c = st.columns(3)
+    c = st.columns(4)
     when = cqi_core.period_label(last["period_start"], chart.grain)
-    what = "Latest gap between events, to" if chart.chart == "g" else "Latest:"
+    what = "Latest gap between events, to" if chart.chart == "g" else "Latest point:"
     c[0].caption(f"{what} {when}" + (" (provisional)" if last["provisional"] else ""))
     c[0].markdown(f"**{chart.value_text(entry, last['value'])}**")
-    c[1].caption("Variation (the latest period)")
-    c[1].markdown(f"**{variation[0]} {variation[1]}**")
-    c[2].caption("Against the agency standard")
-    c[2].markdown(f"**{assurance[0]} {assurance[1]}**")
+    fig = _latest(ui.data_version(), view.indicator_id, view.group_by, view.group_value)
+    c[1].caption(f"12 months to {fig.period_end:%B %Y}, as on the scorecard")
+    shown = cqi_core.TOO_FEW if fig.too_small else cqi_core.format_value(entry, fig.value)
+    verdict = cqi_core.verdict_words(fig.verdict, entry, fig.suppressed, fig.too_small)
+    c[1].markdown(f"**{shown}**: {verdict}; {cqi_core.change_verdict_words(fig.change_verdict)}")
+    c[2].caption("Variation (the latest period)")
+    c[2].markdown(f"**{variation[0]} {variation[1]}**")
+    c[3].caption("Against the agency standard")
+    c[3].markdown(f"**{assurance[0]} {assurance[1]}**")
 
 def signal_lists(chart: cqi_core.TrendChart, symbols: dict[str, str]) -> None:
     """Every signal as one sentence, newest first: concerns, improvements, other changes."""

@@ -27,13 +27,14 @@ from cqi_core.analysis import quotes
 from cqi_core.analysis import trends
 from cqi_core.errors import CQIError
 from cqi_core.indicators.catalog import Catalog, load_catalog
-from cqi_core.indicators.display import format_value, status_words
-from cqi_core.indicators.engine import compute, load_config
+from cqi_core.indicators.display import TOO_FEW, format_value, verdict_words
+from cqi_core.indicators.engine import load_config
+from cqi_core.indicators.latest import latest_figures
 from cqi_core.indicators.intervals import wilson
 from cqi_core.analysis.joint_display import inside, joint_rows, standout_theme, z_value
 from cqi_core.analysis.joint_pairs import JointSettings, load_joint_settings
 from cqi_core.analysis.reviews import ITEMS, item_names, item_rates, rated_items
-from cqi_core.periods import latest_complete_period, month_end_on_or_before, period_ending
+from cqi_core.periods import month_end_on_or_before, period_ending
 from cqi_core.storage.store import Store
 from cqi_core.storage.facts import as_of_date, unit_list
 from cqi_core.indicators.display import VARIATION_ICONS, ASSURANCE_ICONS
@@ -60,8 +61,9 @@ class UnitProfile:
     indicators: pl.DataFrame
     """One row per measure: indicator_id, measure (its name), direction, unit (percent,
     per_1000_days …), period_start, period_end, numerator, denominator, value, ci_low,
-    ci_high, agency_value, standard, meets_standard, status, value_text, agency_text,
-    interval_text, versus_agency (better, worse, close or null), variation,
+    ci_high, agency_value, standard, verdict (meets, does not meet, can't tell yet),
+    meets_standard, status, change, change_verdict (from the 12 months before),
+    value_text, agency_text, interval_text, versus_agency (better, worse, close or null), variation,
     variation_words, assurance, assurance_words, signal (the latest signal in words), chart
     (chart type); the chart columns are empty for a public viewer."""
     items: pl.DataFrame
@@ -154,49 +156,41 @@ def unit_profile(store: Store | privacy.Handle, unit_id: str, as_of: date | None
 
 def indicator_rows(store: Store | privacy.Handle, unit_id: str, as_of: date, catalog: Catalog,
                    series: pl.DataFrame | None) -> pl.DataFrame:
-    """The unit's measures beside the agency's, each for its latest complete 12-month period
-    (the scorecard's periods, `scorecard.latest_complete_period`), with their chart status.
-    Released by the indicator engine for public viewers.
-
-    One `compute` per distinct period, unit and agency rows together: the scorecard would
-    also compute the period before, which the profile does not show.
+    """The unit's measures beside the agency's, each for its latest complete 12-month period,
+    with their chart status. The period, value, interval, change and verdict against the
+    standard are the unit's `latest.latest_figures`, the same figures the scorecard shows;
+    released by the indicator engine for public viewers.
     """
     config = load_config()
-    periods: dict[tuple[date, date], list[str]] = {}
-    for fid, cfg in config.items():
-        if "unit" in cfg.groupings and fid not in ("Q1", "Q2"):   # review items are shown apart
-            periods.setdefault(latest_complete_period(cfg.followup, as_of), []).append(fid)
-    got: dict[tuple[str, str], dict] = {}
-    for (start, end), fids in periods.items():
-        frame = compute(store, start, end, by=["unit"], indicators=fids, as_of=as_of)
-        for r in frame.filter((pl.col("group_by") == "all") | (pl.col("group_value") == unit_id)) \
-                .iter_rows(named=True):
-            got[(r["indicator_id"], r["group_by"])] = r
+    ids = [i for fid, cfg in config.items()
+           if "unit" in cfg.groupings and fid not in ("Q1", "Q2")   # review items are shown apart
+           for i in cfg.ids]
+    figures = latest_figures(store, [("all", "all"), ("unit", unit_id)], ids, as_of)
     rows = []
-    for (start, end), fids in periods.items():
-        for iid in (i for fid in fids for i in config[fid].ids):
-            entry = catalog.entry(iid)
-            r = got.get((iid, "unit"), {})
-            value, low, high = r.get("value"), r.get("ci_low"), r.get("ci_high")
-            agency_value = got.get((iid, "all"), {}).get("value")
-            meets = entry.meets(value)
-            rows.append({
-                "indicator_id": iid, "measure": entry.name, "direction": entry.direction,
-                "unit": entry.unit, "period_start": start, "period_end": end,
-                "numerator": r.get("numerator"), "denominator": r.get("denominator"),
-                "value": value, "ci_low": low, "ci_high": high, "agency_value": agency_value,
-                "standard": entry.standard, "meets_standard": meets,
-                "status": status_words(meets, entry),
-                "value_text": format_value(entry, value, short=True),
-                "interval_text": (f"{format_value(entry, low, True)} to {format_value(entry, high, True)}"
-                                  if low is not None and high is not None else "—"),
-                "agency_text": format_value(entry, agency_value, short=True),
-                "versus_agency": _versus(entry.direction, value, low, high, agency_value),
-                **_chart_status(series, entry, unit_id, as_of)})
+    for iid in ids:
+        entry, f = catalog.entry(iid), figures[(iid, "unit", unit_id)]
+        agency_value = figures[(iid, "all", "all")].value
+        value, low, high = f.value, f.ci_low, f.ci_high
+        rows.append({
+            "indicator_id": iid, "measure": entry.name, "direction": entry.direction,
+            "unit": entry.unit, "period_start": f.period_start, "period_end": f.period_end,
+            "numerator": f.numerator, "denominator": f.denominator,
+            "value": value, "ci_low": low, "ci_high": high, "agency_value": agency_value,
+            "standard": entry.standard, "verdict": f.verdict,
+            "meets_standard": {"meets": True, "does not meet": False}.get(f.verdict),
+            "status": verdict_words(f.verdict, entry, f.suppressed, f.too_small),
+            "change": f.change, "change_verdict": f.change_verdict,
+            "value_text": (TOO_FEW if f.too_small else format_value(entry, value, short=True)),
+            "interval_text": (f"{format_value(entry, low, True)} to {format_value(entry, high, True)}"
+                              if low is not None and high is not None else "—"),
+            "agency_text": format_value(entry, agency_value, short=True),
+            "versus_agency": _versus(entry.direction, value, low, high, agency_value),
+            **_chart_status(series, entry, unit_id, as_of)})
     order = {i: k for k, i in enumerate(catalog.ids)}
     schema = {"numerator": pl.Float64, "denominator": pl.Float64, "value": pl.Float64,
               "ci_low": pl.Float64, "ci_high": pl.Float64, "agency_value": pl.Float64,
-              "standard": pl.Float64, "meets_standard": pl.Boolean, "versus_agency": pl.String,
+              "standard": pl.Float64, "verdict": pl.String, "meets_standard": pl.Boolean,
+              "change": pl.Float64, "change_verdict": pl.String, "versus_agency": pl.String,
               "variation": pl.String, "variation_words": pl.String, "assurance": pl.String,
               "assurance_words": pl.String, "signal": pl.String, "chart": pl.String}
     out = pl.DataFrame(rows, schema_overrides=schema, infer_schema_length=None)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -30,9 +30,9 @@ from cqi_core.settings import load_yaml
 from cqi_core.analysis import qualitative
 from cqi_core.analysis import voices
 from cqi_core.errors import CQIError
-from cqi_core.indicators import compute, load_config
 from cqi_core.indicators.catalog import load_catalog
-from cqi_core.periods import period_ending, plus_months
+from cqi_core.indicators.latest import LatestFigure, latest_figures
+from cqi_core.periods import plus_months
 from cqi_core.storage.store import Store
 from cqi_core.storage.facts import as_of_date
 
@@ -359,48 +359,24 @@ def youth_facts(store: Store | privacy.Handle, region: str | None = None, as_of:
         return ()
     if region is not None and region not in youth_regions(db):
         raise CQIError(f"There is no area called {region!r}.")
-    config, catalog = load_config(), load_catalog(db)
-    periods: dict[str, tuple[tuple[date, date], tuple[date, date]]] = {}
-    for m in text.measures:
-        cur = privacy.latest_period(_as_youth(store), config[m.id].followup, as_of)
-        periods[m.id] = (cur, period_ending(cur[0] - timedelta(days=1)))
-    released = _released(_as_youth(store), periods, as_of)
+    catalog = load_catalog(db)
     group = ("region", region) if region else ("all", "all")
-    facts = []
-    for m in text.measures:
-        (start, end), (prev_start, _) = periods[m.id]
-        now = released.get((m.id, start, *group))
-        before = released.get((m.id, prev_start, *group))
-        facts.append(_fact(m, catalog.entry(m.id), now, before, start, end, text))
-    return tuple(facts)
+    # The same latest figures as every other page (`latest.latest_figures`), released for
+    # youth whoever looks: the period, the small-number rules and the change are shared.
+    figures = latest_figures(_as_youth(store), [group], [m.id for m in text.measures], as_of)
+    return tuple(_fact(m, catalog.entry(m.id), figures[(m.id, *group)], text)
+                 for m in text.measures)
 
 
-def _released(youth: privacy.Handle, periods: dict, as_of: date) -> dict[tuple, dict]:
-    """Indicator rows by (id, period start, group_by, group_value), released for youth (by
-    the engine, so they are hidden as on every other page)."""
-    by_period: dict[tuple[date, date], list[str]] = {}
-    for mid, pair in periods.items():
-        for p in pair:
-            by_period.setdefault(p, []).append(mid)
-    out = {}
-    for (start, end), ids in by_period.items():
-        rows = compute(youth, start, end, by=["region"], indicators=ids, as_of=as_of)
-        for r in rows.iter_rows(named=True):
-            out[(r["indicator_id"], start, r["group_by"], r["group_value"])] = r
-    return out
-
-
-def _state(row: dict | None) -> str:
-    if row is None:
-        return "none"
-    if row.get(privacy.SUPPRESSED):
+def _state(hidden: bool, value: float | None) -> str:
+    if hidden:
         return "hidden"
-    return "none" if row.get("value") is None else "shown"
+    return "none" if value is None else "shown"
 
 
-def _fact(m: Measure, entry, now: dict | None, before: dict | None, start: date, end: date,
-          text: YouthText) -> YouthFact:
-    state = _state(now)
+def _fact(m: Measure, entry, f: LatestFigure, text: YouthText) -> YouthFact:
+    state = _state(f.suppressed, f.value)
+    start, end = f.period_start, f.period_end
     period = fill(text["home"]["period"], start=_month_words(start), end=_month_words(end))
     counted = fill(m.what_we_count, start=_month_words(start), end=_month_words(end))
     common = dict(id=m.id, name=m.name, question=m.question, period=period,
@@ -410,36 +386,32 @@ def _fact(m: Measure, entry, now: dict | None, before: dict | None, start: date,
         return YouthFact(**common, sentence=words, change="", hidden=state == "hidden",
                          filled=None, out_of=None, description=text["picture"][state],
                          chart_words=text.chart_hidden if state == "hidden" else text.chart_none)
-    value = now["value"]
+    value = f.value
     if m.shows == "share":
         phrase, filled, out_of = share_words(value, text)
         sentence = fill(m.sentence, share=phrase)
         picture = fill(text["picture"]["share"], icons=m.icons, share=phrase)
-        shown = _half_up(value * 100)
     else:
         phrase, filled = amount_words(per_years(value, entry.unit, m.per), text)
         out_of = 100 if m.per == 100 else None  # a square of 100, or one icon per time
         sentence = fill(m.sentence, amount=phrase)
         picture = fill(text["picture"]["rate_grid" if out_of else "rate"], icons=m.icons)
-        shown = _half_up(per_years(value, entry.unit, m.per))
-    return YouthFact(**common, sentence=sentence, change=_change(entry, m, shown, before, text),
+    return YouthFact(**common, sentence=sentence, change=_change(entry, f, text),
                      hidden=False, filled=min(filled, 100), out_of=out_of,
                      description=f"{picture} {sentence}", chart_words="")
 
 
-def _change(entry, m: Measure, shown: int, before: dict | None, text: YouthText) -> str:
-    """The change since the year before, compared at the scale shown (1 in 100 for shares,
-    one time for rates): equal rounded figures read "about the same"."""
+def _change(entry, f: LatestFigure, text: YouthText) -> str:
+    """The change since the year before, as every page says it (`latest.change_verdict`):
+    up or down only when the change is more than chance, else "about the same"."""
     c = text["change"]
-    state = _state(before)
+    state = _state(f.previous_suppressed, f.previous_value)
     if state != "shown":
         return c[state]
-    old = before["value"]
-    was = _half_up(old * 100) if m.shows == "share" else _half_up(per_years(old, entry.unit, m.per))
-    if was == shown or entry.direction == "none":
+    if f.change_verdict in (None, "about the same") or entry.direction == "none":
         return c["same"]
-    up = shown > was
-    good = up == (entry.direction == "higher")
+    up = f.change > 0
+    good = f.change_verdict == "better"
     return c[f"{'up' if up else 'down'}_{'good' if good else 'bad'}"]
 
 

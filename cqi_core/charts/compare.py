@@ -19,7 +19,8 @@ from cqi_core.analysis.compare import Comparison
 from cqi_core.methods.funnel.settings import load_settings
 from cqi_core.analysis.disparities import AGENCY, GROUPING_WORDS, group_label
 from cqi_core.indicators.catalog import CatalogEntry
-from cqi_core.indicators.display import AXIS_TITLES, display_scale, format_display
+from cqi_core.charts.indicators import value_scale
+from cqi_core.indicators.display import AXIS_TITLES, display_scale, format_display, is_share
 
 PAGE_HEIGHT = 460
 X_TITLES = {"percent": "Number counted in the unit (the denominator)",
@@ -111,8 +112,13 @@ def funnel_figure(c: Comparison, period: str) -> Figure:
               scale=alt.Scale(zero=False, nice=False))
     y_axis = alt.Axis(labelExpr="datum.label + '%'") if c.entry.unit == "percent" else alt.Axis()
 
+    y_scale = value_scale(c.entry, points["shown"] if points.height else None,
+                          (c.result.target or 0) * k, nice=True)
+    if is_share(c.entry):  # the limits may run past 0-100% for small units: clip them
+        lines = lines.with_columns(pl.col("y").clip(0, 100))
+
     def y(field: str) -> alt.Y:
-        return alt.Y(f"{field}:Q", title=y_title, scale=alt.Scale(zero=False), axis=y_axis)
+        return alt.Y(f"{field}:Q", title=y_title, scale=y_scale, axis=y_axis)
 
     target_name = f"Agency {format_display(c.entry, c.result.target, short=True)}"
     styles = {target_name: [1, 0], **dashes}

@@ -19,6 +19,7 @@ import polars as pl
 
 from cqi_core.charts.base import PALETTE, Figure
 from cqi_core.indicators.catalog import CatalogEntry
+from cqi_core.charts.indicators import value_scale
 from cqi_core.indicators.display import AXIS_TITLES, display_scale, format_value
 
 INK = "#000000"
@@ -143,7 +144,8 @@ def trend_figure(rows: pl.DataFrame, entry: CatalogEntry, title: str, where: str
     x = alt.X("quarter:O", sort=order, axis=_axis(
         style, "12 months ending", labelAngle=0, labelExpr="split(datum.label, ' ')",
         labelOverlap=False, labelPadding=6))
-    y_scale = alt.Scale(zero=False, nice=True)
+    y_scale = value_scale(entry, data["ci_low"], data["ci_high"], data["value"],
+                          _references(entry, k)["at"])
     fmt = ".1f" if entry.unit == "percent" else ".2f"
     tip = [alt.Tooltip("quarter:N", title="12 months ending"),
            alt.Tooltip("value:Q", title=y_title, format=fmt),
@@ -214,7 +216,9 @@ def breakdown_figure(rows: pl.DataFrame, entry: CatalogEntry, title: str, group_
     x_title = AXIS_TITLES.get(entry.unit, "Value")
     y = alt.Y("label:N", sort=order, scale=alt.Scale(domain=order, padding=0.9),
               axis=_axis(style, group_title, labelLimit=420))
-    x_scale = alt.Scale(zero=False, nice=True)
+    x_scale = value_scale(entry, data["ci_low"], data["ci_high"], data["value"],
+                          *([agency * k] if agency is not None else []),
+                          *([entry.standard * k] if entry.standard is not None else []))
     fmt = ".1f" if entry.unit == "percent" else ".2f"
     bars = alt.Chart(data).mark_rule(color=PALETTE[0], strokeWidth=style.line).encode(
         y=y, x=alt.X("ci_low:Q", scale=x_scale, axis=_axis(style, x_title, tickCount=6)),

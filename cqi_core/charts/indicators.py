@@ -7,12 +7,14 @@ depends on colour.
 
 from __future__ import annotations
 
+import math
+
 import altair as alt
 import polars as pl
 
 from cqi_core.charts.base import PALETTE, Figure, _finish
 from cqi_core.indicators.catalog import CatalogEntry
-from cqi_core.indicators.display import display_scale
+from cqi_core.indicators.display import display_scale, is_share
 
 AXIS_UNITS = {"percent": "Percent", "per_1000_days": "Per 1,000 days in care",
               "per_100000_days": "Per 100,000 days in care",
@@ -20,6 +22,24 @@ AXIS_UNITS = {"percent": "Percent", "per_1000_days": "Per 1,000 days in care",
 
 
 _scale = display_scale
+
+
+def value_scale(entry: CatalogEntry, *values, nice: bool = True) -> alt.Scale:
+    """The value axis: free for rates (not from zero, changes matter more here); for a share
+    (percent) it stays within 0-100%, in steps of 10 around the values drawn, so an axis
+    never reads "110%". `values` are the drawn numbers on the display scale (columns or
+    numbers; None and NaN are skipped)."""
+    if not is_share(entry):
+        return alt.Scale(zero=False, nice=nice)
+    flat = []
+    for v in values:
+        flat.extend(v if isinstance(v, (list, tuple, pl.Series)) else [v])
+    shown = [float(v) for v in flat if v is not None and math.isfinite(float(v))]
+    if not shown:
+        return alt.Scale(domain=[0, 100], nice=False, clamp=True)
+    low = max(0.0, math.floor(min(shown) / 10) * 10)
+    high = min(100.0, max(math.ceil(max(shown) / 10) * 10, low + 10))
+    return alt.Scale(domain=[min(low, high - 10), high], nice=False, clamp=True)
 
 
 def _reference_lines(entry: CatalogEntry) -> pl.DataFrame:
@@ -55,7 +75,9 @@ def trend_chart(series: pl.DataFrame, entry: CatalogEntry, group_label: str = "t
                alt.Tooltip("ci_high:Q", title="95% interval to", format=_fmt(entry)),
                alt.Tooltip("numerator:Q", title="Numerator", format=",.0f"),
                alt.Tooltip("denominator:Q", title="Denominator", format=",.0f")]
-    y_scale = alt.Scale(zero=False)  # changes matter more than the distance from zero here
+    # Changes matter more than the distance from zero here; shares stay within 0-100%.
+    y_scale = value_scale(entry, data["ci_low"], data["ci_high"], data["value"],
+                          _reference_lines(entry)["y"])
     band = alt.Chart(data).mark_area(opacity=0.2, color=PALETTE[0]).encode(
         x=x, y=alt.Y("ci_low:Q", title=y_title, scale=y_scale), y2="ci_high:Q",
         detail="segment:N")
@@ -97,10 +119,11 @@ def breakdown_chart(frame: pl.DataFrame, entry: CatalogEntry, group_title: str) 
         (pl.col("ci_low") * k).alias("ci_low"), (pl.col("ci_high") * k).alias("ci_high"))
     x_title = AXIS_UNITS.get(entry.unit, "Value")
     y = alt.Y("group_value:N", title=group_title, sort=alt.EncodingSortField("value", order="descending"))
+    x_scale = value_scale(entry, data["ci_low"], data["ci_high"], data["value"])
     err = alt.Chart(data).mark_rule(color=PALETTE[0], strokeWidth=2).encode(
-        y=y, x=alt.X("ci_low:Q", title=x_title), x2="ci_high:Q")
+        y=y, x=alt.X("ci_low:Q", title=x_title, scale=x_scale), x2="ci_high:Q")
     dots = alt.Chart(data).mark_point(filled=True, size=70, color=PALETTE[0]).encode(
-        y=y, x=alt.X("value:Q", title=x_title),
+        y=y, x=alt.X("value:Q", title=x_title, scale=x_scale),
         tooltip=[alt.Tooltip("group_value:N", title=group_title),
                  alt.Tooltip("value:Q", title=x_title, format=_fmt(entry)),
                  alt.Tooltip("ci_low:Q", title="95% interval from", format=_fmt(entry)),

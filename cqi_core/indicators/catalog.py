@@ -48,7 +48,11 @@ from cqi_core.indicators.engine import load_config
 CATALOG_PATH = Path(__file__).with_name("catalog.yaml")
 MEASURE_TYPES = ("completion", "timeliness", "performance", "quality", "outcome", "context")
 DIRECTIONS = ("higher", "lower", "none")
-UNITS = ("percent", "per_1000_days", "per_100000_days", "per_1000_children", "ratio")
+UNITS = ("percent", "per_1000_days", "per_100000_days", "per_1000_children", "ratio",
+         "per_100_caseworkers")
+PER_HUNDRED = ("percent", "per_100_caseworkers")
+"""Units read as so many in every 100 (value × 100): a share, or a rate per 100 workers,
+which unlike a share can pass 100."""
 FEDERAL_LABEL = "observed, not risk-adjusted"
 EDITABLE = ("name", "definition", "youth_sentence", "youth_fallback", "standard",
             "standard_strict", "standard_note", "owner", "review_date", "value_ids",
@@ -57,7 +61,7 @@ EDITABLE = ("name", "definition", "youth_sentence", "youth_fallback", "standard"
 follow the engine's configuration and change with the code, through the YAML."""
 
 PLACEHOLDERS = {
-    "n10": ("percent",), "n100": ("percent",),
+    "n10": PER_HUNDRED, "n100": PER_HUNDRED,
     "per_year_10": ("per_1000_days", "per_100000_days"),
     "per_year_100": ("per_1000_days", "per_100000_days"),
     "value": ("per_1000_children", "ratio"),
@@ -93,8 +97,9 @@ class CatalogEntry:
     direction: str
     """higher, lower or none: which way is better."""
     unit: str
-    """How the value is shown: percent, per_1000_days, per_100000_days, per_1000_children
-    or ratio (values themselves are on the engine's scale: proportions 0-1)."""
+    """How the value is shown: percent, per_1000_days, per_100000_days, per_1000_children,
+    ratio or per_100_caseworkers (values themselves are on the engine's scale: proportions
+    0-1, turnover as leavers per caseworker)."""
     standard: float | None
     """The agency's target on the engine's scale, or None when the agency has not set one."""
     standard_strict: bool
@@ -501,7 +506,8 @@ def check_catalog_complete(sql_dir: str | Path, config: Mapping[str, Any] | str 
                 or (nat is not None and abs(nat - e.national) > 1e-9):
             problems.append(f"Catalog entry {e.id}: national {e.national}, but config.yaml "
                             f"says {nat}.")
-        units = _UNITS_OF.get((spec["kind"], spec["multiplier"]), ("ratio", "percent"))
+        units = _UNITS_OF.get((spec["kind"], spec["multiplier"]),
+                              ("ratio", "percent", "per_100_caseworkers"))
         if e.unit not in units:
             problems.append(f"Catalog entry {e.id}: unit {e.unit} does not fit a {spec['kind']} "
                             f"(× {spec['multiplier']:g}); use {' or '.join(units)}.")

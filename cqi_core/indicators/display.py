@@ -12,16 +12,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from cqi_core.indicators.catalog import CatalogEntry
+from cqi_core.indicators.catalog import PER_HUNDRED, CatalogEntry
 
 MISSING = "—"
 """What a missing value reads as: one em dash."""
 UNIT_WORDS = {"percent": "", "per_1000_days": " per 1,000 days in care",
               "per_100000_days": " per 100,000 days in care",
-              "per_1000_children": " per 1,000 children", "ratio": ""}
+              "per_1000_children": " per 1,000 children", "ratio": "",
+              "per_100_caseworkers": " per 100 caseworkers"}
 AXIS_TITLES = {"percent": "Percent (%)", "per_1000_days": "Per 1,000 days in care",
                "per_100000_days": "Per 100,000 days in care",
-               "per_1000_children": "Per 1,000 children", "ratio": "Ratio"}
+               "per_1000_children": "Per 1,000 children", "ratio": "Ratio",
+               "per_100_caseworkers": "Leavers per 100 caseworkers"}
 """A value axis's title in words, by catalog unit."""
 RULE_WORDS = {"outside_limits": "outside the limits", "shift": "long run on one side",
               "few_crossings": "too few crossings", "trend": "steady trend",
@@ -55,9 +57,33 @@ def assurance_icon(assurance: str | None) -> tuple[str, str]:
     return ASSURANCE_ICONS[assurance]
 
 
+VERDICT_WORDS = {
+    "meets": ("✓", "meets the standard"),
+    "does not meet": ("✗", "does not meet the standard yet"),
+    "can't tell yet": ("?", "can't tell yet: the 95% range reaches both sides of the standard"),
+}
+"""The standard judged on the 95% interval (`latest.standard_verdict`), as a symbol and words."""
+CHANGE_WORDS = {
+    "better": "better than the 12 months before",
+    "worse": "not as good as the 12 months before",
+    "higher": "higher than the 12 months before",
+    "lower": "lower than the 12 months before",
+    "about the same": "about the same as the 12 months before (any difference may be chance)",
+}
+"""The change from the 12 months before (`latest.change_verdict`), in words."""
+TOO_FEW = "too few to show"
+"""What a unit's or region's figure reads as when its denominator is below the minimum."""
+
+
 def display_scale(entry: CatalogEntry) -> float:
-    """Factor from the engine's values to the numbers people read (100 for percent)."""
-    return 100.0 if entry.unit == "percent" else 1.0
+    """Factor from the engine's values to the numbers people read (100 for percent and for
+    rates per 100 caseworkers)."""
+    return 100.0 if entry.unit in PER_HUNDRED else 1.0
+
+
+def is_share(entry: CatalogEntry) -> bool:
+    """True when the value is a share (0-1, shown as a percent, never above 100%)."""
+    return entry.unit == "percent"
 
 
 def group_label(group_by: str, group_value: str, unit_names: Mapping[str, str]) -> str:
@@ -76,7 +102,7 @@ def format_value(entry: CatalogEntry, value: float | None, short: bool = False) 
         return MISSING
     if entry.unit == "percent":
         return f"{value:.1%}"
-    text = f"{value:,.2f}"
+    text = f"{value * 100:,.1f}" if entry.unit in PER_HUNDRED else f"{value:,.2f}"
     return text if short else text + UNIT_WORDS.get(entry.unit, "")
 
 
@@ -92,7 +118,7 @@ def format_share(share: float | None) -> str:
 
 def _negligible(entry: CatalogEntry, change: float) -> bool:
     """True when the change disappears at the precision shown (0.1 point, or 0.01)."""
-    return abs(change) < (0.0005 if entry.unit == "percent" else 0.005)
+    return abs(change) < (0.0005 if entry.unit in PER_HUNDRED else 0.005)
 
 
 def format_change(entry: CatalogEntry, change: float | None) -> str:
@@ -104,6 +130,8 @@ def format_change(entry: CatalogEntry, change: float | None) -> str:
     sign = "+" if change > 0 else "−" if change < 0 else "±"
     if entry.unit == "percent":
         return f"{sign}{abs(change) * 100:.1f} points"
+    if entry.unit in PER_HUNDRED:
+        return f"{sign}{abs(change) * 100:,.1f}"
     return f"{sign}{abs(change):,.2f}"
 
 
@@ -128,6 +156,28 @@ def status_words(meets: bool | None, entry: CatalogEntry) -> str:
     if meets is None:
         return "no data for this period"
     return "meets the standard" if meets else "opportunity to improve"
+
+
+def verdict_words(verdict: str | None, entry: CatalogEntry, hidden: bool = False,
+                  small: bool = False) -> str:
+    """The standard judged on the 95% interval, in words: meets, does not meet yet, or can't
+    tell yet; or why there is no verdict."""
+    if entry.direction == "none":
+        return "context (no standard)"
+    if entry.standard is None:
+        return "no standard set yet"
+    if hidden:
+        return "hidden to protect privacy"
+    if small:
+        return TOO_FEW
+    if verdict is None:
+        return "no data for this period"
+    return VERDICT_WORDS[verdict][1]
+
+
+def change_verdict_words(verdict: str | None) -> str:
+    """The change from the 12 months before in words ("no earlier figure" without one)."""
+    return CHANGE_WORDS.get(verdict, "no earlier figure to compare")
 
 
 def how_to_read(entry: CatalogEntry) -> str:

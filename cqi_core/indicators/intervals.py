@@ -1,13 +1,17 @@
 """95% intervals for indicator values: Wilson for proportions, exact Poisson (Garwood)
-for counts over an exposure (days, population, headcount).
+for counts over an exposure (days, population, headcount); and for the change between two
+periods: Newcombe's interval of a difference of proportions, the exact interval of a ratio
+of Poisson rates.
 
 Both are vectorised over Polars columns: the engine computes thousands of groups at once.
 """
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
-from scipy.stats import chi2, norm
+from scipy.stats import binomtest, chi2, norm
 
 Z95 = float(norm.ppf(0.975))
 
@@ -48,3 +52,40 @@ def garwood(k: np.ndarray, exposure: np.ndarray, multiplier: float = 1.0,
     low[bad] = np.nan
     high[bad] = np.nan
     return low, high
+
+
+def newcombe_difference(x1: float, n1: float, x2: float, n2: float,
+                        z: float = Z95) -> tuple[float, float]:
+    """95% interval of p1 - p2 for two independent proportions (Newcombe 1998, method 10:
+    the hybrid score interval built from each proportion's Wilson interval).
+
+    low = d - sqrt((p1 - l1)² + (u2 - p2)²), high = d + sqrt((u1 - p1)² + (p2 - l2)²).
+    Like the Wilson intervals it is made of, it stays inside [-1, 1].
+    """
+    (l1,), (u1,) = wilson(np.array([x1]), np.array([n1]), z)
+    (l2,), (u2,) = wilson(np.array([x2]), np.array([n2]), z)
+    p1, p2 = x1 / n1, x2 / n2
+    d = p1 - p2
+    return (float(d - np.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2)),
+            float(d + np.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)))
+
+
+def poisson_ratio(k1: float, e1: float, k2: float, e2: float,
+                  level: float = 0.95) -> tuple[float, float]:
+    """Exact interval of the rate ratio (k1/e1) / (k2/e2) of two Poisson counts over their
+    exposures, conditional on the total k1 + k2 (the binomial method).
+
+    Given the total, k1 is binomial with p = R·e1 / (R·e1 + e2); the Clopper-Pearson
+    interval (pL, pU) of k1 / (k1 + k2) turns into R = p / (1 - p) × e2 / e1. With no
+    events at all the ratio can be anything: (0, inf).
+    """
+    k1, k2 = int(round(k1)), int(round(k2))
+    n = k1 + k2
+    if n == 0:
+        return 0.0, math.inf
+    ci = binomtest(k1, n).proportion_ci(confidence_level=level, method="exact")
+
+    def ratio(p: float) -> float:
+        return math.inf if p >= 1 else p / (1 - p) * e2 / e1
+
+    return ratio(ci.low), ratio(ci.high)

@@ -43,7 +43,8 @@ from cqi_core.present.words import (GROUP_TITLES, HIDDEN, few_people, figures_ta
                             group_order, takeaway)
 from cqi_core.indicators.catalog import Catalog, CatalogEntry, load_catalog
 from cqi_core.indicators.engine import compute, load_config
-from cqi_core.periods import consecutive_periods, followup_end, period_ending
+from cqi_core.indicators.latest import latest_periods
+from cqi_core.periods import consecutive_periods, followup_end, month_ends_before, period_ending
 from cqi_core.storage.store import Store
 from cqi_core.storage.facts import as_of_date
 from cqi_core.privacy.redaction import redact
@@ -511,13 +512,19 @@ def _flagged(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def _trend_rows(store: Store | privacy.Handle, finding: Finding, as_of: date) -> tuple[pl.DataFrame, bool]:
-    """The released rows of one group, one per 12 months ending on a quarter end (a group
-    with no rows in a period: no value), and whether periods were left out for incomplete
-    follow-up."""
+    """The released rows of one group, one per 12 months ending on a quarter end (for the
+    latest period: ending on the measure's latest period end, as on the scorecard, and every
+    3 months before it), a group with no rows in a period having no value; and whether
+    periods were left out for incomplete follow-up."""
     cfg = _families()[finding.indicator_id]
-    first = finding.period_start or date(as_of.year - 8, 1, 1)
-    ends = [q[1] for q in consecutive_periods(first, min(as_of, finding.period_end or as_of),
-                                              "quarter")]
+    if finding.latest:
+        # The latest point is the measure's latest figure on every page (`latest_periods`,
+        # the scorecard's period), and the points before it every 3 months back from it.
+        latest_end = latest_periods(store, cfg, as_of)[0][1]
+        ends = month_ends_before(latest_end, 3 * TREND_QUARTERS)[::3][::-1]
+    else:
+        ends = [q[1] for q in consecutive_periods(finding.period_start,
+                                                  min(as_of, finding.period_end), "quarter")]
     periods = [period_ending(e, 12) for e in ends]
     complete = [p for p in periods if _followup_end(cfg.followup, *p) <= as_of]
     if privacy.viewer_of(store).public:  # public figures exist only on the publication's grid
@@ -546,7 +553,7 @@ def _breakdown_rows(store: Store | privacy.Handle, finding: Finding, as_of: date
     in the order shown."""
     cfg = _families()[finding.indicator_id]
     start, end = ((finding.period_start, finding.period_end) if not finding.latest
-                  else privacy.latest_period(store, cfg.followup, as_of))
+                  else latest_periods(store, cfg, as_of)[0])
     by = [finding.group_by, *(["unit"] if finding.group_by == "region" else [])]
     rows = _flagged(compute(store, start, end, by=by, indicators=[finding.indicator_id],
                             as_of=as_of))

@@ -16,7 +16,8 @@ from datetime import date
 import polars as pl
 
 from cqi_core.charts.findings import value_text
-from cqi_core.indicators.catalog import CatalogEntry, youth_text
+from cqi_core.indicators.catalog import PER_HUNDRED, CatalogEntry, youth_text
+from cqi_core.indicators.latest import change_verdict, standard_verdict
 from cqi_core.periods import is_months_long, plus_months
 from cqi_core.privacy.suppression import few_people  # noqa: F401  (findings use it)
 
@@ -121,9 +122,11 @@ def takeaway(entry: CatalogEntry, view: str, group_by: str, group_value: str,
             group_value, value, ci_low, ci_high, with the 'all' row). Masked values are null.
 
     Whole numbers from one to ten are written in words. A trend's takeaway says the latest
-    12 months shown and compares them with the 12 months before: "close to" when that
-    figure lies inside the latest one's 95% interval (the difference may be chance), else
-    better or not as good (higher or lower for measures with no better direction). A
+    12 months shown and compares them with the 12 months before as every page does
+    (`latest.change_verdict`): "close to" unless the 95% interval of the change leaves out
+    no change, else better or not as good (higher or lower for measures with no better
+    direction), then the standard judged on the latest 95% interval (meets it, does not
+    meet it yet, or we can't tell yet). A
     breakdown's says the agency's figure and the highest and lowest groups (groups not
     recorded are left out), noting when their intervals overlap.
     """
@@ -148,7 +151,7 @@ def _core(entry: CatalogEntry, value: float) -> str:
 
 def _tiny(entry: CatalogEntry, change: float) -> bool:
     """True when a difference disappears at the precision shown (0.1 point, or 0.01)."""
-    return abs(change) < (0.0005 if entry.unit == "percent" else 0.005)
+    return abs(change) < (0.0005 if entry.unit in PER_HUNDRED else 0.005)
 
 
 def _trend(entry: CatalogEntry, group_by: str, group_value: str, rows: pl.DataFrame) -> str:
@@ -164,20 +167,27 @@ def _trend(entry: CatalogEntry, group_by: str, group_value: str, rows: pl.DataFr
     clause = _comparison(entry, last, before.row(0, named=True) if before.height else None,
                          "the year before")
     when = period_words(last["period_start"], last["period_end"])
-    return f"In {when}{where}, {_core(entry, last['value'])}" + (f", {clause}." if clause else ".")
+    judged = _STANDARD_WORDS.get(standard_verdict(entry, last["value"], last.get("ci_low"),
+                                                  last.get("ci_high")), "")
+    return (f"In {when}{where}, {_core(entry, last['value'])}" + (f", {clause}" if clause else "")
+            + (f"; {judged}." if judged else "."))
+
+
+_STANDARD_WORDS = {"meets": "it meets the standard",
+                   "does not meet": "it does not meet the standard yet",
+                   "can't tell yet": "we can't tell yet whether it meets the standard"}
+"""The standard judged on the latest figure's 95% interval, as a takeaway's last clause."""
 
 
 def _comparison(entry: CatalogEntry, now: dict, before: dict | None, then: str) -> str:
-    if before is None or before.get("value") is None:
+    """How the latest figure compares with `then`, as every page says it
+    (`latest.change_verdict`): better or worse only when the change is more than chance."""
+    verdict, _, _ = change_verdict(entry, now, before)
+    if verdict is None:
         return ""
-    change = now["value"] - before["value"]
-    inside = now.get("ci_low") is not None and now["ci_low"] <= before["value"] <= now["ci_high"]
-    if inside or _tiny(entry, change):
-        return f"close to {then}"
-    if entry.direction == "none":
-        return f"{'higher' if change > 0 else 'lower'} than {then}"
-    better = (change > 0) == (entry.direction == "higher")
-    return f"better than {then}" if better else f"not as good as {then}"
+    return {"about the same": f"close to {then}", "better": f"better than {then}",
+            "worse": f"not as good as {then}", "higher": f"higher than {then}",
+            "lower": f"lower than {then}"}[verdict]
 
 
 def _breakdown(entry: CatalogEntry, group_by: str, rows: pl.DataFrame) -> str:

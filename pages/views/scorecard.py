@@ -10,8 +10,7 @@ from pages import _shared as ui
 ui.require_router("scorecard.py")
 
 TYPES = ["outcome", "performance", "completion", "timeliness", "quality", "context"]
-MARK = {"meets the standard": "✓ meets the standard",
-        "opportunity to improve": "△ opportunity to improve"}
+MARK = {words: f"{mark} {words}" for mark, words in cqi_core.VERDICT_WORDS.values()}
 
 
 @st.cache_data(show_spinner="Computing the scorecard…")
@@ -45,11 +44,17 @@ card = _scorecard(ui.data_version(), unit, region)
 card = card.filter(pl.col("measure_type").is_in(types)) if card.height else card
 st.caption("Each measure is shown for its latest complete 12 months: measures that follow "
            "children for a year after the period (permanency, re-entry, recurrence) end earlier. "
-           "Federal measures are observed, not risk-adjusted. An **opportunity to improve** means "
-           "the figure has not reached the agency's standard yet; it is a place to look, not a verdict.")
-met = card.filter(pl.col("meets_standard") == True).height  # noqa: E712 - Polars expression
-gap = card.filter(pl.col("meets_standard") == False).height  # noqa: E712
-st.markdown(f"**{met}** measures meet their standard and **{gap}** show an opportunity to improve.")
+           "Federal measures are observed, not risk-adjusted. The standard is judged on the 95% "
+           "interval: a measure **meets the standard** when the whole interval is on the good "
+           "side, **does not meet the standard yet** when the whole interval is on the other "
+           "side, and we **can't tell yet** when the interval reaches both sides. A unit's or "
+           "region's figure from fewer than "
+           f"{cqi_core.min_denominator():g} counted is not shown.")
+count = {v: card.filter(pl.col("verdict") == v).height if card.height else 0
+         for v in cqi_core.VERDICTS}
+met, gap, unsure = (count[v] for v in cqi_core.VERDICTS)
+st.markdown(f"**{met}** measures meet their standard, **{gap}** do not meet it yet, and for "
+            f"**{unsure}** we can't tell yet.")
 
 for mtype in [t for t in TYPES if t in types]:
     part = card.filter(pl.col("measure_type") == mtype)

@@ -46,7 +46,7 @@ except CQIError as exc:
     st.info(f"{exc} Choose another group, or quarterly periods.")
     st.stop()
 
-tc.icons(entry, chart, variation_icon(chart.variation), assurance_icon(chart.assurance))
+tc.icons(entry, chart, variation_icon(chart.variation), assurance_icon(chart.assurance), view)
 figure = control_chart_figure(chart, entry, whose, notes)
 ui.show_figure(figure)
 st.caption(f"**{chart.chart_label}.** " + " ".join(chart.notes))

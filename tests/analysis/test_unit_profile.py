@@ -23,6 +23,7 @@ from cqi_core.analysis.joint_pairs import PATH as PAIRS_PATH
 from cqi_core.analysis.joint_pairs import load_joint_settings
 from cqi_core.analysis.joint_display import Side, data_side, label_pair
 from cqi_core.analysis.unit_profile import profile_units, unit_profile
+from cqi_core.indicators import latest
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "joint"
 NO_SERIES = pl.DataFrame()
@@ -57,8 +58,9 @@ def test_every_pair_of_harbor_gets_the_label_built_into_the_agency(harbor):
         "stability": "expanding",
         # V1 60/60 (interval 0.94-1) vs 50%; items 14+15 0/20 (interval 0-0.16) vs 20/40.
         "visits": "discordant",
-        # P1 2/4 vs 4/8; items 5+6 10/20 vs 20/40: nothing differs and no theme stands out.
-        "permanency": "confirming",
+        # P1 2/4: fewer than the 5 counted (trends.yaml min_denominator) a unit's figure needs
+        # to be shown, as on every page (cqi_core.indicators.latest): no figure.
+        "permanency": "not_enough",
         # T1 10/10 (0.72-1) vs 50%; item 1 10/10 (0.72-1) vs 10/20.
         "investigations": "confirming",
         # P4 has no exit home in its period: no figure.
@@ -72,7 +74,7 @@ def test_the_mirror_unit_gets_the_mirror_labels(ridge):
     assert _labels(ridge) == {
         "stability": "expanding",      # P5 0 (0-2.02) vs 4.11: clearly better; item 4 50%
         "visits": "discordant",        # V1 0/60 vs 50%; items 14+15 20/20 (0.84-1) vs 50%
-        "permanency": "confirming",
+        "permanency": "not_enough",    # P1 from 4 children: too few to show
         "investigations": "confirming",  # both clearly worse: T1 0/10, item 1 0/10
         "reentry": "not_enough",
         "safety": "confirming",        # transportation in none of its narratives: nothing stands out
@@ -102,9 +104,14 @@ def test_the_measures_are_the_scorecards_figures_beside_the_agency(harbor):
     assert (ind["P5"]["period_start"], ind["P5"]["period_end"]) == (date(2025, 7, 1), date(2026, 6, 30))
     assert ind["P1"]["period_end"] == date(2025, 6, 30)   # follow-up of 12 months must have ended
     assert (ind["V1"]["value"], ind["V1"]["agency_value"]) == (1.0, 0.5)
-    assert [ind[i]["versus_agency"] for i in ("P5", "V1", "T1", "P1", "S1")] == [
-        "worse", "better", "better", "close", "close"]
+    assert [ind[i]["versus_agency"] for i in ("P5", "V1", "T1", "S1")] == [
+        "worse", "better", "better", "close"]
     assert ind["P4"]["value"] is None
+    # P1 counts 4 children (2 left care for permanency), below the 5 a unit's figure needs:
+    # not shown, judged or compared, as on the scorecard.
+    p1 = ind["P1"]
+    assert (p1["denominator"], p1["value"], p1["versus_agency"], p1["value_text"]) == (
+        4, None, None, "too few to show")
 
 
 def test_item_rates_beside_the_agency_with_wilson_intervals(harbor):
@@ -132,7 +139,10 @@ def test_exemplar_quotes_come_from_the_units_narratives_of_each_pair(harbor):
     assert set(harbor.quotes["pair_id"].to_list()) <= {p.id for p in load_joint_settings().pairs}
 
 
-def test_a_signal_on_the_units_own_chart_makes_the_measure_clear(store):
+def test_a_signal_on_the_units_own_chart_makes_the_measure_clear(store, monkeypatch):
+    # Harbor's P1 counts 4 children: the small-denominator rule is switched off here so that
+    # the figure (2/4) is shown and the chart's signal is what decides.
+    monkeypatch.setattr(latest, "min_denominator", lambda: 1)
     # P1 for Harbor: 12 months at 5 of 20, then 12 at 15 of 20: the last 12 are a run above the
     # centre line (longer than the 8 Anhøj allows for 24 points), reaching the latest month.
     months = [date(2023 + (6 + k) // 12, (6 + k) % 12 + 1, 1) for k in range(24)]

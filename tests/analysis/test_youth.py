@@ -279,16 +279,22 @@ def test_the_agency_cards_for_the_sample(facts):
     assert facts["P1"].period == "Time: from October 2024 to September 2025."
 
 
-def test_change_words_compare_the_figures_at_the_scale_shown(facts):
+def test_change_words_say_up_or_down_only_when_the_change_is_more_than_chance(facts):
     facts = {f.id: f for f in facts[None]}
     change = TEXT["change"]
-    # P1 (higher is better): 229/514 = 0.4455 now, 202/576 = 0.3507 before: 45 > 35 in 100
+    # P1 (higher is better): 229/514 = 0.4455 now, 202/576 = 0.3507 before. Newcombe's
+    # interval of the difference, d ± sqrt of the Wilson distances: 0.0948 with
+    # (0.037, 0.152), which leaves out 0: a real rise.
     assert facts["P1"].change == change["up_good"]
-    # P4 (lower is better): 23/406 = 0.0567 now, 16/366 = 0.0437 before: 6 > 4 in 100
-    assert facts["P4"].change == change["up_bad"]
-    # V1: 9,974/10,728 = 0.9297 and 10,222/10,933 = 0.9350: 93 and 93 (93.497) in 100
+    # P4 (lower is better): 23/406 = 0.0567 now, 16/366 = 0.0437 before (6 and 4 in 100).
+    # Wilson 23/406 = (0.0380, 0.0836), 16/366 = (0.0271, 0.0698); d = 0.0129,
+    # low = 0.0129 - sqrt((0.0567 - 0.0380)² + (0.0698 - 0.0437)²) = 0.0129 - 0.0321 < 0:
+    # the interval (-0.019, 0.045) holds 0, so the rise may be chance. The deck says the same.
+    assert facts["P4"].change == change["same"]
+    # V1: 9,974/10,728 = 0.9297 and 10,222/10,933 = 0.9350: interval (-0.012, 0.001) holds 0
     assert facts["V1"].change == change["same"]
-    # P5: 380/88,862 × 3,650 = 15.61 and 364/81,508 × 3,650 = 16.30: 16 and 16
+    # P5: 380 moves / 88,862 days and 364 / 81,508: rate ratio 0.958, its exact interval
+    # (380 of 744 events, given the days) holds 1
     assert facts["P5"].change == change["same"]
 
 

@@ -185,16 +185,21 @@ def test_a_trend_takeaway_says_the_latest_year_and_compares_it_with_the_year_bef
     # 0.40 lies inside the interval, so the change may be chance: "close to".
     # 0.42 × 10 = 4.2 children out of 10, said as "about four" (numbers to ten in words).
     rows = _trend([0.40, 0.41, 0.39, 0.40, 0.42], [(0.36, 0.44)] * 4 + [(0.38, 0.46)])
+    # P1's standard is 35.2% (higher is better): the whole interval 0.38-0.46 is above it.
     assert findings.write_takeaway(entry, trend, rows) == (
         "In the 12 months to September 2025, out of every ten children, about four went home, "
-        "close to the year before.")
+        "close to the year before; it meets the standard.")
     # 0.50 (0.46-0.54) against 0.40: outside the interval and higher, and higher is better
     rows = _trend([0.40, 0.41, 0.39, 0.40, 0.50], [(0.36, 0.44)] * 4 + [(0.46, 0.54)])
     assert findings.write_takeaway(entry, trend, rows).endswith(
-        "about five went home, better than the year before.")
-    # the same figures for a measure where lower is better
+        "about five went home, better than the year before; it meets the standard.")
+    # the same figures for a measure where lower is better: 0.46-0.54 is all above 0.352
     assert findings.write_takeaway(_entry(direction="lower"), trend, rows).endswith(
-        "not as good as the year before.")
+        "not as good as the year before; it does not meet the standard yet.")
+    # an interval 0.30-0.40 reaches both sides of 0.352: no verdict either way
+    rows = _trend([0.40, 0.41, 0.39, 0.40, 0.35], [(0.36, 0.44)] * 4 + [(0.30, 0.40)])
+    assert findings.write_takeaway(entry, trend, rows).endswith(
+        "; we can't tell yet whether it meets the standard.")
     # a region's trend says where
     assert findings.write_takeaway(entry, Finding("P1", "trend", "region", "North Metro"),
                                    rows).startswith("In the 12 months to September 2025 in the "
@@ -207,7 +212,8 @@ def test_a_trend_takeaway_never_uses_a_hidden_figure():
     # has no figure a year before it to compare with (Jun 2024 is not in the rows)
     rows = _trend([0.41, 0.39, 0.40, 0.30, None], [(0.36, 0.44)] * 4 + [None])
     assert findings.write_takeaway(entry, trend, rows) == (
-        "In the 12 months to June 2025, out of every ten children, about three went home.")
+        "In the 12 months to June 2025, out of every ten children, about three went home; "
+        "it meets the standard.")   # its interval as given, 0.36-0.44, is all above 0.352
     rows = _trend([None, None], [None, None])
     assert findings.write_takeaway(entry, trend, rows) == (
         "The figures are hidden to protect privacy: the numbers are small.")
