@@ -13,21 +13,48 @@ programme, the way an attacker would (METHODS.md: suppression and the publicatio
                quarter by quarter, wherever the published figures add up exactly;
 
 and for each hidden window finds the smallest and largest value it can take. A hidden
-window whose range is narrower than one is pinned, and the caller hides another cell.
+window whose range is narrower than PIN is pinned, and the caller hides another cell.
+
+Most hidden windows are shown free without programmes of their own: any two points of the
+polytope at which a window differs by PIN or more prove it free. `Model.pinned` gathers such
+points cheapest first (a point inside the polytope, a few programmes shared by every open
+window, a step each way from the inside point along each window's own direction) and
+solves the two exact programmes only for the windows still open; those are the pinned ones
+and a few near them, so the answer is the one the exact programmes give.
 Blocks whose published figures are not sums of quarters at all (a cohort counted on one
 day, an average headcount) are left to the per-period relations: no such sum exists there.
 """
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import linprog
-from scipy.sparse import coo_matrix
+from scipy.optimize import OptimizeWarning, linprog
+from scipy.sparse import coo_matrix, identity
+from scipy.sparse.linalg import splu
 
 PIN = 0.5
 """A hidden count whose possible values span less than this is taken as worked out."""
+
+SHARED_MIN = 8
+"""Shared programmes run only when more open cells than this are left for exact ones."""
+INSIDE = 1e-6
+"""A quarterly count above this at the interior point can move."""
+RIDGE = 1e-8
+"""The ridge added to the Gram matrix before it is factorised, relative to its diagonal."""
+REFINE = 3
+"""Refinement passes after the ridged solve."""
+RATE_FLOOR = 1e-6
+"""A direction that moves its cell slower than this is not used."""
+STEP = 0.9
+"""Share of the way to the nearest zero count that a step goes."""
+BOUND_TOL = 1e-9
+EQUAL_TOL = 1e-6
+"""How far below zero and off an equality a stepped point may be (rounding only)."""
+CHUNK = 256
+"""Cells stepped together (memory: one dense column per cell and count)."""
 
 
 @dataclass(frozen=True)
@@ -111,28 +138,32 @@ class Model:
             for q in self.quarters:
                 self.links.append(([self.var[(m, q)] for m in members], [self.var[(total, q)]]))
         self.n = len(self.var)
+        self._pos = np.array([c.pos for c in cells], dtype=np.int64)
+        self._windows = np.array([self._window(c) for c in cells], dtype=np.int64).reshape(-1, 4)
+        self._index = {c.pos: k for k, c in enumerate(cells)}
+        self._link_rows = _link_matrix(self.links)
+        self._free: set[int] = set()
+        """Hidden cells shown free at the last audit (a range of PIN or more)."""
+        self._free_under: frozenset[int] = frozenset()
+        """The hidden cells of that audit: hiding more only widens every range."""
 
     def _window(self, c: Cell) -> list[int]:
         return [self.var[(c.group, q)] for q in range(c.quarter - 3, c.quarter + 1)]
 
     def equalities(self, values: np.ndarray, masked: np.ndarray):
-        r, k, v, rhs = [], [], [], []
-        row = 0
-        for c in self.cells:
-            if masked[c.pos] or np.isnan(values[c.pos]):
-                continue
-            for j in self._window(c):
-                r.append(row), k.append(j), v.append(1.0)
-            rhs.append(float(values[c.pos]))
-            row += 1
-        for plus, minus in self.links:
-            for j in plus:
-                r.append(row), k.append(j), v.append(1.0)
-            for j in minus:
-                r.append(row), k.append(j), v.append(-1.0)
-            rhs.append(0.0)
-            row += 1
-        return coo_matrix((v, (r, k)), shape=(row, self.n)).tocsr(), np.array(rhs)
+        """The attacker's equalities: each shown window is the sum of its four quarters, and
+        each relation holds quarter by quarter (rows of the matrix, right-hand sides)."""
+        shown = ~masked[self._pos] & ~np.isnan(values[self._pos])
+        windows = self._windows[shown]
+        k = len(windows)
+        r = np.repeat(np.arange(k), 4)
+        lr, lk, lv = self._link_rows
+        rows = np.concatenate([r, lr + k])
+        cols = np.concatenate([windows.ravel(), lk])
+        vals = np.concatenate([np.ones(len(r)), lv])
+        rhs = np.concatenate([values[self._pos[shown]].astype(float),
+                              np.zeros(len(self.links))])
+        return coo_matrix((vals, (rows, cols)), shape=(len(rhs), self.n)).tocsr(), rhs
 
     def feasible(self) -> bool:
         """Whether every figure of the block (at its true value) is a sum over quarters at
@@ -146,50 +177,217 @@ class Model:
         return self._feasible
 
     def pinned(self, masked: np.ndarray, rng: np.random.Generator | None = None) -> list[int]:
-        """Positions of this block's hidden cells that the published ones pin."""
-        hidden = [c for c in self.cells if masked[c.pos]]
+        """Positions of this block's hidden cells that the published ones pin.
+
+        A cell is free (not pinned) once two points of the attacker's polytope give it
+        values PIN or more apart (the true figures are one point). Such points come,
+        cheapest first, from: the last audit of this block (hiding more cells only removes
+        equalities, so a free cell stays free); a point inside the polytope
+        (`_interior_point`); programmes shared by all open cells (`_shared_passes`); one
+        step each way from the inside point along each open cell's own direction
+        (`_stepped`); and every programme solved on the way. A cell none of them frees
+        gets its own smallest and largest value, and is pinned when they differ by less
+        than PIN."""
+        hidden = [k for k, c in enumerate(self.cells) if masked[c.pos]]
         if not hidden:
             return []
         rng = rng or np.random.default_rng(0)
         rows, rhs = self.equalities(self.values, masked)
-        truth = {c.pos: float(self.values[c.pos]) for c in hidden}
-        open_ = {c.pos: c for c in hidden}
-        # Shared passes first: one programme moves many hidden cells at once, and any cell
-        # that moves is not pinned; only the cells no pass moved are asked one by one.
-        weights = [np.ones(len(hidden)), -np.ones(len(hidden))]
-        weights += [rng.choice([-1.0, 1.0], len(hidden)) for _ in range(2)]
-        index = {c.pos: k for k, c in enumerate(hidden)}
-        for w in weights:
-            if not open_:
-                break
-            x = self.solve(rows, rhs, {pos: w[index[pos]] for pos in open_})
-            if x is None:
-                return []
-            for pos, c in list(open_.items()):
-                if abs(self.cell_value(x, c) - truth[pos]) >= PIN:
-                    del open_[pos]
+        seen = _Seen(self.values[self._pos[hidden]].astype(float))
+        under = frozenset(int(self._pos[k]) for k in hidden)
+        known = self._free if self._free_under <= under else set()
+        at = {k: i for i, k in enumerate(hidden)}  # cell index -> position in `hidden`
+        open_ = [k for k in hidden if int(self._pos[k]) not in known]
+        for k in hidden:
+            if int(self._pos[k]) in known:
+                seen.free(at[k])
+        if open_:
+            inside = _interior_point(rows, rhs, self.n)
+            if inside is not None:
+                seen.record(self._values_at(inside, hidden))
+                open_ = [k for k in open_ if not seen.is_free(at[k])]
+            open_ = self._shared_passes(rows, rhs, open_, hidden, seen, at, rng)
+            if open_ and inside is not None:
+                moved = _stepped(rows, rhs, inside, self._windows[open_])
+                for k in np.asarray(open_)[moved]:
+                    seen.free(at[int(k)])
+                open_ = [k for k in open_ if not seen.is_free(at[k])]
         out = []
-        for pos, c in open_.items():
-            hi = self.solve(rows, rhs, {pos: 1.0})
-            lo = self.solve(rows, rhs, {pos: -1.0})
+        for k in open_:
+            if seen.is_free(at[k]):
+                continue
+            hi = self._solve_cells(rows, rhs, [k], np.ones(1))
+            if hi is not None:
+                seen.record(self._values_at(hi, hidden))
+            if seen.is_free(at[k]):
+                continue
+            lo = self._solve_cells(rows, rhs, [k], -np.ones(1))
+            if lo is not None:
+                seen.record(self._values_at(lo, hidden))
             if hi is None or lo is None:
                 continue
-            if self.cell_value(hi, c) - self.cell_value(lo, c) < PIN:
-                out.append(pos)
+            if self._value(hi, k) - self._value(lo, k) < PIN:
+                out.append(int(self._pos[k]))
+        self._free = {int(self._pos[k]) for k in hidden if seen.is_free(at[k])}
+        self._free_under = under
         return out
 
-    def solve(self, rows, rhs, weights: dict[int, float]):
-        """Maximise the weighted sum of the named hidden cells; None if the solver fails."""
+    def _shared_passes(self, rows, rhs, open_: list[int], hidden: list[int], seen: "_Seen",
+                       at: dict[int, int], rng: np.random.Generator) -> list[int]:
+        """Programmes that push every open cell at once (all up, all down, two random
+        mixes), each over the cells still open, until few are left: one solve frees many
+        cells. Returns the cells still open."""
+        for sign in (1.0, -1.0, None, None):
+            if len(open_) <= SHARED_MIN:
+                break
+            w = np.full(len(open_), sign) if sign else rng.choice([-1.0, 1.0], len(open_))
+            x = self._solve_cells(rows, rhs, open_, w)
+            if x is not None:
+                seen.record(self._values_at(x, hidden))
+                open_ = [k for k in open_ if not seen.is_free(at[k])]
+        return open_
+
+    def _solve_cells(self, rows, rhs, cells: list[int], weights: np.ndarray):
+        """Maximise the weighted sum of the given cells (indices into `cells`)."""
         c = np.zeros(self.n)
-        cell_of = {cell.pos: cell for cell in self.cells}
-        for pos, w in weights.items():
-            for j in self._window(cell_of[pos]):
-                c[j] -= w  # linprog minimises
+        np.add.at(c, self._windows[cells].ravel(), -np.repeat(weights, 4))  # linprog minimises
         res = linprog(c, A_eq=rows, b_eq=rhs, bounds=(0, None), method="highs")
         return res.x if res.status == 0 else None
 
+    def _values_at(self, x: np.ndarray, cells: list[int]) -> np.ndarray:
+        return x[self._windows[cells]].sum(axis=1)
+
+    def _value(self, x: np.ndarray, k: int) -> float:
+        return float(x[self._windows[k]].sum())
+
+    def solve(self, rows, rhs, weights: dict[int, float]):
+        """Maximise the weighted sum of the named hidden cells; None if the solver fails."""
+        cells = [self._index[pos] for pos in weights]
+        return self._solve_cells(rows, rhs, cells, np.array(list(weights.values()), dtype=float))
+
     def cell_value(self, x: np.ndarray, c: Cell) -> float:
-        return float(sum(x[j] for j in self._window(c)))
+        return self._value(x, self._index[c.pos])
+
+
+class _Seen:
+    """The smallest and largest value each hidden cell took at the points of the polytope
+    seen so far (the true figures are one such point)."""
+
+    def __init__(self, truth: np.ndarray) -> None:
+        known = ~np.isnan(truth)  # a figure that does not exist is no point of its own
+        self.lo = np.where(known, truth, np.inf)
+        self.hi = np.where(known, truth, -np.inf)
+
+    def record(self, values: np.ndarray) -> None:
+        np.minimum(self.lo, values, out=self.lo)
+        np.maximum(self.hi, values, out=self.hi)
+
+    def free(self, i: int) -> None:
+        """Mark a cell shown free by other means (an earlier audit, a step)."""
+        self.lo[i], self.hi[i] = -np.inf, np.inf
+
+    def is_free(self, i: int) -> bool:
+        return bool(self.hi[i] - self.lo[i] >= PIN)
+
+
+def _link_matrix(links) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The relations as sparse rows (row, column, coefficient), one row per link."""
+    r, k, v = [], [], []
+    for row, (plus, minus) in enumerate(links):
+        r.extend([row] * (len(plus) + len(minus)))
+        k.extend(plus)
+        k.extend(minus)
+        v.extend([1.0] * len(plus))
+        v.extend([-1.0] * len(minus))
+    return (np.array(r, dtype=np.int64), np.array(k, dtype=np.int64), np.array(v, dtype=float))
+
+
+def _interior_point(rows, rhs: np.ndarray, n: int) -> np.ndarray | None:
+    """A point inside the attacker's polytope: every quarterly count that can be above zero
+    is above zero there. An interior-point solve with no objective, stopped before crossover
+    (which would move it to a corner), ends in the relative interior; None if it fails."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", OptimizeWarning)  # run_crossover goes to HiGHS as is
+        res = linprog(np.zeros(n), A_eq=rows, b_eq=rhs, bounds=(0, None), method="highs-ipm",
+                      options={"presolve": False, "run_crossover": "off"})
+    return res.x if res.status == 0 and res.x is not None else None
+
+
+def _stepped(rows, rhs: np.ndarray, inside: np.ndarray, windows: np.ndarray) -> np.ndarray:
+    """Which cells (rows of `windows`) a step each way from `inside` moves by PIN or more.
+
+    Each cell's direction is its window projected onto the moves that keep every equality
+    and every count held at zero where it is: only the counts above zero at `inside` move,
+    and the projection removes the window's part in the equalities' row space (through
+    their sparse Gram matrix, `_row_solver`). The step stops short of any count reaching
+    zero. Both points are checked against the equalities and the bounds before they free a
+    cell, so a poor direction only leaves the cell to the exact programmes."""
+    out = np.zeros(len(windows), dtype=bool)
+    movable = np.flatnonzero(inside > INSIDE)
+    sub = rows.tocsc()[:, movable].tocsr()
+    sub = sub[np.flatnonzero(np.diff(sub.indptr))]
+    if not len(movable) or not sub.shape[0]:
+        return out
+    solve = _row_solver(sub)
+    if solve is None:
+        return out
+    off = np.abs(rows @ inside - rhs).max(initial=0.0)  # the point's own rounding
+    column = np.full(len(inside), -1)
+    column[movable] = np.arange(len(movable))
+    for first in range(0, len(windows), CHUNK):
+        part = windows[first:first + CHUNK]
+        cols = column[part]
+        which = np.repeat(np.arange(len(part)), part.shape[1]).reshape(part.shape)
+        ok = cols >= 0
+        e = coo_matrix((np.ones(int(ok.sum())), (cols[ok], which[ok])),
+                       shape=(len(movable), len(part))).tocsc()
+        d = e.toarray() - np.asarray(sub.T @ solve((sub @ e).toarray()))
+        rate = np.asarray(e.multiply(d).sum(axis=0)).ravel()
+        out[first:first + len(part)] = _steps_reach(sub, inside[movable], d, rate, off)
+    return out
+
+
+def _row_solver(sub):
+    """A solver for the Gram system of a sparse matrix's rows, G y = b with G = A A^T, so
+    that A^T y is the part of A^T-space a direction must lose to keep A d = 0.
+
+    G is sparse but singular when equalities repeat one another, so it is factorised with a
+    tiny ridge and the answer refined a few times (each pass shrinks the ridge's error by
+    the ridge over the eigenvalue). None when the factorisation fails."""
+    gram = (sub @ sub.T).tocsc()
+    ridge = RIDGE * max(float(gram.diagonal().max(initial=0.0)), 1.0)
+    try:
+        lu = splu((gram + ridge * identity(gram.shape[0], format="csc")).tocsc(),
+                  permc_spec="MMD_AT_PLUS_A")  # G is symmetric: least fill-in
+    except RuntimeError:
+        return None
+
+    def solve(b: np.ndarray) -> np.ndarray:
+        y = lu.solve(b)
+        for _ in range(REFINE):
+            y += lu.solve(b - gram @ y)
+        return y
+
+    return solve
+
+
+def _steps_reach(sub, x: np.ndarray, d: np.ndarray, rate: np.ndarray, off: float) -> np.ndarray:
+    """For cells with directions `d` (columns over the movable counts `x`), whether
+    stepping up and down gives two valid points PIN or more apart in the cell: no count
+    below zero, every equality kept (the direction's own residual times the step, on top of
+    the starting point's)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        up = np.where(d < 0, x[:, None] / -d, np.inf).min(axis=0, initial=np.inf)
+        down = np.where(d > 0, x[:, None] / d, np.inf).min(axis=0, initial=np.inf)
+        cap = np.where(rate > RATE_FLOOR, PIN / rate, 0.0)
+    s_up = np.minimum(STEP * up, cap)
+    s_down = np.minimum(STEP * down, cap)
+    lowest = np.minimum((x[:, None] + d * s_up).min(axis=0, initial=np.inf),
+                        (x[:, None] - d * s_down).min(axis=0, initial=np.inf))
+    drift = np.abs(sub @ d).max(axis=0, initial=0.0) * np.maximum(s_up, s_down)
+    spread = rate * (s_up + s_down)
+    return ((rate > RATE_FLOOR) & (lowest >= -BOUND_TOL) & (off + drift <= EQUAL_TOL)
+            & (spread >= PIN + EQUAL_TOL))
 
 
 def _adds_up(members, total, by_group_q, values: np.ndarray) -> bool:

@@ -293,7 +293,8 @@ def _time_partner(block: _Block, pos: int, values: np.ndarray, masked: np.ndarra
     """Beside a pinned hidden cell: the same group's smallest non-zero figure in a period
     that overlaps it, else any open figure of the group that overlaps it, else (the group's
     neighbours in time all hidden: the hierarchy pins it) the smallest non-zero figure of
-    the same grouping in the same period."""
+    the same grouping in the same period, else (that grouping all hidden too) an open
+    figure of another grouping in the same period, such as the region's total."""
     cell = next(c for c in block.cells if c.pos == pos)
     near = [c for c in block.cells if c.group == cell.group and c.pos != pos
             and abs(c.quarter - cell.quarter) <= 3 and not masked[c.pos]
@@ -302,6 +303,12 @@ def _time_partner(block: _Block, pos: int, values: np.ndarray, masked: np.ndarra
         near = [c for c in block.cells if c.group[0] == cell.group[0] and c.pos != pos
                 and c.quarter == cell.quarter and not masked[c.pos]
                 and not np.isnan(values[c.pos]) and values[c.pos] > 0]
+    if not near:
+        # Its whole grouping is hidden in that period, so the totals above it pin it (a
+        # region showing 0 pins every hidden unit in it at 0): hide a total of that period.
+        near = [c for c in block.cells if c.group[0] != cell.group[0]
+                and c.quarter == cell.quarter and not masked[c.pos]
+                and not np.isnan(values[c.pos])]
     if not near:
         return None
     nonzero = sorted((values[c.pos], c.pos) for c in near if values[c.pos] > 0)
