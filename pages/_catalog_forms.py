@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from cqi_core import AgencyValue, CatalogEntry, UNIT_WORDS, VALUE_KINDS, format_value, review_items
+from cqi_core import (AgencyValue, CatalogEntry, UNIT_WORDS, VALUE_KINDS, display_scale,
+                      format_value, review_items)
 from pages import _catalog_widgets as cw
 from pages import _shared as ui
 
@@ -44,15 +45,15 @@ def national_text(entry: CatalogEntry) -> str:
     return f"{format_value(entry, entry.national)}{label}"
 
 def _shown(entry: CatalogEntry, v: float | None) -> float | None:
-    # Percent measures are entered as people read them (95 for 95%), as format_value shows.
+    # Entered as people read them (95 for 95%, 20 per 100 caseworkers), as format_value shows.
     if v is None:
         return None
-    return round(v * 100, 6) if entry.unit == "percent" else v
+    return round(v * display_scale(entry), 6)
 
 def _stored(entry: CatalogEntry, v: float | None) -> float | None:
     if v is None:
         return None
-    return round(v / 100, 10) if entry.unit == "percent" else float(v)
+    return round(v / display_scale(entry), 10)
 
 def entry_form(entry: CatalogEntry, value_names: dict[str, str]) -> dict | None:
     """The edit form of one entry; on submit, the changed fields with why and by."""

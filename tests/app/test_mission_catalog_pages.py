@@ -134,6 +134,21 @@ def test_analyst_edit_of_a_standard_makes_the_next_version_in_history_and_catalo
     assert _stored(sample_db_copy)[0].entry("V1").standard == pytest.approx(0.90)
 
 
+def test_a_turnover_standard_is_entered_per_100_caseworkers_as_it_is_shown(
+        monkeypatch, sample_db_copy):
+    # W2 is shown per 100 caseworkers (0.2 on the engine's scale reads "20"): a standard
+    # typed as 20 is stored as 0.2, not as 20 leavers per caseworker.
+    assert load_catalog().entry("W2").unit == "per_100_caseworkers"
+    at = _page(monkeypatch, sample_db_copy, "pages/views/catalog.py")
+    at.selectbox(key="catalog_entry").set_value("W2").run()
+    _one(at.number_input, "Standard (").set_value(20.0)
+    _one(at.text_area, "Why is this changing?").input("Agreed with the workforce team.")
+    _one(at.text_input, "Your name").input("Dana Reyes")
+    at = _save(at)
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert _stored(sample_db_copy)[0].entry("W2").standard == pytest.approx(0.20)
+
+
 def test_edit_without_a_why_shows_an_error_and_saves_nothing(monkeypatch, sample_db_copy):
     at = _page(monkeypatch, sample_db_copy, "pages/views/catalog.py")
     at.selectbox(key="catalog_entry").set_value("V1").run()
