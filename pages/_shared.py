@@ -153,8 +153,17 @@ def sidebar() -> None:
             if v.source == "oidc":
                 st.button("Sign out", on_click=st.logout)
         _preview_picker()
+        _guide_link()
         if not v.public:
             st.caption(f"Database: `{db_path()}`")
+
+
+def _guide_link() -> None:
+    """The guide for agencies: a link where CQI_DOCS_URL publishes docs/, else its path."""
+    if base := os.environ.get("CQI_DOCS_URL", "").strip().rstrip("/"):
+        st.link_button("Guide for agencies", f"{base}/FOR_AGENCIES.md", icon=":material/help:")
+    else:
+        st.caption("Guide for agencies: `docs/FOR_AGENCIES.md` in the dashboard's source.")
 
 
 def _preview_picker() -> None:

@@ -22,6 +22,18 @@ CHROMIUM = "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 SHOTS = ROOT / "test-results"
+REFRESH_SCREENSHOTS = "CQI_REFRESH_SCREENSHOTS"
+"""Set to 1 to rewrite the screenshots the documentation shows (docs/screenshots/)."""
+
+
+def doc_shot(name: str) -> Path:
+    """Where a screenshot the documentation shows is written: docs/screenshots/ only when
+    CQI_REFRESH_SCREENSHOTS=1 asks to refresh the committed ones, else test-results/docs/
+    (not tracked), so an ordinary test run leaves the working tree as it found it."""
+    refresh = os.environ.get(REFRESH_SCREENSHOTS, "").strip() == "1"
+    folder = ROOT / "docs" / "screenshots" if refresh else SHOTS / "docs"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / name
 
 
 def _free_port() -> int:

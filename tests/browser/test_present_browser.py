@@ -3,7 +3,8 @@
 `streamlit run` pinned to the stakeholder audience (CQI_AUDIENCE), as a deployment for a
 public meeting is, on a copy of the sample database. The presenter collapses the sidebar,
 moves forward and back through the headline deck, and downloads the meeting pack. The two
-screens are kept as docs/screenshots/presentation_1.png and presentation_2.png.
+screens are kept as docs/screenshots/presentation_1.png and presentation_2.png (rewritten
+only with CQI_REFRESH_SCREENSHOTS=1; otherwise under test-results/docs/).
 """
 
 from __future__ import annotations
@@ -12,9 +13,8 @@ import shutil
 
 import pytest
 
-from browser_support import ROOT, SHOTS, serve
+from browser_support import SHOTS, doc_shot, serve
 
-DOCS = ROOT / "docs" / "screenshots"
 SCREEN = {"width": 1280, "height": 720}
 
 pytestmark = pytest.mark.browser
@@ -43,9 +43,8 @@ def _settled(page) -> None:
 
 def _shot(page, name: str) -> None:
     SHOTS.mkdir(exist_ok=True)
-    DOCS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / name))
-    shutil.copy(SHOTS / name, DOCS / name)
+    shutil.copy(SHOTS / name, doc_shot(name))
 
 
 def test_a_presenter_moves_through_the_headline_deck_and_takes_the_pack(app_url, browser):

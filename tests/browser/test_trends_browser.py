@@ -11,10 +11,9 @@ import shutil
 import pytest
 
 from db_support import copy_with_series
-from browser_support import ROOT, SHOTS, serve
+from browser_support import SHOTS, doc_shot, serve
 
 
-DOC_SHOT = ROOT / "docs" / "screenshots" / "trends.png"
 
 pytestmark = pytest.mark.browser
 
@@ -64,8 +63,7 @@ def test_a_supervisor_goes_from_what_changed_to_a_chart_and_downloads_it(app_url
     page.get_by_text("How to read this").first.wait_for()
     _settled(page)
     page.screenshot(path=str(SHOTS / "trends.png"), full_page=True)
-    DOC_SHOT.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copy(SHOTS / "trends.png", DOC_SHOT)
+    shutil.copy(SHOTS / "trends.png", doc_shot("trends.png"))
 
     # switch to the unit's region: the URL follows, a new chart is drawn
     page.get_by_test_id("stRadio").filter(has_text="Whose figures").get_by_text(

@@ -14,10 +14,9 @@ import re
 import pytest
 
 from db_support import copy_with_series
-from browser_support import ROOT, SHOTS, serve
+from browser_support import SHOTS, doc_shot, serve
 
 
-DOC_SHOT = ROOT / "docs" / "screenshots" / "unit_profile.png"
 LABELS = re.compile(r"(Confirming|Expanding|Discordant|Not enough data)")
 PAIRS = ("stability", "visits", "permanency", "investigations", "reentry", "safety")
 
@@ -63,8 +62,7 @@ def test_a_person_reads_the_joint_display_and_switches_units(app_url, browser):
     assert all(LABELS.search(text) for text in first.values()), first
     assert "Placement stability" in first["stability"]
     _settled(page)
-    DOC_SHOT.parent.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(DOC_SHOT))
+    page.screenshot(path=str(doc_shot("unit_profile.png")))
     SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SHOTS / "unit_profile_full.png"), full_page=True)
 

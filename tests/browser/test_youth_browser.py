@@ -15,14 +15,13 @@ import polars as pl
 import pytest
 from playwright.sync_api import expect
 
-from browser_support import ROOT, serve
+from browser_support import doc_shot, serve
 from cqi_core import open_store
 from cqi_core.analysis import qualitative
 from cqi_core.analysis import youth
 from pages._nav import PAGES
 from public_scan import small_counts
 
-DOCS = ROOT / "docs" / "screenshots"
 TEXT = youth.load_youth_text()
 NAV = {file: title for pages in PAGES.values() for file, title, *_ in pages}
 """Page file -> its link in the navigation."""
@@ -75,8 +74,7 @@ def test_a_young_person_reads_the_youth_pages(app_url, browser):
     main = page.get_by_test_id("stMain").inner_text()
     assert "Demo mode" not in page.content()
     assert small_counts(main) == [], small_counts(main)
-    DOCS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(DOCS / "youth_home.png"), full_page=True)
+    page.screenshot(path=str(doc_shot("youth_home.png")), full_page=True)
 
     # an area whose small numbers are hidden: the card says so in words
     page.get_by_role("combobox", name=TEXT["home"]["area_label"]).click()
@@ -107,7 +105,7 @@ def test_a_young_person_reads_the_youth_pages(app_url, browser):
     assert all(" ".join(q.split()) in {" ".join(a.split()) for a in APPROVED} for q in quotes)
     _settled(page)
     assert small_counts(page.get_by_test_id("stMain").inner_text()) == []
-    page.screenshot(path=str(DOCS / "youth_voices.png"), full_page=True)
+    page.screenshot(path=str(doc_shot("youth_voices.png")), full_page=True)
 
     page.get_by_role("link", name=NAV["youth_words.py"]).click()
     page.get_by_role("heading", name=TEXT["words"]["title"]).wait_for(timeout=180_000)
