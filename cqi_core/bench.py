@@ -8,6 +8,7 @@ together with the machine they were measured on; tests never assert timings.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import platform
@@ -18,7 +19,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-# Targets from DESIGN.md, for a state-size agency on a 2-core machine.
+# Targets from docs/ARCHITECTURE.md ("Performance targets"), for a state-size agency on a
+# 2-core machine.
 TARGETS = {"import": "< 60 s", "indicators": "< 3 s", "peak": "< 4 GB"}
 
 _STEP = r"""
@@ -80,6 +82,17 @@ def machine() -> str:
             f"DuckDB {duckdb.__version__}, Polars {polars.__version__}")
 
 
+def _generator_fingerprint() -> str:
+    """A hash of the generator's code and plans: data cached in `.bench/` is used again only
+    while it is what the generator would write today (a stale cache once showed an older
+    sample's row counts)."""
+    synth = Path(__file__).resolve().parent / "synth"
+    digest = hashlib.sha256()
+    for path in sorted([*synth.glob("*.py"), *synth.glob("*.yaml")]):
+        digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def run_bench(size: str = "demo", seed: int = 20261121, out: str | Path = "docs/BENCHMARKS.md",
               cache: str | Path = ".bench") -> list[StepResult]:
     """Measure every step for one size and record the figures in `out`."""
@@ -87,15 +100,17 @@ def run_bench(size: str = "demo", seed: int = 20261121, out: str | Path = "docs/
     db = Path(cache).resolve() / f"{size}-{seed}.duckdb"
     results: list[StepResult] = []
     stamp = data / ".generated.json"
-    if not stamp.exists():
+    made_by = _generator_fingerprint()
+    cached = json.loads(stamp.read_text()) if stamp.exists() else {}
+    if cached.pop("generator", None) != made_by:  # none yet, or the generator has changed
         shutil.rmtree(data, ignore_errors=True)
         r = _run_step("generate", f"from cqi_core.synth import generate\n"
                       f"s = generate({size!r}, {str(data)!r}, seed={seed})\n"
                       f"note = ', '.join(f'{{k}} {{v:,}}' for k, v in s.rows.items())")
-        stamp.write_text(json.dumps(r.__dict__))
+        stamp.write_text(json.dumps({**r.__dict__, "generator": made_by}))
         results.append(r)
     else:
-        prev = StepResult(**json.loads(stamp.read_text()))
+        prev = StepResult(**cached)
         results.append(StepResult("generate (cached; time of first run)", prev.seconds,
                                   prev.peak_mb, prev.note))
         print(f"generate: cached in {data}")
@@ -153,14 +168,15 @@ def run_bench(size: str = "demo", seed: int = 20261121, out: str | Path = "docs/
                              f"r = cqi_core.build_scorecard(st)\n"
                              f"note = f'{{r.height}} measures'"))
     shutil.rmtree(Path(str(db) + ".cache"), ignore_errors=True)
-    results.append(_run_step("trend series: 48 months, every indicator x agency/unit/region",
-                             f"import cqi_core\nfrom cqi_core import trends\n"
-                             f"st = cqi_core.open_store({str(db)!r}, read_only=True)\n"
-                             f"s = trends.build_series(st, 'month')\n"
-                             f"note = f'{{s.height:,}} series points; kept beside the database "
-                             f"for this data version'"))
+    results.append(_run_step("refresh after an import: the publication, then every trend series "
+                             "(48 months and 16 quarters, every indicator x agency/unit/region)",
+                             f"import cqi_core\n"
+                             f"info = cqi_core.refresh(cqi_core.open_store({str(db)!r}))\n"
+                             f"steps = ', '.join(f'{{k}} {{v:.1f}} s' for k, v in info.seconds.items())\n"
+                             f"rows = ', '.join(f'{{v:,}} {{k}}ly points' for k, v in info.series_rows.items())\n"
+                             f"note = f'{{steps}}; {{rows}} (target: 60 s at state size)'"))
     results.append(_run_step("what changed: scan every series (cached months)",
-                             f"import cqi_core\nfrom cqi_core import trends\n"
+                             f"import cqi_core\nfrom cqi_core.analysis import trends\n"
                              f"st = cqi_core.open_store({str(db)!r}, read_only=True)\n"
                              f"s = trends.build_series(st, 'month')\n"
                              f"t0 = time.perf_counter()\n"
@@ -222,7 +238,7 @@ note = f"{{rows['review_id'].n_unique():,}} reviews, {{int(rows['compared'].sum(
 def _write_markdown(path: Path, size: str, seed: int, results: list[StepResult]) -> None:
     header = "# Benchmarks\n\nMeasured by `python -m cqi_core bench [--size state]`. Each step runs " \
              "in its own process; peak memory is that process's peak resident set.\n" \
-             f"Targets for a state-size agency (DESIGN.md): import {TARGETS['import']}, all " \
+             f"Targets for a state-size agency (docs/ARCHITECTURE.md): import {TARGETS['import']}, all " \
              f"indicators for a 12-month period {TARGETS['indicators']}, peak memory {TARGETS['peak']}.\n" \
              "Query steps open the database read-only in a new process, so their figures include " \
              "a cold start; in the app every result is cached per data version, so a page shown " \
