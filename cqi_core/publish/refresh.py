@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import time
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Callable
 
@@ -29,6 +30,9 @@ from cqi_core.storage.facts import as_of_date, content_version
 from cqi_core.storage.store import Store
 
 Progress = Callable[[str, float], None]
+
+STALE_AFTER = timedelta(minutes=10)
+"""A refresh on another machine that has written no progress for this long has stopped."""
 
 STEPS = ("the public figures", *(f"the {grain}ly trend series" for grain in GRAINS))
 """What a refresh builds, in order (the names its progress messages use)."""
@@ -62,11 +66,26 @@ class RefreshStatus:
     finished: str | None
     """When it ended (ISO time), or None while it runs."""
     pid: int
+    written: str = ""
+    """When it last wrote its progress (ISO time)."""
+    host: str = ""
+    """The machine (container) the refresh runs on: its process id means something only there."""
 
     @property
     def running(self) -> bool:
-        """True while the process that writes this status is still at work on it."""
-        return self.finished is None and _alive(self.pid)
+        """True while the process that writes this status is still at work on it. From another
+        machine (the nightly import in its own container) the process cannot be asked, so a
+        refresh that has not finished counts as running for at most `STALE_AFTER` since it
+        last wrote its progress."""
+        if self.finished is not None:
+            return False
+        if self.host == socket.gethostname():
+            return _alive(self.pid)
+        try:
+            written = datetime.fromisoformat(self.written or self.started)
+        except ValueError:
+            return False
+        return datetime.now() - written < STALE_AFTER
 
 
 def status_file(store: Store | Handle) -> Path:
@@ -157,7 +176,8 @@ class _Recorder:
             return
         self.last = now
         body = {"version": self.version, "message": message, "fraction": round(fraction, 3),
-                "started": self.started, "pid": os.getpid(),
+                "started": self.started, "pid": os.getpid(), "host": socket.gethostname(),
+                "written": datetime.now().isoformat(timespec="seconds"),
                 "finished": datetime.now().isoformat(timespec="seconds") if finished else None}
         try:
             self.path.parent.mkdir(exist_ok=True)

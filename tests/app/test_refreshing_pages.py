@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 from pathlib import Path
 
 import pytest
@@ -23,7 +24,8 @@ def _status(db: Path, **fields) -> None:
     store = cqi_core.open_store(db, read_only=True)
     body = {"version": content_version(store), "started": "2026-12-06T10:00:00",
             "message": "Building the monthly trend series: Computed 12 of 48 months",
-            "fraction": 0.55, "finished": None, "pid": os.getpid(), **fields}
+            "fraction": 0.55, "finished": None, "pid": os.getpid(),
+            "host": socket.gethostname(), **fields}
     store.close()
     cache = db.with_name(db.name + ".cache")
     cache.mkdir(exist_ok=True)

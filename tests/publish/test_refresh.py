@@ -3,6 +3,8 @@ visitor pays for them, with progress a page can show while it runs."""
 
 import importlib
 import json
+import socket
+from datetime import datetime, timedelta
 import os
 import subprocess
 import sys
@@ -108,7 +110,8 @@ def _write_status(db: Path, **fields) -> None:
     path = db.with_name(db.name + ".cache") / "refresh.json"
     path.parent.mkdir(exist_ok=True)
     body = {"version": "?", "message": "Building the monthly trend series: Computed 3 of 48 months",
-            "fraction": 0.5, "started": "2026-12-06T10:00:00", "finished": None, "pid": os.getpid()}
+            "fraction": 0.5, "started": "2026-12-06T10:00:00", "finished": None, "pid": os.getpid(),
+            "host": socket.gethostname()}
     path.write_text(json.dumps({**body, **fields}), encoding="utf-8")
 
 
@@ -124,6 +127,23 @@ def test_a_refresh_still_at_work_is_running_and_one_whose_process_died_is_not(im
                           capture_output=True, text=True).stdout.strip()
     _write_status(copy, version=version, pid=int(dead))  # a process that has ended
     assert refresh_status(store) is not None and not refresh_status(store).running
+
+
+def test_a_refresh_on_another_machine_runs_while_it_keeps_writing(imported, tmp_path):
+    # The nightly import may run in its own container: its process id means nothing here,
+    # so an unfinished refresh counts as running until it has written nothing for
+    # STALE_AFTER (10 minutes).
+    db, _ = imported
+    copy = tmp_path / "cqi.duckdb"
+    copy.write_bytes(db.read_bytes())
+    store = cqi_core.open_store(copy, read_only=True)
+    version = content_version(store)
+    recent = (datetime.now() - timedelta(minutes=2)).isoformat(timespec="seconds")
+    _write_status(copy, version=version, host="importer", pid=1, written=recent)
+    assert refresh_status(store).running
+    old = (datetime.now() - timedelta(minutes=11)).isoformat(timespec="seconds")
+    _write_status(copy, version=version, host="importer", pid=1, written=old)
+    assert not refresh_status(store).running
 
 
 def test_a_status_of_older_data_or_an_unreadable_one_is_no_status(imported, tmp_path):
