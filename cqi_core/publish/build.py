@@ -357,10 +357,18 @@ def import_and_publish(store: Store | Handle, paths, progress: Progress | None =
     Returns:
         The import's result.
     """
+    return import_then(store, paths, lambda s, say: build_publication(
+        s, progress=lambda m, f: say(f"Publishing the public figures: {m}", f)), 0.6,
+        progress, **options)
+
+
+def import_then(store: Store | Handle, paths, build: Callable[[Store, Progress], object],
+                share: float, progress: Progress | None = None, **options):
+    """Import files and, when the batch lands (not a dry run), run `build(store, progress)`
+    on the new data; the import takes the first `share` of the progress bar."""
     say = progress or (lambda message, fraction: None)
     store = full(store)
-    result = import_files(store, paths, progress=lambda m, f: say(m, 0.6 * f), **options)
+    result = import_files(store, paths, progress=lambda m, f: say(m, share * f), **options)
     if result.outcome == "landed" and not options.get("dry_run"):
-        build_publication(store, progress=lambda m, f: say(f"Publishing the public figures: {m}",
-                                                           0.6 + 0.4 * f))
+        build(store, lambda m, f: say(m, share + (1 - share) * f))
     return result

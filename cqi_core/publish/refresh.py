@@ -23,9 +23,8 @@ from pathlib import Path
 from typing import Callable
 
 from cqi_core.analysis.trends import GRAINS, build_series
-from cqi_core.ingest.load import import_files
 from cqi_core.privacy import Handle, PublicationInfo, full
-from cqi_core.publish.build import build_publication
+from cqi_core.publish.build import build_publication, import_then
 from cqi_core.storage.facts import as_of_date, content_version
 from cqi_core.storage.store import Store
 
@@ -155,12 +154,8 @@ def import_and_refresh(store: Store | Handle, paths, progress: Progress | None =
     Returns:
         The import's result.
     """
-    say = progress or (lambda message, fraction: None)
-    store = full(store)
-    result = import_files(store, paths, progress=lambda m, f: say(m, 0.4 * f), **options)
-    if result.outcome == "landed" and not options.get("dry_run"):
-        refresh(store, progress=lambda m, f: say(m, 0.4 + 0.6 * f))
-    return result
+    return import_then(store, paths, lambda s, say: refresh(s, progress=say), 0.4, progress,
+                       **options)
 
 
 class _Recorder:
