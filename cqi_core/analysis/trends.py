@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import math
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import lru_cache
@@ -29,7 +28,7 @@ from cqi_core.methods import spc
 from cqi_core.errors import CQIError
 from cqi_core.indicators.catalog import Catalog, CatalogEntry
 from cqi_core.indicators.display import AXIS_TITLES, display_scale, format_display
-from cqi_core.indicators.engine import compute, load_config
+from cqi_core.indicators.engine import compute_series, load_config
 from cqi_core.periods import period_label, whole_periods_to
 from cqi_core.storage.store import Store
 from cqi_core.storage.facts import as_of_date, content_version
@@ -159,17 +158,13 @@ def _full_series(store: Store, grain: str, months: int | None,
 
     fresh = as_of - timedelta(days=load_settings().provisional_days)
 
-    def one(span: tuple[date, date]) -> pl.DataFrame:
-        return compute(store, span[0], span[1], by=list(GROUPINGS), as_of=as_of) \
-            .with_columns(pl.lit(span[1] > fresh).alias("provisional"))
-
-    frames: list[pl.DataFrame] = []
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        for i, frame in enumerate(pool.map(one, spans), start=1):
-            frames.append(frame.select(SERIES_COLUMNS))
-            if progress:
-                progress(f"Computed {i} of {len(spans)} {grain}s", i / len(spans))
-    out = pl.concat(frames, how="vertical_relaxed") if frames else \
+    # Every period of an indicator in one set-based pass (`compute_series`), exactly the
+    # figures `compute` gives each period; progress is reported once per indicator.
+    figures = compute_series(store, spans, by=list(GROUPINGS), as_of=as_of, progress=(
+        (lambda message, fraction: progress(f"{message}, {len(spans)} {grain}s each", fraction))
+        if progress else None))
+    out = figures.with_columns((pl.col("period_end") > fresh).alias("provisional")) \
+        .select(SERIES_COLUMNS) if spans else \
         pl.DataFrame(schema={c: pl.String for c in SERIES_COLUMNS})
     if use_cache:
         try:

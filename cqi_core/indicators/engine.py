@@ -6,6 +6,9 @@ columns in `ROW_COLUMNS`. This module owns everything the indicators share: the 
 macros, binding only the parameters a statement uses, the groupings (GROUPING SETS in
 DuckDB), the 'unknown' group, the multipliers, the 95% intervals and the follow-up flag.
 So a rule lives in exactly one SQL file, and the arithmetic around it in exactly one place.
+`compute` runs the files for one period; `compute_series` runs the same files for a whole
+calendar of periods in one set-based statement per indicator (trend series, the
+publication's grid), with exactly the figures `compute` gives each period.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 import polars as pl
@@ -181,19 +184,24 @@ def analysis_rows(store: Store, indicator: str, start: date, end: date) -> pl.Da
         cur.close()
 
 
-def _grouped(cur, cfg: IndicatorConfig, start: date, end: date, by: Sequence[str]) -> pl.DataFrame:
+def _grouped_sql(rows_sql: str, cfg: IndicatorConfig, by: Sequence[str],
+                 keys: Sequence[str] = ()) -> str:
+    """The statement that sums an indicator's analysis rows (`rows_sql`, whose columns are
+    `keys` then ROW_COLUMNS) over the agency and each grouping of `by` the indicator allows,
+    within each value of `keys` (one GROUPING SETS pass)."""
     groupings = [g for g in by if g in cfg.groupings]
-    sql = _sql(cfg.id).strip().rstrip(";")
+    lead = "".join(f"{k}, " for k in keys)
     inner = ", ".join(f"coalesce(CAST({c} AS VARCHAR), 'unknown') AS {c}" for c in GROUP_COLUMNS)
-    sets = ", ".join(["(indicator_id)"] + [f"(indicator_id, {_COLUMN_OF[g]})" for g in groupings])
+    sets = ", ".join([f"({lead}indicator_id)"]
+                     + [f"({lead}indicator_id, {_COLUMN_OF[g]})" for g in groupings])
     case = " ".join(f"WHEN GROUPING({_COLUMN_OF[g]}) = 0 THEN '{g}'" for g in groupings)
     value = " ".join(f"WHEN GROUPING({_COLUMN_OF[g]}) = 0 THEN {_COLUMN_OF[g]}" for g in groupings)
     case = f"CASE {case} ELSE 'all' END" if groupings else "'all'"
     value = f"CASE {value} ELSE 'all' END" if groupings else "'all'"
-    grouped = f"""
-        WITH r AS ({sql}),
-        rows AS (SELECT indicator_id, {inner}, numerator, denominator FROM r)
-        SELECT indicator_id,
+    return f"""
+        WITH r AS ({rows_sql}),
+        rows AS (SELECT {lead}indicator_id, {inner}, numerator, denominator FROM r)
+        SELECT {lead}indicator_id,
                {case} AS group_by,
                {value} AS group_value,
                coalesce(sum(numerator), 0)::DOUBLE AS numerator,
@@ -201,8 +209,12 @@ def _grouped(cur, cfg: IndicatorConfig, start: date, end: date, by: Sequence[str
         FROM rows
         GROUP BY GROUPING SETS ({sets})
     """
+
+
+def _grouped(cur, cfg: IndicatorConfig, start: date, end: date, by: Sequence[str]) -> pl.DataFrame:
+    sql = _sql(cfg.id).strip().rstrip(";")
     params = _bind(sql, {"start": start, "end": end, **(cfg.params or {})})
-    return cur.sql(grouped, params=params or None).pl()
+    return cur.sql(_grouped_sql(sql, cfg, by), params=params or None).pl()
 
 
 def _followup_end(cfg: IndicatorConfig, start: date, end: date) -> date:
@@ -271,6 +283,129 @@ def compute(handle: Store | Handle, start: date, end: date, by: Sequence[str] | 
     return pl.concat(frames).select(OUTPUT_COLUMNS)
 
 
+# --------------------------------------------------------------------------- series
+
+SERIES_BATCH_DAYS = 1600
+"""Days of periods (summed over the periods) `compute_series` computes in one statement: a
+longer calendar runs in batches of consecutive periods, so memory stays bounded whatever
+the number and length of the periods (a row counted in several overlapping periods is
+held once per period). About four years: 49 months or 16 quarters fit in one batch,
+12-month periods go four at a time."""
+_CALENDAR = "series_calendar"
+"""The temp table holding the periods of one `compute_series` batch."""
+
+
+def _batches(periods: list[tuple[date, date]]) -> list[list[int]]:
+    """Consecutive runs of period indexes, each under SERIES_BATCH_DAYS (at least one)."""
+    out: list[list[int]] = []
+    days = 0
+    for i, (start, end) in enumerate(periods):
+        length = (end - start).days + 1
+        if not out or days + length > SERIES_BATCH_DAYS:
+            out.append([])
+            days = 0
+        out[-1].append(i)
+        days += length
+    return out
+
+
+def _series_rows_sql(cfg: IndicatorConfig) -> str:
+    """The indicator's own SQL run for every period of the calendar table at once: the
+    statement is the one `compute` runs, its `$start` and `$end` taken from the calendar's
+    columns inside a LATERAL join (DuckDB decorrelates it into set-based joins; a rule that
+    ranks within the period, such as a cohort's first entry, ranks within each period)."""
+    sql = _strip_comments(_sql(cfg.id)).strip().rstrip(";")
+    sql = re.sub(r"\$start\b", "period_cal.p_start", sql)
+    sql = re.sub(r"\$end\b", "period_cal.p_end", sql)
+    return f"SELECT period_cal.period_id, x.* FROM {_CALENDAR} period_cal, LATERAL ({sql}) x"
+
+
+def compute_series(handle: Store | Handle, periods: Sequence[tuple[date, date]],
+                   by: Sequence[str] | None = None, indicators: Sequence[str] | None = None,
+                   as_of: date | None = None,
+                   progress: Callable[[str, float], None] | None = None) -> pl.DataFrame:
+    """Every requested indicator for many periods in one pass: exactly the rows of `compute`
+    for each period, concatenated (oldest period first as given).
+
+    Each indicator runs once for the whole calendar of periods: its SQL file (the only place
+    its rule is written) is joined LATERALly to the calendar and its analysis rows are
+    grouped once, GROUPING SETS within each period, instead of one statement per period.
+
+    Args:
+        handle: the database, or a handle bound to a viewer (a public viewer gets the
+            publication's rows of each period, as `compute` gives them).
+        periods: (start, end) pairs, both days included.
+        by, indicators, as_of: as `compute`.
+        progress: called with a message and the fraction done, once per indicator.
+
+    Returns:
+        `compute`'s columns, one block per period in the order of `periods`.
+
+    Raises:
+        CQIError: as `compute`.
+    """
+    periods = [(s, e) for s, e in periods]
+    for start, end in periods:
+        _check_period(start, end)
+    store, viewer = full(handle), viewer_of(handle)
+    config = load_config()
+    by = list(GROUPINGS[1:] if by is None else [g for g in by if g != "all"])
+    unknown = [g for g in by if g not in GROUPINGS]
+    if unknown:
+        raise CQIError(f"Unknown grouping {unknown[0]!r}; choose from {', '.join(GROUPINGS)}.")
+    wanted = _resolve(indicators, config)
+    if viewer.public or not periods:
+        # Public figures are read from the publication, period by period (nothing computed).
+        frames = [compute(handle, s, e, by=by, indicators=indicators, as_of=as_of)
+                  for s, e in periods]
+        return pl.concat(frames) if frames else \
+            pl.DataFrame(schema={c: pl.String for c in OUTPUT_COLUMNS})
+    as_of = as_of or as_of_date(store)
+    calendar = pl.DataFrame({"period_id": list(range(len(periods))),
+                             "period_start": [s for s, _ in periods],
+                             "period_end": [e for _, e in periods]},
+                            schema={"period_id": pl.Int32, "period_start": pl.Date,
+                                    "period_end": pl.Date})
+    frames = []
+    cur = store.cursor()
+    try:
+        prepare_cursor(cur)
+        for k, (fid, ids) in enumerate(wanted.items(), start=1):
+            cfg = config[fid]
+            sums = []
+            for batch in _batches(periods):
+                cur.execute(f"CREATE OR REPLACE TEMP TABLE {_CALENDAR} "
+                            "(period_id INTEGER, p_start DATE, p_end DATE)")
+                cur.executemany(f"INSERT INTO {_CALENDAR} VALUES (?, ?, ?)",
+                                [(i, *periods[i]) for i in batch])
+                params = {n: v for n, v in _bind(_sql(fid), {"start": None, "end": None,
+                                                             **(cfg.params or {})}).items()
+                          if n not in ("start", "end")}
+                sums.append(cur.sql(_grouped_sql(_series_rows_sql(cfg), cfg, by, ("period_id",)),
+                                    params=params or None).pl())
+            g = pl.concat(sums).with_columns(pl.col("period_id").cast(pl.Int32)) \
+                .filter(pl.col("indicator_id").is_in(ids))
+            # Every period shows each indicator's agency row, zero when nothing was counted.
+            missing = (calendar.select("period_id")
+                       .join(pl.DataFrame({"indicator_id": ids}, schema={"indicator_id": pl.String}),
+                             how="cross")
+                       .join(g.filter(pl.col("group_by") == "all"), on=["period_id", "indicator_id"],
+                             how="anti")
+                       .with_columns(pl.lit("all").alias("group_by"), pl.lit("all").alias("group_value"),
+                                     pl.lit(0.0).alias("numerator"), pl.lit(0.0).alias("denominator")))
+            g = pl.concat([g, missing.select(g.columns)]) if missing.height else g
+            g = g.join(calendar, on="period_id", how="left")
+            frames.append(_finish_periods(g, cfg, ids, as_of))
+            if progress:
+                progress(f"Computed {fid}, {k} of {len(wanted)} measures", k / len(wanted))
+    finally:
+        cur.close()
+    if not frames:
+        return pl.DataFrame(schema={c: pl.String for c in OUTPUT_COLUMNS})
+    return (pl.concat(frames).sort("period_id", maintain_order=True)
+            .select(OUTPUT_COLUMNS))
+
+
 # `compute` itself takes any period, so the figures of a period the core picked (the
 # scorecard's, a trend's) never change; a period a person typed goes through these two
 # instead, which refuse or clip it against the as-of date and say so.
@@ -328,6 +463,15 @@ def _resolve(indicators: Sequence[str] | None, config: dict[str, IndicatorConfig
 
 def _finish(g: pl.DataFrame, cfg: IndicatorConfig, ids: list[str], start: date, end: date,
             as_of: date | None) -> pl.DataFrame:
+    return _finish_periods(g.with_columns(pl.lit(start).alias("period_start"),
+                                          pl.lit(end).alias("period_end")), cfg, ids, as_of)
+
+
+def _finish_periods(g: pl.DataFrame, cfg: IndicatorConfig, ids: list[str],
+                    as_of: date | None) -> pl.DataFrame:
+    """Values, intervals and the follow-up flag of grouped sums whose rows carry their
+    period (period_start, period_end), sorted by period (period_id when present), indicator,
+    grouping and group."""
     num = g["numerator"].to_numpy()
     den = g["denominator"].to_numpy()
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -338,15 +482,18 @@ def _finish(g: pl.DataFrame, cfg: IndicatorConfig, ids: list[str], start: date, 
         low, high = garwood(num, den, cfg.multiplier)
     else:
         low = high = np.full(len(g), np.nan)
-    fu_end = _followup_end(cfg, start, end)
+    spans = g.select("period_start", "period_end").unique()
+    done = spans.with_columns(pl.Series("followup_complete", [
+        as_of is not None and _followup_end(cfg, s, e) <= as_of
+        for s, e in spans.iter_rows()], dtype=pl.Boolean))
     order_id = {i: k for k, i in enumerate(ids)}
     order_g = {gname: k for k, gname in enumerate(GROUPINGS)}
+    keys = ["period_id"] if "period_id" in g.columns else []
     return (g.with_columns(
                 pl.Series("value", value).fill_nan(None),
                 pl.Series("ci_low", low).fill_nan(None),
-                pl.Series("ci_high", high).fill_nan(None),
-                pl.lit(start).alias("period_start"), pl.lit(end).alias("period_end"),
-                pl.lit(as_of is not None and fu_end <= as_of).alias("followup_complete"))
+                pl.Series("ci_high", high).fill_nan(None))
+            .join(done, on=["period_start", "period_end"], how="left")
             .with_columns(pl.col("indicator_id").replace_strict(order_id, default=len(ids)).alias("_i"),
                           pl.col("group_by").replace_strict(order_g, default=99).alias("_g"))
-            .sort("_i", "_g", "group_value").drop("_i", "_g"))
+            .sort(*keys, "_i", "_g", "group_value").drop("_i", "_g"))

@@ -27,7 +27,6 @@ Every rate, percentage and interval of a row with a hidden count is hidden with 
 from __future__ import annotations
 
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Callable
@@ -37,7 +36,7 @@ import polars as pl
 
 from cqi_core.analysis.qualitative.coding import THEME_GROUPINGS, coded_excerpts
 from cqi_core.analysis.qualitative.sources import excerpts
-from cqi_core.indicators.engine import compute, load_config
+from cqi_core.indicators.engine import compute_series, load_config
 from cqi_core.ingest.load import import_files
 from cqi_core.periods import month_end, plus_months
 from cqi_core.privacy import Handle
@@ -107,14 +106,12 @@ def build_publication(store: Store | Handle, progress: Progress | None = None,
     ends = grid(as_of, first, quarters)
     if not ends:
         return None
-    indicators = []
-    # Two periods at a time, each on its own cursor: DuckDB works outside Python's lock, so
-    # the second core is used while one period's rows come back (as the trend series do).
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        periods = pool.map(lambda end: compute(store, window_start(end), end), ends)
-        for k, (end, frame) in enumerate(zip(ends, periods), start=1):
-            indicators.append(frame)
-            say(f"computed the 12 months to {end:%d %b %Y}", 0.6 * k / len(ends))
+    # Every period of the grid in one set-based pass per indicator (`compute_series`: exactly
+    # the figures `compute` gives each period).
+    indicators = [compute_series(
+        store, [(window_start(end), end) for end in ends],
+        progress=lambda message, fraction: say(
+            f"{message}, for the {len(ends)} periods to {ends[-1]:%d %b %Y}", 0.6 * fraction))]
     say("counting themes in every period", 0.65)
     theme_frames = theme_counts(store, ends)
     say("hiding small numbers across every period and group", 0.75)

@@ -44,7 +44,7 @@ def test_an_import_on_the_command_line_refreshes_the_publication_and_the_series(
     from cqi_core.privacy import publication
     assert publication(store).data_version == content_version(store)
     # Every trend series is there for this data version: reading them computes nothing.
-    monkeypatch.setattr(trends, "compute", _no_compute)
+    monkeypatch.setattr(trends, "compute_series", _no_compute)
     for grain in trends.GRAINS:
         series = trends.build_series(store, grain)
         assert series.height > 0
