@@ -25,7 +25,7 @@ from cqi_core.ingest import (ImportPlan, ImportResult, MappingProfile, format_re
                              list_mappings, load_mapping, plan_import, save_mapping)
 from cqi_core.ingest.bootstrap import ensure_database, needs_sample
 from cqi_core.privacy import (AUDIENCES, AccessDenied, Handle, NotPublished, PublicationInfo,
-                              Viewer, period_ends, publication, resolve_viewer,
+                              Viewer, home_unit, period_ends, publication, resolve_viewer,
                               suppression_words)
 from cqi_core.privacy import PUBLIC as PUBLIC_AUDIENCES
 from cqi_core.privacy import (NOT_APPROVED, ApprovalItem, approvals_version, approve_text,
@@ -108,6 +108,16 @@ from cqi_core.analysis.trends import (TrendChart, add_note, build_series, chart_
 from cqi_core.analysis.trends import load_settings as trend_settings
 from cqi_core.analysis.trends import scan as scan_changes
 from cqi_core.analysis.unit_profile import UnitProfile, profile_units, unit_profile
+from cqi_core.analysis.casemix import (AdjustedComparison, adjuster_words, compare_adjusted,
+                                      group_adjusted, never_words)
+from cqi_core.analysis.casemix import INDICATORS as CASEMIX_INDICATORS
+from cqi_core.analysis.casemix import adjusted as casemix_adjusted
+from cqi_core.analysis.casemix import load_settings as casemix_settings
+from cqi_core.analysis.time_in_care import (median_time, placement_trajectory, public_rule_words,
+                                           survival)
+from cqi_core.analysis.time_in_care import cohorts as time_in_care_cohorts
+from cqi_core.analysis.time_in_care import followed_months as plus_months_followed
+from cqi_core.analysis.time_in_care import load_settings as time_in_care_settings
 from cqi_core.analysis.voices import (CHANNEL_WORDS, SOURCE_TYPE_WORDS, favourable,
                                       favourable_trend, filter_voices, rating_distribution,
                                       selection_coded, theme_presence, theme_trend, what_we_heard,
@@ -128,6 +138,8 @@ from cqi_core.publish import (RefreshInfo, RefreshStatus, build_publication, imp
 from cqi_core.charts.base import (Figure, bar_by_group_chart, in_care_by_region_chart,
                                   line_over_time_chart, monthly_flow_chart)
 from cqi_core.charts.compare import disparity_figure, funnel_figure
+from cqi_core.charts.casemix import oe_funnel_figure
+from cqi_core.charts.convention import DisplayTable, display_table
 from cqi_core.charts.indicators import breakdown_chart, trend_chart
 from cqi_core.charts.its import segmented_figure
 from cqi_core.charts.mission import value_measures, value_status_chart
@@ -140,6 +152,8 @@ from cqi_core.charts.trends import (RULE_WORDS, VARIATION_ICONS, assurance_icon,
                                     control_chart_figure, display_scale, format_display,
                                     group_label, variation_icon)
 from cqi_core.charts.youth import fact_pictogram, theme_pictogram
+from cqi_core.charts.time_in_care import (cohort_curves_figure, exit_types_figure,
+                                           trajectory_figure)
 
 # Presentation and exports
 from cqi_core.present.findings import (DEFAULT_DECK, GROUP_TITLES, MAX_NOTES, MAX_TAKEAWAY, Deck,
@@ -168,7 +182,7 @@ __all__ = [
     "needs_sample", "AUDIENCES", "AccessDenied", "PUBLIC_AUDIENCES", "Viewer", "Handle",
     "NOT_APPROVED", "ApprovalItem", "approvals_version", "approve_text", "approved_text",
     "revoke_text",
-    "resolve_viewer", "suppression_words", "check_text", "grade_level", "compare_settings",
+    "resolve_viewer", "home_unit", "suppression_words", "check_text", "grade_level", "compare_settings",
     # indicators and data quality
     "compute", "indicator_ids", "indicator_config", "f1_favourable_words", "MEASURE_TYPES", "Catalog", "CatalogEntry",
     "checked_period", "compute_checked", "PeriodCheck", "PeriodRefused",
@@ -202,6 +216,10 @@ __all__ = [
     "review_theme_shares",
     "TrendChart", "add_note", "build_series", "chart_notes", "chart_phases", "control_chart",
     "period_label", "remove_note", "series_for", "series_ready", "trend_settings", "scan_changes",
+    "survival", "median_time", "placement_trajectory", "public_rule_words",
+    "time_in_care_cohorts", "time_in_care_settings", "plus_months_followed",
+    "AdjustedComparison", "adjuster_words", "compare_adjusted", "group_adjusted", "never_words",
+    "CASEMIX_INDICATORS", "casemix_adjusted", "casemix_settings", "oe_funnel_figure",
     "UnitProfile",
     "profile_units", "unit_profile", "CHANNEL_WORDS", "SOURCE_TYPE_WORDS", "favourable",
     "favourable_trend", "filter_voices", "rating_distribution", "selection_coded",
@@ -210,7 +228,7 @@ __all__ = [
     "YouthVoices", "load_youth_text", "youth_facts", "youth_regions", "youth_voices",
     "fill_youth_text", "youth_glossary",
     # charts
-    "Figure", "bar_by_group_chart", "in_care_by_region_chart", "line_over_time_chart",
+    "Figure", "DisplayTable", "display_table", "bar_by_group_chart", "in_care_by_region_chart", "line_over_time_chart",
     "monthly_flow_chart", "disparity_figure", "funnel_figure", "breakdown_chart", "trend_chart",
     "segmented_figure", "value_measures", "value_status_chart", "LABEL_SYMBOLS",
     "agreement_chart", "item_strength_chart", "joint_display_chart", "strength_by_data_chart",
@@ -219,6 +237,7 @@ __all__ = [
     "share_trend_chart", "theme_bars", "RULE_WORDS", "VARIATION_ICONS", "assurance_icon",
     "control_chart_figure", "display_scale", "format_display", "group_label", "variation_icon",
     "fact_pictogram", "theme_pictogram",
+    "cohort_curves_figure", "exit_types_figure", "trajectory_figure",
     # presentation and exports
     "DEFAULT_DECK", "GROUP_TITLES", "MAX_NOTES", "MAX_TAKEAWAY", "Deck", "Finding",
     "FindingView", "create_deck", "deck_approval_items", "default_deck", "delete_deck", "finding_notes", "finding_view",

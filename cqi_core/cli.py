@@ -3,7 +3,9 @@
 Commands: generate (a synthetic agency), import (files into the store, then refresh),
 publish (the public figures), refresh (the public figures and every trend series of the
 current data, so no visitor waits for them), status (what is loaded), indicators and themes (one period's
-figures, for an audience) and bench (time and memory of each step). Exit codes: 0 success, 1 an import
+figures, for an audience), adjusted (one period's federal measures by unit or region, observed and
+adjusted for case mix, for an audience), survival (time to exit of the children entering care
+in one period, by exit type and month since removal, for an audience) and bench (time and memory of each step). Exit codes: 0 success, 1 an import
 batch refused whole (or the database could not be used, or a period starts after the data's
 as-of date), 2 usage errors. A period that ends after the as-of date is clipped to end on it,
 with a note on stderr.
@@ -172,6 +174,63 @@ def cmd_themes(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_adjusted(args: argparse.Namespace) -> int:
+    from cqi_core.errors import PeriodRefused
+    from cqi_core.privacy import NotPublished
+    from cqi_core.indicators import checked_period
+    from cqi_core.indicators.output import to_csv, to_json
+    from cqi_core.analysis.casemix import adjusted
+    from cqi_core.storage.store import default_db_path, open_store
+
+    start, end = _date(args.start, "--start"), _date(args.end, "--end")
+    if start > end:
+        raise CQIError(f"--start {args.start} is after --end {args.end}.")
+    path = Path(args.db) if args.db else default_db_path()
+    if not path.exists():
+        raise CQIError(f"There is no database at {path}.")
+    ids = [i.strip() for i in args.indicators.split(",") if i.strip()] if args.indicators else None
+    handle = _for_audience(open_store(path, read_only=True), args.audience)
+    try:
+        check = checked_period(handle, start, end)
+    except PeriodRefused as exc:
+        return _refused(exc)
+    _note(check)
+    try:
+        frame = adjusted(handle, check.start, check.end, indicators=ids, by=args.by)
+    except NotPublished as exc:
+        return _refused(exc)
+    sys.stdout.write(to_json(frame) if args.format == "json" else to_csv(frame))
+    return 0
+
+
+def cmd_survival(args: argparse.Namespace) -> int:
+    from cqi_core.errors import PeriodRefused
+    from cqi_core.privacy import NotPublished
+    from cqi_core.indicators import checked_period
+    from cqi_core.indicators.output import to_csv, to_json
+    from cqi_core.analysis.time_in_care import survival
+    from cqi_core.storage.store import default_db_path, open_store
+
+    start, end = _date(args.start, "--start"), _date(args.end, "--end")
+    if start > end:
+        raise CQIError(f"--start {args.start} is after --end {args.end}.")
+    path = Path(args.db) if args.db else default_db_path()
+    if not path.exists():
+        raise CQIError(f"There is no database at {path}.")
+    handle = _for_audience(open_store(path, read_only=True), args.audience)
+    try:
+        check = checked_period(handle, start, end)
+    except PeriodRefused as exc:
+        return _refused(exc)
+    _note(check)
+    try:
+        frame = survival(handle, check.start, check.end, by=args.by)
+    except NotPublished as exc:
+        return _refused(exc)
+    sys.stdout.write(to_json(frame) if args.format == "json" else to_csv(frame))
+    return 0
+
+
 def _refused(exc: Exception) -> int:
     """A period after the data's as-of date, or one a public audience has no published
     figures for: a refusal (exit 1, as a refused import) rather than a mistyped command
@@ -279,6 +338,32 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--audience", choices=["analyst", "supervisor", "stakeholder", "youth"],
                    default="analyst", help="who the counts are for (default analyst)")
     t.set_defaults(func=cmd_themes)
+
+    a = sub.add_parser("adjusted", help="observed and case-mix-adjusted federal measures for one "
+                                        "period, by unit or region")
+    a.add_argument("--db", help="database file (default: $CQI_DB or data/cqi.duckdb)")
+    a.add_argument("--start", required=True, help="first day of the period, YYYY-MM-DD")
+    a.add_argument("--end", required=True, help="last day of the period, YYYY-MM-DD")
+    a.add_argument("--indicators", help="indicator ids, comma-separated (default: "
+                                        "P1,P2,P3,P4,P5,S1,S2)")
+    a.add_argument("--by", choices=["unit", "region"], default="unit",
+                   help="adjust by unit (default) or region")
+    a.add_argument("--format", choices=["csv", "json"], default="csv")
+    a.add_argument("--audience", choices=["analyst", "supervisor", "stakeholder", "youth"],
+                   default="analyst", help="who the figures are for (default analyst)")
+    a.set_defaults(func=cmd_adjusted)
+
+    v = sub.add_parser("survival", help="time to exit for the children entering care in one "
+                                        "period: the share who left, by exit type and month")
+    v.add_argument("--db", help="database file (default: $CQI_DB or data/cqi.duckdb)")
+    v.add_argument("--start", required=True, help="first day of the entry period, YYYY-MM-DD")
+    v.add_argument("--end", required=True, help="last day of the entry period, YYYY-MM-DD")
+    v.add_argument("--by", choices=["all", "unit", "region", "age_group", "sex", "race_ethnicity"],
+                   default="all", help="one curve per group (default all: the agency)")
+    v.add_argument("--format", choices=["csv", "json"], default="csv")
+    v.add_argument("--audience", choices=["analyst", "supervisor", "stakeholder", "youth"],
+                   default="analyst", help="who the curves are for (default analyst)")
+    v.set_defaults(func=cmd_survival)
 
     b = sub.add_parser("bench", help="generate, import and time each step; writes docs/BENCHMARKS.md")
     b.add_argument("--size", choices=["demo", "state", "tiny"], default="demo")

@@ -258,6 +258,20 @@ FILES: tuple[SettingsFile, ...] = (
         ("review_months", "Months of first reviews read for themes and quotes."),
         ("top_themes", "Themes shown per bright spot."),
         ("quotes", "Exemplar quotes shown per bright spot."))),
+    SettingsFile("casemix", "analysis/casemix.yaml",
+                 "Which adjusters the case-mix adjustment of each federal measure uses, and "
+                 "which it never uses (analysis.casemix).", _s(
+        ("version", "Version of the settings."),
+        ("indicators", "One entry per adjusted indicator (P1-P5, S1, S2)."),
+        ("indicators.*", "How one indicator is adjusted."),
+        ("indicators.*.adjusters", "Columns of its analysis rows the model adjusts for."),
+        ("indicators.*.age_at", "The day its age group is taken, in words."),
+        ("indicators.*.source", "The Children's Bureau's adjusters for it, and where they are named."),
+        ("never", "Columns never adjusted for (race and ethnicity)."),
+        ("never_why", "Why they are never adjusted for, in the words the pages show."),
+        ("age_words", "Each age group in words, for the sentences."),
+        ("age_words.*", "One age group in words."),
+        ("level", "Coverage of the O/E interval (exact Poisson on the observed count)."))),
     SettingsFile("improvement", "analysis/improvement.yaml",
                  "Words and settings of improvement cycles (analysis.improvement, "
                  "analysis.cycle_study).", _s(
@@ -289,6 +303,22 @@ FILES: tuple[SettingsFile, ...] = (
         ("profile.review_months", "Months of first reviews read."),
         ("profile.top_themes", "Themes shown."),
         ("profile.quotes_per_pair", "Quotes shown per pair."))),
+    SettingsFile("time_in_care", "analysis/time_in_care.yaml",
+                 "Exit types, months and the public rules of the time-in-care curves "
+                 "(analysis.time_in_care).", _s(
+        ("version", "Version of the settings."),
+        ("months", "Months since removal reported, 1 to this many."),
+        ("exit_types", "Each exit type and the discharge reasons it holds."),
+        ("permanency", "The exit types that are permanency."),
+        ("exit_words", "Words for each exit type and the two pooled curves."),
+        ("setting_words", "Words for each placement setting and trajectory state."),
+        ("min_cohort", "Staff pages draw a curve only from this many children (entered, and "
+                       "still followed)."),
+        ("public", "What public audiences get."),
+        ("public.fiscal_year_start_month", "Public cohorts are whole fiscal years starting in "
+                                           "this month."),
+        ("public.months", "The months reported to public audiences."),
+        ("public.curve", "The one curve public audiences get."))),
     SettingsFile("youth", "analysis/youth.yaml",
                  "Every word the youth view shows (analysis.youth).", _s(
         ("home", "The youth home page."), ("voices", "The What young people said page."),
@@ -296,6 +326,8 @@ FILES: tuple[SettingsFile, ...] = (
         ("shares", "How a share is said."), ("amounts", "How a rate is said."),
         ("change", "How a change is said."), ("hidden", "What a hidden number says."),
         ("no_number", "What a missing number says."), ("picture", "Picture-in-words sentences."),
+        ("pictures", "The one scale of every picture on a youth page."),
+        ("pictures.out_of", "How many drawings every picture has (10 or 100)."),
         ("chart_hidden", "A hidden bar's label."), ("chart_none", "A missing bar's label."),
         ("measures", "The measures shown to young people, in their words."),
         ("themes", "Theme names in young people's words."),

@@ -22,6 +22,7 @@ PAGES = {
         ("indicator.py", "Indicators", "insights", "indicator", PUBLIC_TOO),
         ("compare.py", "Compare units", "scatter_plot", "compare", PUBLIC_TOO),
         ("disparities.py", "Disparities", "balance", "disparities", PUBLIC_TOO),
+        ("time_in_care.py", "Time in care", "hourglass_bottom", "time-in-care", PUBLIC_TOO),
         ("home.py", "Agency overview", "home", "overview", PUBLIC_TOO),
     ],
     "Units and improvement": [
@@ -72,6 +73,11 @@ def roles_of(page_file: str) -> tuple[str, ...] | None:
     return None
 
 
+def title_of(page_file: str) -> str:
+    """A page's title in the menu."""
+    return next(p[1] for pages in PAGES.values() for p in pages if p[0] == page_file)
+
+
 def served(role: str) -> dict[str, list[tuple]]:
     """The sections and pages `role` sees, in order (empty sections left out)."""
     out = {section: [p for p in pages if role in p[4]] for section, pages in PAGES.items()}
@@ -83,9 +89,27 @@ FOR_WHOM = {ANALYST: "analysts", INTERNAL: "staff (analysts and supervisors)",
 """Who a page is for, in words, by the audiences it serves (EVERYONE's pages refuse nobody)."""
 
 
-def for_whom(page_file: str) -> str:
-    """Who a page is for, in plain words ("analysts"), said to a person it does not serve."""
-    return FOR_WHOM.get(roles_of(page_file), "other audiences")
+FOR_WHOM_YOUTH = {ANALYST: "people who work at the agency",
+                  INTERNAL: "people who work at the agency",
+                  PUBLIC_TOO: "people who work at the agency and for meetings with partners"}
+"""The same, in words for young people (a youth advisory board reads them)."""
+
+
+def for_whom(page_file: str, role: str | None = None) -> str:
+    """Who a page is for, in plain words ("analysts"), said to a person it does not serve;
+    to young people (`role` youth) in their words ("people who work at the agency")."""
+    words = FOR_WHOM_YOUTH if role == "youth" else FOR_WHOM
+    return words.get(roles_of(page_file), "other people")
+
+
+def not_for_you(page_file: str, title: str, role: str) -> str:
+    """The sentence a person reads at the address of a page that is not for them: whom it is
+    for, in plain words, and where their own pages are."""
+    if role == "youth":  # the page's name is above it, and may be a staff word ("Indicator")
+        return (f"This page is for {for_whom(page_file, role)}. It is not one of the pages "
+                "for young people. Your pages are in the menu.")
+    return (f"**{title}** is a page for {for_whom(page_file, role)}, so it is not part of your "
+            "view of the dashboard. Your pages are listed in the menu.")
 
 
 def not_served(role: str) -> list[tuple]:

@@ -1,7 +1,9 @@
 """Compare units: every unit (or region) against the agency on one measure, as a funnel plot.
 
 The measure, grouping, period and methods live in the URL (?id=V1&by=unit&end=2026-09-30
-&method=auto&od=auto), so a copied link reproduces the view. The core draws the limits,
+&method=auto&od=auto), so a copied link reproduces the view. When the person picks another
+measure, the period moves to that measure's latest complete 12 months (its follow-up
+over), never the period the previous measure was shown for. The core draws the limits,
 decides over-dispersion and releases the unit table for the viewer's audience; this page
 shows them. The table is sorted by unit, never ranked.
 """
@@ -14,8 +16,11 @@ import streamlit as st
 
 import cqi_core
 from cqi_core import CQIError, display_scale, funnel_figure
+from pages import _casemix_widgets as cm
+from pages import _compare_rules as rules
 from pages import _downloads as dl
 from pages import _params as params
+from pages import _tables as tables
 from pages import _shared as ui
 
 ui.require_router("compare.py")
@@ -39,27 +44,36 @@ def _periods(version: str, iid: str) -> list[tuple[date, date]]:
 st.title("Compare units")
 st.caption("Is a unit's figure different from the agency's by more than chance? Each unit is a "
            "dot; the funnel shows how far chance alone would scatter units of that size.")
-if cqi_core.as_of_date(ui.store()) is None:
+if ui.as_of() is None:
     st.info("No data is loaded yet.")
     st.stop()
 
 version = ui.data_version()
-catalog = cqi_core.load_catalog(ui.store())
+catalog = ui.catalog()
 top = st.columns([1, 3, 2])
 groups = list(GROUPS)
 by = top[0].radio("Compare", groups, format_func=GROUPS.get, index=params.choice_index(
     "by", groups, what="grouping", instead="units are compared"))
 ids = cqi_core.comparable(by)
+# Keyed (one key a grouping, whose measures never change): the person's pick stands even
+# after the link is rewritten to it; the link's measure only starts the picker.
 iid = top[1].selectbox("Measure", ids, format_func=lambda i: f"{catalog.entry(i).name} ({i})",
                        index=params.choice_index("id", ids, what="measure",
-                                                 instead="the first measure is shown"))
+                                                 instead="the first measure is shown"),
+                       key=f"compare_measure_{by}")
 try:  # staff: the latest complete 12 months and those before; the public: published ones
     spans = _periods(version, iid)
 except CQIError as exc:
     st.info(str(exc))
     st.stop()
 ends = [e for _, e in spans]
-wanted = params.date_param("end", ends[0], ends)
+# The link still names the measure of the previous run when the person has just picked
+# another one: the period then starts again on the new measure's latest complete 12 months.
+linked = params.choice_param("id", ids, None, what="measure", quiet=True)
+if linked is not None and linked != iid:
+    wanted = ends[0]
+else:
+    wanted = params.date_param("end", ends[0], ends)
 end = top[2].selectbox("12 months ending", ends, index=ends.index(wanted),
                        format_func=lambda d: f"{d:%B %-d, %Y}",
                        help="The first choice is the latest 12 months whose follow-up is complete.")
@@ -73,6 +87,14 @@ od = row[1].radio("Over-dispersion", models, format_func=MODELS.get, horizontal=
                   index=params.choice_index("od", models, what="over-dispersion model",
                                             instead="it is decided automatically"))
 st.query_params.update({"id": iid, "by": by, "end": end.isoformat(), "method": method, "od": od})
+views = list(cm.VIEWS)  # observed, or adjusted for case mix (the seven federal measures)
+view = st.radio("Figures", views, format_func=cm.VIEWS.get, horizontal=True,
+                index=params.choice_index("view", views, what="figures",
+                                          instead="the observed figures are shown"))
+st.query_params["view"] = view
+if view == "adjusted":
+    cm.compare_view(iid, start, end, by, method, od)
+    st.stop()
 
 try:
     c = _compare(version, iid, start, end, by, method, od)
@@ -118,32 +140,11 @@ if links:
     table = table.with_columns(pl.Series("Trend", [_trend(u) for u in table["Id"]]))
     config["Trend"] = st.column_config.LinkColumn("Trend", display_text="open")
 st.subheader(f"Every {by}, by {by} id")
-ui.show_table(table, f"One row per {by} for {c.entry.name}, {period}: the {by}, its id, the "
+tables.show(table, f"One row per {by} for {c.entry.name}, {period}: the {by}, its id, the "
               "numerator, denominator and value, its z-scores, the 95% and 99.8% funnel limits, "
               "where it lies" + (" and a link to its trend." if links else "."),
               hide_index=True, width="stretch", column_config=config)
 dl.table_downloads(table.drop("Trend", strict=False), f"{c.entry.name} by {by}, {period}",
                    noun="the table", file_stem=f"compare_{iid}_{by}_{end}")
 
-s = cqi_core.compare_settings()
-with st.expander("How units are compared (the rules in compare.yaml)"):
-    st.markdown(f"""
-- **Limits.** The {s.level_words('alert')} limits (dashed) and the {s.level_words('alarm')} limits
-  (dotted) are where chance alone would keep a unit of that size. A unit strictly outside a limit
-  is flagged; a unit exactly on it is not.
-- **Which limits.** *Automatic* uses exact limits (binomial, or Poisson for rates) when any unit
-  expects fewer than {s.exact_below_expected:g} events (or, for a percentage, fewer than
-  {s.exact_below_expected:g} non-events), and the normal approximation otherwise.
-- **Too few to judge.** A unit counting fewer than {s.min_denominator['proportion']:,.0f} (children,
-  visits or reviews) for a percentage, or fewer than {s.min_denominator['rate']:,.0f} days for a
-  rate, is greyed and never flagged. It still counts in the agency figure.
-- **Over-dispersion.** Units often differ more than chance alone allows, for reasons no single unit
-  controls. The z-scores are winsorised at the {s.winsorise:.0%} and {1 - s.winsorise:.0%} points,
-  φ̂ is their average square, and the spread counts as too wide when a χ² test gives p below
-  {s.overdispersion_alpha:g} (tested only with at least {s.overdispersion_min_units} units).
-  *Automatic* then widens the limits with the {s.overdispersion_auto} model
-  ({'random effects on the arcsine scale' if s.overdispersion_auto == 'additive' else 'limits times √φ̂'});
-  *Multiplicative* widens them by √φ̂ when φ̂ is above 1; *Additive* adds the between-unit spread τ̂².
-  With exact limits, the additive model uses the normal-scale limits (there is no exact form).
-- **Never a league table.** The table is sorted by {s.display['sort_table_by']} id, not by value.
-""")
+rules.explain()

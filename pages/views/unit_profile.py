@@ -7,6 +7,7 @@ import streamlit as st
 
 import cqi_core
 from cqi_core import CQIError
+from pages import _casemix_widgets as cm
 from pages import _profile_findings as pf
 from pages import _profile_widgets as pw
 from pages import _shared as ui
@@ -39,6 +40,7 @@ with tabs[0]:
         st.markdown(pw.rule_words())
 with tabs[1]:
     pw.indicator_table(p)
+    cm.group_table(unit)  # observed and adjusted for case mix, the federal measures
 with tabs[2]:
     if p.items.is_empty():
         st.info("No case review of this unit is dated in the period.")
