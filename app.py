@@ -16,6 +16,8 @@ import streamlit as st
 from pages import _nav as nav
 from pages import _shared as ui
 
+PRESENTING = "present.py"  # the page shown on a shared screen, drawn without the menu beside it
+
 ui.begin_run()  # who is looking, worked out once for this run
 st.set_page_config(page_title="CQI dashboard", page_icon=":material/monitoring:", layout="wide")
 
@@ -32,4 +34,11 @@ sections = {section: [st.Page(nav.script(file), title=title, icon=f":material/{i
 others = [st.Page(ui.for_others(file, title), title=title, url_path=url, visibility="hidden")
           for file, title, _, url, _ in nav.not_served(role)]
 sections[next(iter(sections))] += others  # hidden: never listed in the menu
-st.navigation(sections).run()
+page = st.navigation(sections)
+# Presentation mode is shared on a 1280×720 screen: its slides get the whole width and the
+# menu is folded away (the arrow at the top left opens it). Every other page keeps
+# Streamlit's "auto": the menu open on a laptop or larger, folded on a phone. A person who
+# opens or folds the menu themselves keeps their choice (the browser remembers it).
+st.set_page_config(initial_sidebar_state="collapsed" if page.title == nav.title_of(PRESENTING)
+                   else "auto")
+page.run()

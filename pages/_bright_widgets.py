@@ -9,7 +9,7 @@ import polars as pl
 import streamlit as st
 
 import cqi_core
-from cqi_core import control_chart_figure, load_catalog, load_joint_settings
+from cqi_core import control_chart_figure, load_joint_settings
 from pages import _profile_widgets as pw
 from pages import _shared as ui
 from pages import _trend_widgets as tw
@@ -70,5 +70,5 @@ def signal_chart(spot: cqi_core.BrightSpot, index: int = 0) -> None:
     if not spot.charts:
         return
     chart = spot.charts[min(index, len(spot.charts) - 1)]
-    entry = load_catalog(ui.store()).entry(chart.indicator_id)
+    entry = ui.catalog().entry(chart.indicator_id)
     ui.show_figure(control_chart_figure(chart, entry, spot.unit_name))

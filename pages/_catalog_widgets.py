@@ -15,6 +15,7 @@ import streamlit as st
 
 import cqi_core
 from cqi_core import CQIError, value_history
+from pages import _tables as tables
 from pages import _shared as ui
 
 _EDITS = "mission_catalog_edits"
@@ -116,7 +117,7 @@ def status_summary(row: dict) -> str:
 
 def history_table(frame: pl.DataFrame) -> None:
     """A version history, newest first."""
-    ui.show_table(frame.select("version", "date", "what", "why", "by", "source"),
+    tables.show(frame.select("version", "date", "what", "why", "by", "source"),
                   "One row per saved version, newest first: the version number, its date, what "
                   "changed, why, who made the change and where the version is kept.",
                   hide_index=True, width="stretch",

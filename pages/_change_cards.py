@@ -10,6 +10,7 @@ import streamlit as st
 import cqi_core
 from cqi_core import VARIATION_ICONS, Catalog
 from pages import _nav as nav
+from pages import _tables as tables
 from pages import _shared as ui
 from pages import _trend_widgets as tw
 
@@ -101,7 +102,7 @@ def full_list(found: pl.DataFrame, catalog: Catalog, grain: str, preset: str) ->
          + pl.col("group_value").str.replace_all(" ", "+") + f"&grain={grain}&rules={preset}")
         .alias("Link"))
     with st.expander(f"The full list as a table ({found.height} charts)"):
-        ui.show_table(table, "One row per chart, most important first: its rank, whether it "
+        tables.show(table, "One row per chart, most important first: its rank, whether it "
                       "needs attention or is an improvement, the measure, whose chart it is, what "
                       "the chart shows and a link to the chart.",
                       hide_index=True, width="stretch", column_config={

@@ -8,6 +8,7 @@ import streamlit as st
 import cqi_core
 from cqi_core import control_chart_figure, group_label, segmented_figure
 from pages import _improvement_widgets as w
+from pages import _tables as tables
 from pages import _shared as ui
 
 
@@ -33,7 +34,7 @@ def panel(p, study, public: bool) -> None:
     st.markdown("\n".join(f"- {w}" for w in p.fit_words))
     with st.expander("The model in numbers"):
         st.caption(study.parametrisation)
-        ui.show_table(p.fit.table(),
+        tables.show(p.fit.table(),
                       "One row per term of the model (level at the start, slope before the "
                       "change, level change, slope change): its estimate, standard error, 95% "
                       "interval and p-value" + (", and the estimate and interval as ratios."

@@ -14,6 +14,7 @@ import streamlit as st
 
 import cqi_core
 from pages import _downloads as dl
+from pages import _tables as tables
 from pages import _shared as ui
 
 IGNORE = "(not used)"
@@ -102,7 +103,7 @@ def show_result(result: "cqi_core.ImportResult") -> None:
     for note in result.notes:
         st.caption(note)
     if result.files:
-        ui.show_table(pl.DataFrame([{"File": f.file, "Table": f.table or "—", "Rows read": f.rows_read,
+        tables.show(pl.DataFrame([{"File": f.file, "Table": f.table or "—", "Rows read": f.rows_read,
                                      "Accepted": f.rows_accepted, "Rejected": f.rows_rejected,
                                      "Ignored columns": ", ".join(f.ignored_columns)}
                                     for f in result.files]),
@@ -117,7 +118,7 @@ def show_result(result: "cqi_core.ImportResult") -> None:
         for r in result.rejects.head(5).iter_rows(named=True):
             st.markdown(f"- {r['file']} row {r['row']}, column {r['column']} = "
                         f"`{r['value']}`: {r['reason']}")
-        ui.show_table(result.rejects.head(2000),
+        tables.show(result.rejects.head(2000),
                       "One row per problem found (the first 2,000): the file, the table, the row "
                       "number, the column, the value and why it was rejected.",
                       hide_index=True, width="stretch")

@@ -9,6 +9,7 @@ import streamlit as st
 import cqi_core
 from cqi_core import LABEL_SYMBOLS, RATING_WORDS
 from pages import _profile_widgets as pw
+from pages import _tables as tables
 from pages import _shared as ui
 
 
@@ -36,7 +37,7 @@ def themes(p: cqi_core.UnitProfile) -> None:
         if part.is_empty():
             st.caption("None in the period.")
             continue
-        ui.show_table(part.select("theme", "texts", "texts_total", "share", "agency_share"),
+        tables.show(part.select("theme", "texts", "texts_total", "share", "agency_share"),
                       f"One row per theme {pw.SOURCE_WORDS[source].lower()} of {p.unit_name}: "
                       "the theme, the unit's texts raising it, all the unit's texts, the share "
                       "that raise it and the share across the agency.",

@@ -16,6 +16,7 @@ import streamlit as st
 import cqi_core
 from cqi_core import LABEL_SYMBOLS, LABEL_WORDS, load_joint_settings
 from pages import _params as params
+from pages import _tables as tables
 from pages import _shared as ui
 from pages import _trend_widgets as tw
 
@@ -24,7 +25,7 @@ SOURCE_WORDS = {"case_review": "In case review narratives", "feedback": "In stak
 
 def versions() -> tuple[str, str]:
     """(data version, coding version): the first arguments of every cached reader here."""
-    return ui.data_version(), cqi_core.coding_version(ui.store())
+    return ui.data_version(), ui.coding_version()
 
 
 @st.cache_data(show_spinner=False)
@@ -106,7 +107,7 @@ def indicator_table(p: cqi_core.UnitProfile) -> None:
         .alias("change"),
         pl.format("{} to {}", pl.col("period_start").dt.strftime("%b %Y"),
                   pl.col("period_end").dt.strftime("%b %Y")).alias("period"))
-    ui.show_table(table, f"One row per measure for {p.unit_name}: the unit's figure, its 95% "
+    tables.show(table, f"One row per measure for {p.unit_name}: the unit's figure, its 95% "
                   "interval, the agency's figure, how the unit compares with the agency, its "
                   "monthly chart, the standard, the latest signal, whether it meets the "
                   "standard, the change from the 12 months before and the period.",

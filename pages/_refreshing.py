@@ -32,7 +32,7 @@ def wait_for_series(grain: str) -> None:
 
 
 def _ready(grain: str) -> bool:
-    return cqi_core.series_ready(ui.store(), grain)
+    return ui.series_ready(grain)
 
 
 @st.fragment(run_every=5)

@@ -15,12 +15,12 @@ import polars as pl
 import streamlit as st
 
 import cqi_core
-from pages import _shared as ui
+from pages import _shared as ui, _tables as tables
 
 PAGE_SIZE = 20
 def versions() -> tuple[str, str]:
     """(data version, coding version): the first arguments of every cached reader here."""
-    return ui.data_version(), cqi_core.coding_version(ui.store())
+    return ui.data_version(), ui.coding_version()
 
 
 @st.cache_data(show_spinner=False)
@@ -105,7 +105,7 @@ def show_texts(frame: pl.DataFrame, key: str, columns: dict[str, str], empty: st
         config["text"] = st.column_config.TextColumn(columns["text"], width="large")
     names = [columns[c].lower() for c in cols]
     noun = columns.get("text", "text").lower()
-    ui.show_table(shown_cols.select(cols),
+    tables.show(shown_cols.select(cols),
                   f"One row per {noun}, page {int(page)} of {pages}: "
                   + (", ".join(names[:-1]) + " and " if len(names) > 1 else "") + f"{names[-1]}.",
                   hide_index=True, width="stretch", column_config=config)
@@ -139,7 +139,7 @@ def themes_tab(version: str, coding: str, period, units: list[str], case_types: 
         of = "the narratives of all items" if item is None else f"the narratives of item {item}"
         ui.show_figure(cqi_core.theme_share_bars(shares, themes, of, bool(units or case_types)))
     with st.expander("Theme counts as a table (with the reviews that mention each theme)"):
-        ui.show_table(shares.with_columns(pl.col("code").replace_strict(themes, default=pl.col("code")))
+        tables.show(shares.with_columns(pl.col("code").replace_strict(themes, default=pl.col("code")))
                       .select("code", "narratives_with", "narratives", "share", "reviews_with", "reviews",
                               "agency_share"),
                       "One row per theme: narratives with it, narratives in all, their share, reviews "

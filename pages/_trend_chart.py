@@ -8,6 +8,7 @@ import streamlit as st
 
 import cqi_core
 from cqi_core import CatalogEntry, RULE_WORDS, format_display
+from pages import _tables as tables
 from pages import _shared as ui
 
 
@@ -73,7 +74,7 @@ def points_table(chart: cqi_core.TrendChart, entry: CatalogEntry) -> None:
         pl.when(pl.col("provisional")).then(pl.lit("provisional, not judged"))
         .otherwise(pl.col("rule").replace_strict(RULE_WORDS, default="")).alias("Signal"))
     with st.expander("The plotted points (table)"):
-        ui.show_table(table, f"One row per {chart.grain} plotted for "
+        tables.show(table, f"One row per {chart.grain} plotted for "
                              f"{entry.name}: the period, numerator, denominator, "
                              f"{value.lower()}, centre line, lower and upper limits and any "
                              "signal.",

@@ -13,6 +13,9 @@ from dataclasses import dataclass
 import altair as alt
 import polars as pl
 
+from cqi_core.charts.convention import (label_lines, legible, row_axis, rows_height, text_px,
+                                         wrap_label)
+
 # Okabe & Ito (2008), "Color Universal Design".
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 
@@ -33,8 +36,11 @@ class Figure:
 
 def _finish(chart: alt.Chart, title: str, description: str, how_to_read: str,
             height: int = 280) -> Figure:
-    chart = chart.properties(title=title, description=description, height=height,
-                             width="container")
+    # fit-x: the width follows the page, the height is the plotting area's, so rows keep
+    # their room whatever the title, legend and axes take (Streamlit shows the whole chart).
+    chart = legible(chart.properties(title=title, description=description, height=height,
+                                     width="container", autosize=alt.AutoSizeParams(
+                                         type="fit-x", contains="padding")))
     return Figure(chart=chart, title=title, description=description, how_to_read=how_to_read)
 
 
@@ -73,15 +79,16 @@ def in_care_by_region_chart(by_region: pl.DataFrame) -> Figure:
     parts = ", ".join(f"{r}: {n}" for r, n in by_region.select("region", "children").iter_rows())
     desc = f"Bar chart of the {total} children in care on the as-of date by region. {parts}."
     bars = alt.Chart(by_region).mark_bar(color=PALETTE[0]).encode(
-        y=alt.Y("region:N", title="Region", sort="-x"),
+        y=alt.Y("region:N", title="Region", sort="-x", axis=row_axis()),
         x=alt.X("children:Q", title="Children in care"),
         tooltip=[alt.Tooltip("region:N", title="Region"),
                  alt.Tooltip("children:Q", title="Children in care")])
-    labels = bars.mark_text(align="left", dx=4, color="#000000").encode(text="children:Q")
+    labels = bars.mark_text(align="left", dx=4, color="#000000", fontSize=text_px()).encode(
+        text="children:Q")
     return _finish(bars + labels, "Children in care now, by region", desc,
                    "Longer bars mean more children in care in that region on the as-of date; "
                    "the number at the end of each bar is the count.",
-                   height=max(120, 36 * max(len(by_region), 1)))
+                   height=rows_height(len(by_region)))
 
 
 def bar_by_group_chart(frame: pl.DataFrame, group: str, value: str, group_title: str,
@@ -91,15 +98,17 @@ def bar_by_group_chart(frame: pl.DataFrame, group: str, value: str, group_title:
     parts = ", ".join(f"{g}: {v:{value_format.lstrip(',')}}" if isinstance(v, float) else f"{g}: {v}"
                       for g, v in frame.select(group, value).iter_rows())
     desc = f"Bar chart: {title}. {parts}."
+    frame = frame.with_columns(pl.col(group).cast(pl.String).map_elements(
+        wrap_label, return_dtype=pl.String).alias("label_lines"))
     bars = alt.Chart(frame).mark_bar(color=PALETTE[0]).encode(
-        y=alt.Y(f"{group}:N", title=group_title, sort="-x"),
+        y=alt.Y("label_lines:N", title=group_title, sort="-x", axis=row_axis()),
         x=alt.X(f"{value}:Q", title=value_title),
         tooltip=[alt.Tooltip(f"{group}:N", title=group_title),
                  alt.Tooltip(f"{value}:Q", title=value_title, format=value_format)])
-    labels = bars.mark_text(align="left", dx=4, color="#000000").encode(
+    labels = bars.mark_text(align="left", dx=4, color="#000000", fontSize=text_px()).encode(
         text=alt.Text(f"{value}:Q", format=value_format))
     return _finish(bars + labels, title, desc, how_to_read,
-                   height=max(120, 24 * max(len(frame), 1)))
+                   height=rows_height(len(frame), lines=label_lines(frame["label_lines"])))
 
 
 def line_over_time_chart(frame: pl.DataFrame, period: str, value: str, value_title: str,

@@ -15,6 +15,7 @@ import altair as alt
 import polars as pl
 
 from cqi_core.charts.base import PALETTE, Figure, _finish
+from cqi_core.charts.convention import label_lines, row_axis, rows_height, text_px, wrap_label
 from cqi_core.analysis.compare import Comparison
 from cqi_core.methods.funnel.settings import load_settings
 from cqi_core.analysis.disparities import AGENCY, GROUPING_WORDS, group_label
@@ -22,7 +23,7 @@ from cqi_core.indicators.catalog import CatalogEntry
 from cqi_core.charts.indicators import value_scale
 from cqi_core.indicators.display import AXIS_TITLES, display_scale, format_display, is_share
 
-PAGE_HEIGHT = 460
+PAGE_HEIGHT = 320  # the plotting area; title, legends and axes sit around it (fit-x)
 X_TITLES = {"percent": "Number counted in the unit (the denominator)",
             "per_1000_days": "Days in care in the unit (exposure)",
             "per_100000_days": "Days in care in the unit (exposure)",
@@ -151,7 +152,7 @@ def funnel_figure(c: Comparison, period: str) -> Figure:
         if named.height:
             layers.append(alt.Chart(named.with_columns(
                 (pl.col("marker") + " " + pl.col("unit_label")).alias("label"))).mark_text(
-                align="left", dx=8, fontSize=11, color="#000000").encode(
+                align="left", dx=8, fontSize=text_px(), color="#000000").encode(
                 x=x, y=y("shown"), text="label:N"))
     title = f"{c.entry.name}: each {c.by} against the agency, {period}"
     how = (f"Each dot is one {c.by}; further right means more counted, so less room for "
@@ -165,7 +166,7 @@ def funnel_figure(c: Comparison, period: str) -> Figure:
     figure = _finish(alt.layer(*layers), title, _description(c, points, period), how,
                      height=PAGE_HEIGHT)
     return Figure(chart=figure.chart.properties(title=alt.TitleParams(
-        title, subtitle=c.method_reason, anchor="start", fontSize=15, subtitleFontSize=12)),
+        title, subtitle=c.method_reason, anchor="start", fontSize=16, subtitleFontSize=13)),
         title=title, description=figure.description, how_to_read=how)
 
 
@@ -205,20 +206,20 @@ def disparity_figure(frame: pl.DataFrame, entry: CatalogEntry, reference: str,
         if r["ratio"] is None or r["ratio"] <= 0:
             continue
         is_ref = r["group_value"] == ref_value
-        rows.append({"group": group_label(by, r["group_value"]), "ratio": r["ratio"],
+        rows.append({"group": wrap_label(group_label(by, r["group_value"])), "ratio": r["ratio"],
                      "low": r["ratio_low"], "high": r["ratio_high"], "reading": r["reading"],
                      "kind": _ratio_kind(r["ratio"], r["ratio_low"], r["ratio_high"], is_ref)})
     data = pl.DataFrame(rows, schema={"group": pl.String, "ratio": pl.Float64,
                                       "low": pl.Float64, "high": pl.Float64,
                                       "reading": pl.String, "kind": pl.String})
-    order = [group_label(by, g) for g in frame["group_value"].to_list()]
+    order = [wrap_label(group_label(by, g)) for g in frame["group_value"].to_list()]
     finite = [v for v in [*data["low"].drop_nulls(), *data["high"].drop_nulls(),
                           *data["ratio"]] if v > 0]
     lo = min([0.5, *finite]) / 1.1
     hi = max([2.0, *finite]) * 1.1
     xs = alt.Scale(type="log", domain=[lo, hi])
     x_title = f"Ratio to {ref_words} (1 = the same; log scale)"
-    yy = alt.Y("group:N", title=GROUPING_WORDS.get(by, "Group"), sort=order)
+    yy = alt.Y("group:N", title=GROUPING_WORDS.get(by, "Group"), sort=order, axis=row_axis())
     kinds = [k for k in _RATIO_KINDS if k[0] in set(data["kind"].to_list())]
     layers = [alt.Chart(pl.DataFrame({"x": [1.0]})).mark_rule(
         color="#000000", strokeWidth=1.5).encode(x=alt.X("x:Q", scale=xs, title=x_title))]
@@ -249,8 +250,8 @@ def disparity_figure(frame: pl.DataFrame, entry: CatalogEntry, reference: str,
            "same. The bar through a dot is its 95% interval: when it does not cross 1, the "
            "difference is more than chance. The scale is logarithmic, so twice and half are "
            "the same distance from 1. Triangles point the way a clear difference goes.")
-    height = max(160, 34 * max(data.height, 1))
+    height = rows_height(data.height, lines=label_lines(data["group"]))
     figure = _finish(alt.layer(*layers), title, desc, how, height=height)
     return Figure(chart=figure.chart.properties(title=alt.TitleParams(
-        title, anchor="start", fontSize=15)), title=title, description=desc, how_to_read=how)
+        title, anchor="start", fontSize=16)), title=title, description=desc, how_to_read=how)
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import altair as alt
 import polars as pl
 
+from cqi_core.charts.convention import PRESENT_TEXT_PX, legible
 from cqi_core.charts.base import PALETTE, Figure
 from cqi_core.indicators.catalog import CatalogEntry
 from cqi_core.charts.indicators import value_scale
@@ -114,6 +115,7 @@ def _finish(layers: list, title: str, description: str, how_to_read: str, style:
         title=_title(title, style), description=description, height=height, width="container",
         background="#FFFFFF", autosize=alt.AutoSizeParams(type="fit-x", contains="padding")
     ).configure_view(stroke=None)
+    chart = legible(chart, presentation=style.label >= PRESENT_TEXT_PX)
     return Figure(chart=chart, title=title, description=description, how_to_read=how_to_read)
 
 
@@ -164,11 +166,13 @@ def trend_figure(rows: pl.DataFrame, entry: CatalogEntry, title: str, where: str
     last = shown.tail(1).with_columns(
         pl.col("value").map_elements(lambda v: value_text(entry, v / k),
                                      return_dtype=pl.String).alias("text"))
+    refs = _references(entry, k)
+    side = _label_side(last["value"][0] if last.height else None, refs["at"].to_list(),
+                       y_scale, [*data["ci_low"], *data["ci_high"], *data["value"]], style)
     label = alt.Chart(last).mark_text(
-        dy=-style.label - 4, fontSize=style.label + 2, fontWeight="bold", color=INK).encode(
+        dy=side * (style.label + 4), fontSize=style.label + 2, fontWeight="bold", color=INK).encode(
         x=x, y=alt.Y("value:Q", scale=y_scale), text="text:N")
     layers = [band, line, points, label]
-    refs = _references(entry, k)
     if refs.height:
         layers.append(_rules(refs, style, "y"))
     desc = f"Line chart of {entry.name} for {where}, each point the 12 months ending with a quarter"
@@ -188,6 +192,35 @@ def trend_figure(rows: pl.DataFrame, entry: CatalogEntry, title: str, where: str
            + (" A gap in the line is a period whose figure is hidden to protect privacy."
               if shown.height < data.height else ""))
     return _finish(layers, title, desc, how, style, style.height)
+
+
+def _label_side(value: float | None, lines: list[float], y_scale: alt.Scale, drawn: list,
+                style: ChartStyle) -> int:
+    """Where the latest figure's label goes: above its point (-1, screen y grows down) or
+    below it (1), whichever keeps it off the reference lines and inside the plot; above when
+    both are free (or both blocked).
+
+    The label is `style.label` + 2 px tall, its middle `style.label` + 4 px from the point,
+    so it covers from about 11 to 37 px away at 20 px type; a line in that strip would run
+    through it. Positions come from the value axis's range (its set domain, else the drawn
+    figures and lines) and the plot's height."""
+    if value is None:
+        return -1
+    domain = y_scale.to_dict().get("domain")
+    shown = [float(v) for v in [*drawn, *lines] if v is not None and v == v]
+    low, high = domain if isinstance(domain, list) else (min(shown), max(shown))
+    span = (high - low) or 1.0
+    middle, half = style.label + 4, (style.label + 2) / 2 + 2   # 2 px of air each side
+
+    def away(v: float) -> float:   # how far above the point, in pixels
+        return (v - value) / span * style.height
+
+    def blocked(direction: int) -> bool:
+        edge = away(high) if direction < 0 else -away(low)
+        return edge < middle + half or any(
+            middle - half < -direction * away(v) < middle + half for v in lines)
+
+    return 1 if blocked(-1) and not blocked(1) else -1
 
 
 def breakdown_figure(rows: pl.DataFrame, entry: CatalogEntry, title: str, group_title: str,
@@ -212,10 +245,15 @@ def breakdown_figure(rows: pl.DataFrame, entry: CatalogEntry, title: str, group_
                                      return_dtype=pl.String).alias("text"))
     hidden = rows.filter(pl.col("value").is_null()).select(
         "label", pl.lit("hidden to protect privacy").alias("text"))
-    order = rows["label"].to_list()
+    # Each group's figure is written in its row's label, beside the axis, where no reference
+    # line or interval can run through it.
+    row_words = dict(zip(data["label"], data["text"])) | dict(zip(hidden["label"], hidden["text"]))
+    order = [f"{g}: {row_words.get(g, '')}" for g in rows["label"].to_list()]
+    data = data.with_columns((pl.col("label") + ": " + pl.col("text")).alias("row"))
+    hidden = hidden.with_columns((pl.col("label") + ": " + pl.col("text")).alias("row"))
     x_title = AXIS_TITLES.get(entry.unit, "Value")
-    y = alt.Y("label:N", sort=order, scale=alt.Scale(domain=order, padding=0.9),
-              axis=_axis(style, group_title, labelLimit=420))
+    y = alt.Y("row:N", sort=order, scale=alt.Scale(domain=order, padding=0.9),
+              axis=_axis(style, group_title, labelLimit=0, labelFontWeight="bold"))
     x_scale = value_scale(entry, data["ci_low"], data["ci_high"], data["value"],
                           *([agency * k] if agency is not None else []),
                           *([entry.standard * k] if entry.standard is not None else []))
@@ -231,13 +269,7 @@ def breakdown_figure(rows: pl.DataFrame, entry: CatalogEntry, title: str, group_
                  alt.Tooltip("value:Q", title=x_title, format=fmt),
                  alt.Tooltip("ci_low:Q", title="95% interval from", format=fmt),
                  alt.Tooltip("ci_high:Q", title="95% interval to", format=fmt)])
-    labels = alt.Chart(data).mark_text(
-        baseline="bottom", dy=-style.label * 0.6, fontSize=style.label, fontWeight="bold",
-        color=INK).encode(y=y, x=alt.X("value:Q", scale=x_scale), text="text:N")
-    gaps = alt.Chart(hidden).mark_text(  # dy=0: Streamlit's theme moves text marks otherwise
-        align="left", baseline="middle", dy=0, fontSize=style.label, fontStyle="italic",
-        color="#444444").encode(y=y, x=alt.value(8), text="text:N")
-    layers = [bars, dots, labels, gaps]
+    layers = [bars, dots]
     refs = _references(entry, k, agency)
     if refs.height:
         layers.append(_rules(refs, style, "x"))
@@ -246,8 +278,8 @@ def breakdown_figure(rows: pl.DataFrame, entry: CatalogEntry, title: str, group_
     if hidden.height:
         desc += (f" Hidden to protect privacy: {', '.join(hidden['label'].to_list())}.")
     desc += "".join(f" {n}: {value_text(entry, v / k)}." for n, v in refs.iter_rows())
-    how = ("Each diamond is one group and the bar through it its 95% interval; when two bars "
-           "overlap a lot, the difference may be chance. " + _reference_words(refs))
+    how = ("Each diamond is one group, its figure written beside its name, and the bar through "
+           "it its 95% interval; when two bars overlap a lot, the difference may be chance. " + _reference_words(refs))
     per_row = int(style.label * 2.6) + 8
     return _finish(layers, title, desc, how, style,
                    min(style.height + style.label * 4, max(style.height // 2, per_row * max(len(order), 1))))

@@ -13,6 +13,7 @@ import altair as alt
 import polars as pl
 
 from cqi_core.charts.base import PALETTE, Figure, _finish
+from cqi_core.charts.convention import label_lines, row_axis, rows_height, wrap_label
 from cqi_core.indicators.catalog import CatalogEntry
 from cqi_core.indicators.display import display_scale, is_share
 
@@ -116,9 +117,12 @@ def breakdown_chart(frame: pl.DataFrame, entry: CatalogEntry, group_title: str) 
     k = _scale(entry)
     data = frame.filter(pl.col("value").is_not_null()).select(
         "group_value", "numerator", "denominator", (pl.col("value") * k).alias("value"),
-        (pl.col("ci_low") * k).alias("ci_low"), (pl.col("ci_high") * k).alias("ci_high"))
+        (pl.col("ci_low") * k).alias("ci_low"), (pl.col("ci_high") * k).alias("ci_high"),
+        pl.col("group_value").cast(pl.String).map_elements(
+            wrap_label, return_dtype=pl.String).alias("label_lines"))
     x_title = AXIS_UNITS.get(entry.unit, "Value")
-    y = alt.Y("group_value:N", title=group_title, sort=alt.EncodingSortField("value", order="descending"))
+    y = alt.Y("label_lines:N", title=group_title, axis=row_axis(),
+              sort=alt.EncodingSortField("value", order="descending"))
     x_scale = value_scale(entry, data["ci_low"], data["ci_high"], data["value"])
     err = alt.Chart(data).mark_rule(color=PALETTE[0], strokeWidth=2).encode(
         y=y, x=alt.X("ci_low:Q", title=x_title, scale=x_scale), x2="ci_high:Q")
@@ -139,4 +143,5 @@ def breakdown_chart(frame: pl.DataFrame, entry: CatalogEntry, group_title: str) 
     return _finish(alt.layer(*layers), f"{entry.name} by {group_title.lower()}", desc,
                    "Each dot is one group and the line through it its 95% interval; when two "
                    "intervals overlap a lot, the difference may be chance. The dashed line is "
-                   "the agency standard.", height=max(140, 26 * max(data.height, 1)))
+                   "the agency standard.",
+                   height=rows_height(data.height, lines=label_lines(data["label_lines"])))

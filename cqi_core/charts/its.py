@@ -109,7 +109,7 @@ def segmented_figure(fit: SegmentedFit, periods: Sequence[date], observed: Seque
     mark = pl.DataFrame({"x": [before + (first - before) / 2], "label": [change_label]})
     rule = alt.Chart(mark).mark_rule(color="#000000", strokeDash=[3, 2], strokeWidth=1.2).encode(
         x=alt.X("x:T", title=unit_title))
-    text = alt.Chart(mark).mark_text(align="left", baseline="top", dx=4, fontSize=11,
+    text = alt.Chart(mark).mark_text(align="left", baseline="top", dx=4, fontSize=12,
                                      color="#000000").encode(x=alt.X("x:T"), y=alt.value(4),
                                                              text="label:N")
     title = f"{entry.name}, {group_label}: before and after the change"

@@ -120,7 +120,7 @@ def value_status_chart(status: pl.DataFrame) -> Figure:
                  alt.Tooltip("status:N", title="Measures that"),
                  alt.Tooltip("count:Q", title="Number of measures")])
     labels = alt.Chart(seg).transform_calculate(mid="(datum.start + datum.end) / 2").mark_text(
-        color="#000000", fontSize=11, lineBreak="\n", baseline="middle", dy=-6).encode(
+        color="#000000", fontSize=12, lineBreak="\n", baseline="middle", dy=-6).encode(
         y=y, x="mid:Q", text="label:N")
     gaps = alt.Chart(unmeasured).mark_text(
         align="left", dx=4, fontSize=12, fontWeight="bold", color="#000000").encode(

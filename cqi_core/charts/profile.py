@@ -14,6 +14,7 @@ import altair as alt
 import polars as pl
 
 from cqi_core.charts.base import PALETTE, Figure, _finish
+from cqi_core.charts.convention import label_lines, row_axis, rows_height, wrap_label
 from cqi_core.indicators.display import MISSING, format_share
 
 LABEL_SYMBOLS = {"confirming": "✓", "expanding": "+", "discordant": "≠", "not_enough": "?"}
@@ -21,13 +22,22 @@ _FILL = {"better": "#CFE6F5", "worse": "#F8D9C4", "close": "#EEEEEE", "none": "#
          "confirming": "#CDEBDD", "expanding": "#F6E7B8", "discordant": "#F0D3E4",
          "not_enough": "#FFFFFF"}
 COLUMNS = ("The measure", "Case reviews", "Fit")
+ITEM_CHARACTERS = 44
+"""Longest line of a review item's label before it wraps."""
 
 
 def _item_axis() -> alt.Axis:
-    """The review item axis: long labels, and its title above them (beside them it would
-    collide with labels this long)."""
-    return alt.Axis(labelLimit=340, titleAngle=0, titleAlign="right", titleBaseline="bottom",
-                    titleX=-4, titleY=-6)
+    """The review item axis: long labels whole, wrapped over lines (`wrap_label`), and its
+    title above them (beside them it would collide with labels this long)."""
+    return row_axis(titleAngle=0, titleAlign="right", titleBaseline="bottom", titleX=-4,
+                    titleY=-6)
+
+
+def _item_rows(label: pl.Expr) -> pl.Expr:
+    """An item's label as its row on the axis: "14 · words", wrapped over lines (wider than
+    the convention's: these charts have the page's width, and the items long names)."""
+    return label.str.replace(r"^Item ([0-9A-C]+): ", "$1 · ").map_elements(
+        lambda text: wrap_label(text, ITEM_CHARACTERS), return_dtype=pl.String)
 
 
 _pct = format_share   # one formatter: a missing share is one em dash everywhere
@@ -74,10 +84,11 @@ def joint_display_chart(joint: pl.DataFrame) -> Figure:
              "bottom": r["fit_note"]}]
     data = pl.DataFrame(rows, schema={"pair": pl.String, "column": pl.String, "kind": pl.String,
                                       "top": pl.String, "bottom": pl.String})
-    order = joint["title"].to_list()
+    order = [wrap_label(t) for t in joint["title"].to_list()]
+    data = data.with_columns(pl.col("pair").map_elements(wrap_label, return_dtype=pl.String))
     x = alt.X("column:N", title=None, sort=list(COLUMNS), axis=alt.Axis(orient="top", labelAngle=0,
                                                                          labelFontWeight="bold"))
-    y = alt.Y("pair:N", title=None, sort=order, axis=alt.Axis(labelLimit=220, labelFontWeight="bold"))
+    y = alt.Y("pair:N", title=None, sort=order, axis=row_axis(labelFontWeight="bold"))
     kinds = list(_FILL)
     cells = alt.Chart(data).mark_rect(stroke="#FFFFFF", strokeWidth=3).encode(
         x=x, y=y, color=alt.Color("kind:N", scale=alt.Scale(domain=kinds, range=list(_FILL.values())),
@@ -102,13 +113,14 @@ def joint_display_chart(joint: pl.DataFrame) -> Figure:
            "disagree (≠).")
     chart = alt.layer(cells, top, bottom).properties(width="container")
     return _finish(chart, "The unit's measures and case reviews side by side", desc, how,
-                   height=60 + 64 * max(joint.height, 1))
+                   # two lines of text a cell
+                   height=rows_height(joint.height, row_px=64, lines=label_lines(order)))
 
 
 def item_strength_chart(items: pl.DataFrame, title: str = "Share of review items rated a strength: the unit and the agency") -> Figure:
     """Per item: the unit's share rated a strength with its interval, and the agency's share."""
     data = items.filter(pl.col("rate").is_not_null()).with_columns(
-        label=pl.col("item_name").str.replace(r"^Item ([0-9A-C]+): ", "$1 · "),
+        label=_item_rows(pl.col("item_name")),
         n_text=pl.lit("n=") + pl.col("n").cast(pl.String))
     order = data["label"].to_list()
     y = alt.Y("label:N", title="Review item", sort=order, axis=_item_axis())
@@ -134,7 +146,7 @@ def item_strength_chart(items: pl.DataFrame, title: str = "Share of review items
                      axis=alt.Axis(format="%")), x2="ci_high:Q")
     points = alt.Chart(long).mark_point(filled=True, size=90, opacity=1).encode(
         y=y, x=alt.X("value:Q", scale=x_scale), color=series, shape=shape, tooltip=tooltip)
-    ns = alt.Chart(data).mark_text(align="left", dx=6, fontSize=10, color="#000000").encode(
+    ns = alt.Chart(data).mark_text(align="left", dx=6, fontSize=12, color="#000000").encode(
         y=y, x=alt.X("ci_high:Q", scale=x_scale), text="n_text:N")
     clear = data.filter(pl.col("versus_agency").is_in(["better", "worse"]))
     desc = (f"Dot chart of {data.height} review items: the unit's share rated a strength with its "
@@ -146,15 +158,16 @@ def item_strength_chart(items: pl.DataFrame, title: str = "Share of review items
     how = ("Each row is one review item. The blue circle is the unit's share rated a strength, the "
            "line its 95% interval, n the reviews where the item applied; the black diamond is the "
            "whole agency. When the line does not reach the diamond, the difference is clear.")
-    return _finish(alt.layer(bars, points, ns), title, desc, how, height=80 + 26 * max(data.height, 1))
+    return _finish(alt.layer(bars, points, ns), title, desc, how,
+                   height=rows_height(data.height, lines=label_lines(order)))
 
 
 def agreement_chart(table: pl.DataFrame, item_names: dict[str, str] | None = None) -> Figure:
     """Per item: how often the review and the records agree, with its interval and kappa."""
     names = item_names or {}
     data = table.filter(pl.col("percent_agreement").is_not_null()).with_columns(
-        label=pl.col("item").replace_strict(names, default=pl.col("item"), return_dtype=pl.String)
-        .str.replace(r"^Item ([0-9A-C]+): ", "$1 · "),
+        label=_item_rows(pl.col("item").replace_strict(names, default=pl.col("item"),
+                                                       return_dtype=pl.String)),
         note=pl.format("κ {} · n={}", pl.col("kappa").round(2), pl.col("compared")))
     order = data["label"].to_list()
     y = alt.Y("label:N", title="Review item", sort=order, axis=_item_axis())
@@ -168,7 +181,7 @@ def agreement_chart(table: pl.DataFrame, item_names: dict[str, str] | None = Non
                  alt.Tooltip("percent_agreement:Q", title="Agreement", format=".0%"),
                  alt.Tooltip("kappa:Q", title="Cohen's kappa", format=".2f"),
                  alt.Tooltip("compared:Q", title="Reviews compared")])
-    text = alt.Chart(data).mark_text(align="left", dx=6, fontSize=10, color="#000000").encode(
+    text = alt.Chart(data).mark_text(align="left", dx=6, fontSize=12, color="#000000").encode(
         y=y, x=alt.X("agreement_high:Q", scale=scale), text="note:N")
     desc = ("Dot chart of agreement between case review ratings and the administrative records, "
             "one row per item: " + "; ".join(
@@ -180,15 +193,15 @@ def agreement_chart(table: pl.DataFrame, item_names: dict[str, str] | None = Non
            "with unfavourable ones, the line its 95% interval; κ (Cohen's kappa) corrects for "
            "agreement by chance: 1 is perfect, 0 no better than chance.")
     return _finish(alt.layer(rules, points, text), "How often the reviews and the records agree",
-                   desc, how, height=80 + 30 * max(data.height, 1))
+                   desc, how, height=rows_height(data.height, lines=label_lines(order)))
 
 
 def strength_by_data_chart(table: pl.DataFrame, item_names: dict[str, str] | None = None) -> Figure:
     """Per item: the share rated a strength when the records are favourable and when not."""
     names = item_names or {}
     fav, unfav = "Records favourable", "Records unfavourable"
-    base = table.with_columns(label=pl.col("item").replace_strict(
-        names, default=pl.col("item"), return_dtype=pl.String).str.replace(r"^Item ([0-9A-C]+): ", "$1 · "))
+    base = table.with_columns(label=_item_rows(pl.col("item").replace_strict(
+        names, default=pl.col("item"), return_dtype=pl.String)))
     long = pl.concat([
         base.select("label", value=pl.col("strength_when_favourable"), low=pl.col("swf_low"),
                     high=pl.col("swf_high"), n=pl.col("strength_favourable") + pl.col("ani_favourable"),
@@ -224,4 +237,5 @@ def strength_by_data_chart(table: pl.DataFrame, item_names: dict[str, str] | Non
            "records were favourable, the orange square when they were not, each with its 95% "
            "interval. The further apart, the more the ratings follow the records.")
     return _finish(alt.layer(rules, points), "Ratings when the records are favourable and when not",
-                   desc, how, height=80 + 44 * max(table.height, 1))
+                   # a row of two dots: each its own line of room
+                   desc, how, height=rows_height(table.height, row_px=44, lines=label_lines(order)))

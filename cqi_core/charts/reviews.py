@@ -8,10 +8,13 @@ is read from colour alone.
 
 from __future__ import annotations
 
+import re
+
 import altair as alt
 import polars as pl
 
 from cqi_core.charts.base import PALETTE, Figure, _finish
+from cqi_core.charts.convention import label_lines, row_axis, rows_height, text_px, wrap_label
 from cqi_core.indicators.display import format_share
 from cqi_core.indicators.engine import f1_favourable, f1_favourable_words
 from cqi_core.analysis.reviews import ITEMS, OUTCOME_WORDS, ItemTrend, ReviewSettings, load_settings
@@ -33,16 +36,25 @@ def item_unit_heatmap(table: pl.DataFrame, item_names: dict[str, str] | None = N
     data = table.with_columns(
         pl.col("item").replace_strict(names, default=pl.col("item"), return_dtype=pl.String)
         .alias("item_name"),
-        pl.when(pl.col("n") == 0).then(pl.lit("none"))
-        .when(pl.col("too_few")).then(pl.lit("too few"))
+        pl.when(pl.col("n") == 0).then(pl.lit("·"))
+        .when(pl.col("too_few")).then(pl.lit("–"))
         .otherwise((pl.col("rate") * 100).round(0).cast(pl.Int64).cast(pl.String) + "%")
         .alias("top"),
         ("n=" + pl.col("n").cast(pl.String)).alias("bottom"),
         (~pl.col("too_few") & (pl.col("n") > 0)).alias("readable"))
-    data = data.with_columns((pl.col("readable") & (pl.col("rate") >= 0.7)).alias("dark"))
+    data = data.with_columns(
+        (pl.col("readable") & (pl.col("rate") >= 0.7)).alias("dark"),
+        # the item by its number and words, wrapped: rows read as practice, not as codes
+        pl.struct("item", "item_name").map_elements(
+            lambda r: wrap_label(r["item_name"] if re.search(rf"\b{re.escape(str(r['item']))}\b", r["item_name"])
+                                 else f"{r['item']}. {r['item_name']}", 40),
+            return_dtype=pl.String).alias("item_label"))
     items = [i for i in ITEMS if i in set(data["item"].to_list())]
-    x = alt.X("item:O", title="Review item", sort=items, axis=alt.Axis(labelAngle=0, orient="top"))
-    y = alt.Y("unit_name:N", title="Unit", sort="ascending", axis=alt.Axis(labelLimit=320))
+    order = [data.filter(pl.col("item") == i)["item_label"][0] for i in items]
+    # Items down (their words need the width), units across with their names at an angle.
+    y = alt.Y("item_label:N", title="Review item", sort=order, axis=row_axis())
+    x = alt.X("unit_name:N", title="Unit", sort="ascending",
+              axis=alt.Axis(labelAngle=-40, orient="top", labelLimit=0))
     tooltip = [alt.Tooltip("unit_name:N", title="Unit"), alt.Tooltip("item_name:N", title="Item"),
                alt.Tooltip("strengths:Q", title="Rated a strength"),
                alt.Tooltip("n:Q", title="Reviews where the item applied"),
@@ -53,14 +65,14 @@ def item_unit_heatmap(table: pl.DataFrame, item_names: dict[str, str] | None = N
         x=x, y=y, tooltip=tooltip,
         color=alt.Color("rate:Q", title="Share rated a strength",
                         scale=alt.Scale(scheme="blues", domain=[0, 1]),
-                        legend=alt.Legend(format=".0%", orient="top", gradientLength=220)))
+                        legend=alt.Legend(format=".0%", orient="bottom", gradientLength=220)))
     grey = alt.Chart(data.filter(~pl.col("readable"))).mark_rect(
         stroke="#FFFFFF", strokeWidth=1, color=GREY).encode(x=x, y=y, tooltip=tooltip)
     ink = alt.condition("datum.dark", alt.value("#FFFFFF"), alt.value("#000000"))
-    top = alt.Chart(data).mark_text(baseline="bottom", dy=-1, fontSize=11).encode(
-        x=x, y=y, text="top:N", color=ink)
-    bottom = alt.Chart(data).mark_text(baseline="top", dy=1, fontSize=9).encode(
-        x=x, y=y, text="bottom:N", color=ink)
+    top = alt.Chart(data).mark_text(baseline="bottom", dy=-1, fontSize=text_px()).encode(
+        x=x, y=y, text="top:N", color=ink, tooltip=tooltip)
+    bottom = alt.Chart(data).mark_text(baseline="top", dy=1, fontSize=text_px()).encode(
+        x=x, y=y, text="bottom:N", color=ink, tooltip=tooltip)
     read = data.filter(~pl.col("too_few") & (pl.col("n") > 0))
     desc = (f"Table chart of the share of case reviews rated a strength, {len(items)} items by "
             f"{data['unit_id'].n_unique()} units; each cell prints the share and the number of "
@@ -72,12 +84,14 @@ def item_unit_heatmap(table: pl.DataFrame, item_names: dict[str, str] | None = N
         desc += (f" Lowest readable cell: item {low['item']} in {low['unit_name']} "
                  f"({_pct(low['rate'])} of {low['n']}); highest: item {high['item']} in "
                  f"{high['unit_name']} ({_pct(high['rate'])} of {high['n']}).")
-    units = max(data["unit_id"].n_unique(), 1)
-    return _finish(alt.layer(shaded, grey, top, bottom), "Share of reviews rated a strength, by item and unit",
-                   desc, f"Each cell is one unit's reviews of one item: the percent rated a strength, "
-                   f"and below it how many reviews the item applied to (n). Darker blue is higher. "
-                   f"Grey cells have fewer than {s.small_n} reviews: too few to read.",
-                   height=150 + 36 * units)   # room for the legend and labels, 36 px a row
+    return _finish(alt.layer(shaded, grey, top, bottom),
+                   "Share of reviews rated a strength, by item and unit",
+                   desc, "Each cell is one unit's reviews of one item: the percent rated a "
+                   "strength, and below it how many reviews the item applied to (n). Darker "
+                   f"blue is higher. Grey cells with a dash have fewer than {s.small_n} reviews: "
+                   "too few to read; a dot means the item applied to none.",
+                   # two lines of 12 px text a cell (the unit names above the cells are outside the plot)
+                   height=rows_height(len(items), row_px=40, lines=label_lines(order)))
 
 
 def outcome_bars(rates: pl.DataFrame, outcome_names: dict[str, str] | None = None) -> Figure:
@@ -101,7 +115,7 @@ def outcome_bars(rates: pl.DataFrame, outcome_names: dict[str, str] | None = Non
                               .str.split(":").list.first() + " (n=" + pl.col("n").cast(pl.String) + ")"
                               )["row"].to_list()
     y = alt.Y("row:N", title="Outcome (reviews where it applied)", sort=rows,
-              axis=alt.Axis(labelLimit=300))
+              axis=row_axis())
     x = alt.X("share:Q", title="Share of reviews", stack="zero", axis=alt.Axis(format="%"),
               scale=alt.Scale(domain=[0, 1]))
     bars = alt.Chart(long).mark_bar(stroke="#000000", strokeWidth=0.5).encode(
@@ -114,7 +128,7 @@ def outcome_bars(rates: pl.DataFrame, outcome_names: dict[str, str] | None = Non
                                                                        title="Share")])
     text = alt.Chart(long).transform_stack(
         stack="share", groupby=["row"], as_=["x0", "x1"], sort=[alt.SortField("order")]
-    ).transform_calculate(mid="(datum.x0 + datum.x1) / 2").mark_text(fontSize=11).encode(
+    ).transform_calculate(mid="(datum.x0 + datum.x1) / 2").mark_text(fontSize=text_px()).encode(
         y=y, x="mid:Q", text="label:N",
         color=alt.condition("datum.rating === 'substantially_achieved'", alt.value("#FFFFFF"),
                             alt.value("#000000")))
@@ -125,7 +139,7 @@ def outcome_bars(rates: pl.DataFrame, outcome_names: dict[str, str] | None = Non
                    "Each bar is one outcome, split from the left into substantially achieved "
                    "(dark blue), partially achieved (light blue) and not achieved (orange); the "
                    "percent is printed in each part. Only substantially achieved counts toward "
-                   "the 95% standard.", height=150 + 40 * max(rates.height, 1))
+                   "the 95% standard.", height=rows_height(rates.height))
 
 
 def item_trend_chart(trend: ItemTrend, item_name: str) -> Figure:
@@ -180,7 +194,7 @@ def rating_distribution_chart(dist: pl.DataFrame, group_title: str = "Group") ->
               .cast(pl.Int64).cast(pl.String) + "%").otherwise(pl.lit("")),
         dark=pl.col("rating").is_in([1, 5]))
     words = [f"{r}{s}" for r, s in zip(range(1, 6), [" (lowest)", "", "", "", " (highest)"])]
-    y = alt.Y("group_label:N", title=group_title, axis=alt.Axis(labelLimit=300))
+    y = alt.Y("group_label:N", title=group_title, axis=row_axis())
     bars = alt.Chart(data).mark_bar(stroke="#000000", strokeWidth=0.5).encode(
         # Shares add up to 100% give or take rounding: a fixed 0-100% axis, never "110%".
         y=y, x=alt.X("share:Q", title="Share of ratings", stack="zero", axis=alt.Axis(format="%"),
@@ -192,7 +206,7 @@ def rating_distribution_chart(dist: pl.DataFrame, group_title: str = "Group") ->
                  alt.Tooltip("n:Q", title="Ratings"), alt.Tooltip("share:Q", title="Share", format=".0%")])
     text = alt.Chart(data).transform_stack(
         stack="share", groupby=["group_label"], as_=["x0", "x1"], sort=[alt.SortField("rating")]
-    ).transform_calculate(mid="(datum.x0 + datum.x1) / 2").mark_text(fontSize=11).encode(
+    ).transform_calculate(mid="(datum.x0 + datum.x1) / 2").mark_text(fontSize=text_px()).encode(
         y=y, x="mid:Q", text="label:N",
         color=alt.condition("datum.dark", alt.value("#FFFFFF"), alt.value("#000000")))
     liked = f1_favourable_words()   # F1's favourable ratings ("4 or 5"), from its one setting
@@ -204,7 +218,7 @@ def rating_distribution_chart(dist: pl.DataFrame, group_title: str = "Group") ->
                    "Each bar is one group's ratings, from 1 (lowest, left) to 5 (highest, right); "
                    "each part is labelled with the rating and its share. The stakeholder feedback "
                    f"measure (F1) is the share rated {liked}.",
-                   height=150 + 40 * max(data["group_label"].n_unique(), 1))
+                   height=rows_height(data["group_label"].n_unique()))
 
 
 def theme_bars(freq: pl.DataFrame, title: str, total_sources: int) -> Figure:
@@ -214,7 +228,7 @@ def theme_bars(freq: pl.DataFrame, title: str, total_sources: int) -> Figure:
         label=(pl.col("share") * 100).round(0).cast(pl.Int64).cast(pl.String) + "% ("
         + pl.col("sources").cast(pl.String) + ")")
     bars = alt.Chart(data).mark_bar(color=PALETTE[0]).encode(
-        y=alt.Y("theme:N", title="Theme", sort="-x", axis=alt.Axis(labelLimit=300)),
+        y=alt.Y("theme:N", title="Theme", sort="-x", axis=row_axis()),
         x=alt.X("share:Q", title=f"Share of the {total_sources:,} sources", axis=alt.Axis(format="%")),
         tooltip=[alt.Tooltip("theme:N", title="Theme"), alt.Tooltip("sources:Q", title="Sources"),
                  alt.Tooltip("share:Q", title="Share of sources", format=".0%")])
@@ -223,7 +237,7 @@ def theme_bars(freq: pl.DataFrame, title: str, total_sources: int) -> Figure:
     return _finish(bars + labels, title, f"Bar chart: {title}. {parts}.",
                    "Each bar is one theme: the share of sources that mention it at least once "
                    "(the number of sources in brackets). Long texts do not count more than short "
-                   "ones.", height=110 + 28 * max(data.height, 1))
+                   "ones.", height=rows_height(data.height))
 
 
 def theme_share_bars(shares: pl.DataFrame, theme_names: dict[str, str], narratives_of: str,
@@ -243,7 +257,7 @@ def theme_share_bars(shares: pl.DataFrame, theme_names: dict[str, str], narrativ
     topic = shares.filter(pl.col("everywhere")).with_columns(names.alias("theme"))["theme"].to_list()
     total = int(shares["narratives"].max() or 0) if shares.height else 0
     order = data["theme"].to_list()
-    y = alt.Y("theme:N", title="Theme", sort=order, axis=alt.Axis(labelLimit=300))
+    y = alt.Y("theme:N", title="Theme", sort=order, axis=row_axis())
     tooltip = [alt.Tooltip("theme:N", title="Theme"),
                alt.Tooltip("narratives_with:Q", title="Narratives with the theme"),
                alt.Tooltip("share:Q", title="Share of the narratives", format=".0%")]
@@ -269,7 +283,7 @@ def theme_share_bars(shares: pl.DataFrame, theme_names: dict[str, str], narrativ
         how += (" The black tick is the whole agency's share of the same narratives; a bar well past "
                 "its tick means the theme comes up more often here. Small counts differ by chance.")
     return _finish(alt.layer(*layers), f"Themes in {narratives_of}", desc, how,
-                   height=110 + 28 * max(data.height, 1))
+                   height=rows_height(data.height))
 
 
 def share_trend_chart(frame: pl.DataFrame, title: str, value_title: str, how_to_read: str) -> Figure:

@@ -15,6 +15,7 @@ one formatter, and stay importable from here.
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import altair as alt
@@ -28,8 +29,9 @@ from cqi_core.indicators.display import (  # noqa: F401 (re-exported for callers
     format_display, group_label, variation_icon)
 from cqi_core.periods import period_label
 
-PAGE_HEIGHT = 460
-"""Height of the chart on a page, where the title, legends and axes fit inside it."""
+PAGE_HEIGHT = 300
+"""Height of the chart's plotting area on a page (the title, legends and axes sit around it,
+`charts.base._finish`): the whole chart stays within a 1280×720 screen."""
 EXPORT_WIDTH, EXPORT_HEIGHT = 900, 380
 """Size of the plotting area of a chart rendered to PNG (a page chart fills its container
 instead; offline rendering adds the title, legends and axes around the plotting area)."""
@@ -267,7 +269,7 @@ def control_chart_figure(chart: TrendChart, entry: CatalogEntry, group_label: st
     figure = _finish(alt.layer(*layers), title, _description(chart, entry, group_label, points),
                      _how_to_read(chart), height=PAGE_HEIGHT)
     chart_out = figure.chart.properties(title=alt.TitleParams(
-        title, subtitle=subtitle, anchor="start", fontSize=15, subtitleFontSize=12))
+        title, subtitle=subtitle, anchor="start", fontSize=16, subtitleFontSize=13))
     return Figure(chart=chart_out, title=title, description=figure.description,
                   how_to_read=figure.how_to_read)
 
@@ -324,8 +326,8 @@ def _note_layers(notes: pl.DataFrame | None, starts: list[date],
         one = marks.filter(pl.col("row") == row)
         if one.height:
             layers.append(alt.Chart(one).mark_text(
-                align="left", baseline="top", dx=3, fontSize=11, color="#000000").encode(
-                x=nx, y=alt.value(4 + 14 * row), text="label:N"))
+                align="left", baseline="top", dx=3, fontSize=12, color="#000000").encode(
+                x=nx, y=alt.value(4 + 15 * row), text="label:N"))
     return layers
 
 
@@ -333,6 +335,6 @@ def to_png(figure: Figure, width: int = EXPORT_WIDTH) -> bytes:
     """The figure as a PNG image (twice the pixel density), rendered offline."""
     import vl_convert  # imported here: only downloads need it
 
-    chart = figure.chart.properties(width=width, height=EXPORT_HEIGHT).configure(
-        background="#FFFFFF")
-    return vl_convert.vegalite_to_png(chart.to_json(), scale=2)
+    spec = figure.chart.properties(width=width, height=EXPORT_HEIGHT).to_dict()
+    spec.setdefault("config", {})["background"] = "#FFFFFF"  # keeps the chart's own config
+    return vl_convert.vegalite_to_png(json.dumps(spec), scale=2)

@@ -6,6 +6,7 @@ import streamlit as st
 import cqi_core
 from cqi_core import AccessDenied
 from pages import _downloads as dl
+from pages import _tables as tables
 from pages import _shared as ui
 
 ui.require_router("audit.py")
@@ -40,7 +41,7 @@ log = cqi_core.export_log(store, user_name=None if who == ALL else who,
                           role=None if role == ALL else role, fmt=None if fmt == ALL else fmt,
                           start=start, end=end)
 st.subheader(f"{log.height:,} download{'s' * (log.height != 1)}")
-ui.show_table(log, f"One row per download from {start:%B %-d, %Y} to {end:%B %-d, %Y}: when, "
+tables.show(log, f"One row per download from {start:%B %-d, %Y} to {end:%B %-d, %Y}: when, "
               "who, the audience they downloaded as, what, the file type, the rows and any "
               "detail.", hide_index=True, width="stretch",
               column_config={"logged_at": st.column_config.DatetimeColumn("When"),

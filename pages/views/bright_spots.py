@@ -7,6 +7,7 @@ import cqi_core
 from cqi_core import CQIError
 from pages import _bright_widgets as bw
 from pages import _downloads
+from pages import _tables as tables
 from pages import _shared as ui
 
 ui.require_router("bright_spots.py")
@@ -23,7 +24,7 @@ except CQIError as exc:
 if not spots:
     st.info("No unit has a sustained improvement on its charts right now.")
     st.stop()
-ui.show_table(cqi_core.bright_spot_table(spots).drop("unit_id"),
+tables.show(cqi_core.bright_spot_table(spots).drop("unit_id"),
               "One row per bright spot unit: the unit, its region, its number of sustained "
               "improvements, the measures they are in and the longest one in periods.",
               hide_index=True, width="stretch",

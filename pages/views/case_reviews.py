@@ -8,6 +8,7 @@ import streamlit as st
 import cqi_core
 from pages import _coding_widgets as cdw
 from pages import _review_widgets as rw
+from pages import _tables as tables
 from pages import _shared as ui
 
 ui.require_router("case_reviews.py")
@@ -50,7 +51,7 @@ with tabs[0]:
                                                 "quarter": "Quarter"}.get)
     table = cqi_core.outcome_rates(outcomes, by).with_columns(
         cell=(pl.col("rate") * 100).round(0).cast(pl.Int64).cast(pl.String) + "% of " + pl.col("n").cast(pl.String))
-    ui.show_table(table.pivot(on="outcome", index="group_label", values="cell"),
+    tables.show(table.pivot(on="outcome", index="group_label", values="cell"),
                   f"One row per {by.replace('_', ' ')}; one column per outcome: the share of its cases "
                   "rated substantially achieved, of the number of cases rated.", hide_index=True,
                   width="stretch", column_config={"group_label": "Group"})
@@ -58,7 +59,7 @@ with tabs[0]:
 with tabs[1]:
     ui.show_figure(cqi_core.item_unit_heatmap(cqi_core.item_unit_table(rated), item_names))
     with st.expander("Item ratings as a table"):
-        ui.show_table(cqi_core.item_rates(rated).select("item", "strengths", "areas_needing_improvement",
+        tables.show(cqi_core.item_rates(rated).select("item", "strengths", "areas_needing_improvement",
                                                         "not_applicable", "n", "rate"),
                       "One row per review item: how many ratings were strengths, areas needing "
                       "improvement and not applicable, the ratings in all and the share rated a "
@@ -114,7 +115,7 @@ with tabs[4]:
     if agree.is_empty():
         st.info("No case in this selection has a second review.")
     else:
-        ui.show_table(agree.with_columns(
+        tables.show(agree.with_columns(
             pl.col("item").replace_strict(item_names).alias("item"),
             pl.when(~pl.col("judged")).then(pl.lit(f"too few pairs (under {cqi_core.review_settings().min_pairs})"))
             .when(pl.col("low")).then(pl.lit("low agreement")).otherwise(pl.lit("")).alias("flag"))

@@ -9,6 +9,7 @@ import cqi_core
 from cqi_core import CQIError, MEASURE_TYPES, due_for_review, format_value
 from pages import _catalog_forms as cf
 from pages import _catalog_widgets as w
+from pages import _tables as tables
 from pages import _shared as ui
 
 ui.require_router("catalog.py")
@@ -46,7 +47,7 @@ if due:
 st.caption(f"{len(shown)} of {len(catalog)} entries shown.")
 if not shown:
     st.info("No entry matches these measure types and this search.")
-ui.show_table(pl.DataFrame([{
+tables.show(pl.DataFrame([{
     "Id": e.id, "Measure": e.name, "Type": e.measure_type, "Which way is better": e.direction,
     "Standard": cf.standard_text(e), "National": cf.national_text(e),
     "Now": format_value(e, now.get(e.id)), "Owner": e.owner,

@@ -11,6 +11,7 @@ from cqi_core import CQIError
 from pages import _coding_widgets as cdw
 from pages import _downloads as dl
 from pages import _review_widgets as rw
+from pages import _tables as tables
 from pages import _shared as ui
 
 ui.require_router("codebook.py")
@@ -36,7 +37,7 @@ store = ui.store()
 tabs = st.tabs(["Themes", "Add or edit", "History", "Export and import"])
 
 with tabs[0]:
-    ui.show_table(book.to_frame().select("code", "name", "definition", "include", "exclude",
+    tables.show(book.to_frame().select("code", "name", "definition", "include", "exclude",
                                          "examples", "patterns"),
                   "One row per theme of the codebook: its code, name, definition, when to use "
                   "it, when not to, examples and the patterns that suggest it.",
@@ -52,7 +53,7 @@ with tabs[0]:
     for example in theme.examples:
         rw.quote(example, "Example (made up)")
     st.markdown("**How many texts each pattern matches**")
-    ui.show_table(cqi_core.pattern_counts(_texts(version), theme.patterns),
+    tables.show(cqi_core.pattern_counts(_texts(version), theme.patterns),
                   f"One row per pattern of {theme.name}: the pattern, how many texts it matches "
                   "and any problem with it.", hide_index=True,
                   width="stretch", column_config={"pattern": "Pattern", "excerpts": "Texts matched",
@@ -77,7 +78,7 @@ with tabs[1]:
         want_preview = preview.form_submit_button("Preview the patterns")
         want_save = save.form_submit_button("Save as a new version")
     if want_preview:
-        ui.show_table(cqi_core.pattern_counts(_texts(version), _lines(patterns)),
+        tables.show(cqi_core.pattern_counts(_texts(version), _lines(patterns)),
                       "One row per pattern typed above: the pattern, how many texts it matches "
                       "and any problem with it.", hide_index=True, width="stretch")
     if want_save:
@@ -104,7 +105,7 @@ with tabs[1]:
                     st.error(str(exc))
 
 with tabs[2]:
-    ui.show_table(cqi_core.codebook_history(store).select("version", "code", "action", "date", "by",
+    tables.show(cqi_core.codebook_history(store).select("version", "code", "action", "date", "by",
                                                           "why", "what"),
                   "One row per change to the codebook: the version, the theme's code, the "
                   "action, the date, who made it, why and what changed.",

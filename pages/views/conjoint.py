@@ -9,6 +9,7 @@ import cqi_core
 from pages import _bright_widgets as bw
 from pages import _profile_widgets as pw
 from pages import _review_widgets as rw
+from pages import _tables as tables
 from pages import _shared as ui
 
 ui.require_router("conjoint.py")
@@ -52,7 +53,7 @@ with tabs[1]:
                                        "unfavourable": "Records unfavourable"}))
     for r in table.iter_rows(named=True):
         st.markdown(f"**{item_names.get(r['item'], r['item'])}**")
-        ui.show_table(cells.filter(pl.col("item") == r["item"])
+        tables.show(cells.filter(pl.col("item") == r["item"])
                       .pivot(on="data", index="rating", values="reviews"),
                       f"{item_names.get(r['item'], r['item'])}: one row per review rating "
                       "(strength, area needing improvement), one column per what the records "
@@ -68,7 +69,7 @@ with tabs[2]:
     item = st.selectbox("Item", table["item"].to_list(), format_func=item_names.get, key="cj_item")
     off = cqi_core.disagreements(rows.filter(pl.col("item") == item))
     st.caption(f"{off.height} reviews where the rating and the records point different ways.")
-    ui.show_table(off.drop("unit_id", "item"),
+    tables.show(off.drop("unit_id", "item"),
                   f"One row per review where the rating of {item_names.get(item, item)} and the "
                   "records point different ways: the review, the child, the unit, the review "
                   "date, the rating, what the records show and what they say in words.",
@@ -79,7 +80,7 @@ with tabs[2]:
         "data_text": st.column_config.TextColumn(
             "What the records say", width="large")})
 with tabs[3]:
-    ui.show_table(bw.measure_words(),
+    tables.show(bw.measure_words(),
                   "One row per check: the review items, the measure they are checked against, "
                   "when it applies, when the records count as favourable and the indicator "
                   "whose rule it uses.", hide_index=True, width="stretch", column_config={

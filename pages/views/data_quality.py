@@ -7,6 +7,7 @@ import streamlit as st
 import cqi_core
 from cqi_core import bar_by_group_chart, line_over_time_chart
 from pages import _downloads as dl
+from pages import _tables as tables
 from pages import _shared as ui
 
 ui.require_router("data_quality.py")
@@ -49,7 +50,7 @@ st.markdown(f"**{found.height} of {checks.height} checks** flag something, "
 
 tab_checks, tab_entry = st.tabs(["Checks", "Data-entry timeliness"])
 with tab_checks:
-    ui.show_table(
+    tables.show(
         checks.select("name", "severity", "table", "failing", "checked", "share"),
         "One row per data check, those that flag most first: the check, its severity, the "
         "table it reads, the records flagged, the records checked and the share flagged.",
@@ -86,10 +87,12 @@ with tab_checks:
                 "the problem started."))
     failing = _failing(version, check_id)
     st.subheader(f"Flagged records ({failing.height:,})")
-    ui.show_table(failing.head(1000),
+    # the check is the one chosen above: not repeated on every row, so the table fits 1280 px
+    tables.show(failing.head(1000).drop("check_id", strict=False),
                   f"One row per record flagged by “{chosen}” (the first 1,000), oldest first: "
-                  "the check, the table, the record, the child, the unit and region, the date of "
-                  "the event and what is wrong.", hide_index=True, width="stretch")
+                  "the table, the record, the child, the unit and region, the date of "
+                  "the event and what is wrong.", hide_index=True, width="stretch",
+                  column_config={"detail": st.column_config.Column("Detail", width=140)})
     if failing.height > 1000:
         st.caption("The first 1,000 are shown; the download has them all.")
     dl.table_downloads(failing, f"Records flagged by data check {check_id}",
@@ -108,7 +111,7 @@ with tab_entry:
                 "share of its records entered after the allowed number of days.",
                 value_format=".0%"))
     months = _timeliness(version, "month")
-    ui.show_table(months,
+    tables.show(months,
                   "One row per source (visits, reports) and month: the records entered, how "
                   "many were late, the share late, and the median and 90th-percentile days "
                   "from the event to its entry.", hide_index=True, width="stretch")

@@ -14,6 +14,7 @@ import cqi_core
 from cqi_core import CQIError, disparity_figure, display_scale
 from pages import _downloads as dl
 from pages import _params as params
+from pages import _tables as tables
 from pages import _shared as ui
 
 ui.require_router("disparities.py")
@@ -32,12 +33,12 @@ def _periods(version: str, iid: str) -> list[tuple[date, date]]:
 st.title("Disparities")
 st.caption("Do some groups of children fare differently? Each group's figure is set against "
            "the whole agency (or one group), as a ratio with its 95% interval.")
-if cqi_core.as_of_date(ui.store()) is None:
+if ui.as_of() is None:
     st.info("No data is loaded yet.")
     st.stop()
 
 version = ui.data_version()
-catalog = cqi_core.load_catalog(ui.store())
+catalog = ui.catalog()
 top = st.columns([3, 2])
 ids = cqi_core.disparity_indicators()
 iid = top[0].selectbox("Measure", ids, format_func=lambda i: f"{catalog.entry(i).name} ({i})",
@@ -83,18 +84,15 @@ k = display_scale(entry)
 table = frame.select(
     pl.col("group_value").map_elements(lambda g: cqi_core.disparity_group_label(by, g),
                                        return_dtype=pl.String).alias("Group"),
-    pl.col("numerator").alias("Numerator"), pl.col("denominator").alias("Denominator"),
-    (pl.col("value") * k).round(2).alias("Value"),
-    (pl.col("ci_low") * k).round(2).alias("95% interval from"),
-    (pl.col("ci_high") * k).round(2).alias("95% interval to"),
+    "numerator", "denominator", "value", "ci_low", "ci_high",
     pl.col("ratio").round(2).alias("Ratio"), pl.col("ratio_low").round(2).alias("Ratio from"),
     pl.col("ratio_high").round(2).alias("Ratio to"), pl.col("reading").alias("Reading"))
 st.subheader("Every group")
-ui.show_table(table, f"One row per group ({cqi_core.GROUPING_WORDS[by].lower()}) for "
+tables.show(table, f"One row per group ({cqi_core.GROUPING_WORDS[by].lower()}) for "
               f"{entry.name}, {period}: the group, numerator, denominator, value and its 95% "
               "interval, the ratio to "
               + ("the whole agency" if ref == "agency" else cqi_core.disparity_group_label(by, ref))
-              + " with its interval, and the reading in words.", hide_index=True, width="stretch")
+              + " with its interval, and the reading in words.", entry=entry)
 dl.table_downloads(table, f"Disparities: {entry.name} by {by}, {period}", noun="the table",
                    file_stem=f"disparities_{iid}_{by}_{end}")
 with st.expander("How the ratios and intervals are worked out"):

@@ -14,6 +14,7 @@ from cqi_core import (breakdown_chart, format_value, how_to_read, indicator_conf
                       indicator_series, period_ending, trend_chart)
 from pages import _downloads as dl
 from pages import _params as params
+from pages import _tables as tables
 from pages import _shared as ui
 
 ui.require_router("indicator.py")
@@ -32,7 +33,7 @@ def _series(version: str, iid: str, grain: str) -> pl.DataFrame:
     return indicator_series(ui.store(), iid, grain=grain)
 
 
-catalog = cqi_core.load_catalog(ui.store())
+catalog = ui.catalog()
 config = indicator_config()
 family = {i: f for f, c in config.items() for i in c.ids}
 ids = catalog.ids
@@ -40,14 +41,14 @@ iid = st.selectbox("Indicator", ids, format_func=lambda i: f"{catalog.entry(i).n
                    index=params.choice_index("id", ids, what="measure",
                                              instead="the first measure is shown"))
 entry, cfg = catalog.entry(iid), config[family[iid]]
-as_of = cqi_core.as_of_date(ui.store())
+as_of = ui.as_of()
 st.title(ui.plain(entry.name))
 if as_of is None:
     st.info("No data is loaded yet.")
     st.stop()
 
 try:  # staff: two years of month ends; a public audience: the published periods
-    ends = cqi_core.period_ends(ui.store(), cfg.followup, as_of)
+    ends = ui.period_ends(cfg.followup, as_of)
 except cqi_core.NotPublished as exc:
     st.info(str(exc))
     st.stop()
@@ -92,14 +93,17 @@ if left_out:
     st.caption(f"{left_out} recent period(s) are left out because their follow-up is not complete.")
 
 groups = frame.filter(pl.col("group_by") == by)
+if by == "unit" and groups.height:  # units by their names, as on every other page
+    names = dict(ui.units().select("unit_id", "unit_name").iter_rows())
+    groups = groups.with_columns(pl.col("group_value").replace(names))
 if groups.height:
     ui.show_figure(breakdown_chart(groups, entry, GROUP_TITLES[by]),
                    what=f"{entry.name} by {GROUP_TITLES[by].lower()}, {start} to {end}")
-    ui.show_table(groups.select("group_value", "numerator", "denominator", "value", "ci_low", "ci_high"),
+    tables.show(groups.select("group_value", "numerator", "denominator", "value", "ci_low", "ci_high",
+                              *[c for c in ("suppressed",) if c in groups.columns]),
                   f"One row per {GROUP_TITLES[by].lower()} for {entry.name}, {start} to {end}: "
                   "the group, numerator, denominator, value and its 95% interval (low, high).",
-                  hide_index=True, width="stretch",
-                  column_config={"group_value": GROUP_TITLES[by]})
+                  entry=entry, column_config={"group_value": GROUP_TITLES[by]})
 dl.table_downloads(frame, f"{entry.name}, {start} to {end}", noun="these figures",
                    file_stem=f"{iid}_{start}_{end}")
 with st.expander("How it is calculated"):

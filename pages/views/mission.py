@@ -9,6 +9,7 @@ import cqi_core
 from cqi_core import CQIError, value_measures, value_status_chart
 from pages import _catalog_forms as cf
 from pages import _catalog_widgets as w
+from pages import _tables as tables
 from pages import _shared as ui
 
 ui.require_router("mission.py")
@@ -49,7 +50,7 @@ if unset:
 st.subheader("Values and their measures now")
 ui.show_figure(value_status_chart(status))
 kinds = {v.id: w.KIND_WORDS[v.kind] for v in values}
-ui.show_table(
+tables.show(
     status.select(pl.col("value_name").alias("Value or practice standard"),
                   pl.col("value_id").replace_strict(kinds).alias("Kind"),
                   pl.col("measures").alias("Measures"),
@@ -57,7 +58,9 @@ ui.show_table(
     "One row per value or practice standard: its kind, how many measures it has, and how "
     "many of them meet the standard, show an opportunity to improve, have no standard yet "
     "and have no data yet.",
-    hide_index=True, width="stretch")
+    hide_index=True, width="stretch",  # the names wrap, so the counts fit 1280 px beside them
+    column_config={"Value or practice standard": st.column_config.Column(
+        "Value or practice standard", width="medium")})
 st.caption("Each measure is read for its latest complete 12 months, as on the scorecard. A "
            "case review item counts through its rate of strength ratings. An **opportunity to "
            "improve** means the figure has not reached the agency's standard yet: a place to "
@@ -71,7 +74,7 @@ for v in values:
         items = ", ".join(v.review_items) or "none"
         st.caption(f"Case review items: {items} · version {v.version}")
         if mine.height:
-            ui.show_table(mine.select(
+            tables.show(mine.select(
                 pl.col("measure_name").alias("Measure"),
                 pl.col("status").replace(MARK).alias("Status"),
                 pl.col("value_text").alias("Now"), pl.col("standard_text").alias("Standard"),

@@ -4,8 +4,8 @@ The chart comes first, then its takeaway in large type, then previous and next (
 arrow keys) with "n of N"; the deck and slide live in the URL (?deck=default&slide=3).
 Speaker notes stay hidden until the presenter opens them. Everything shown comes from the
 core for this audience, so a public meeting sees figures with small numbers hidden and
-nothing that identifies anyone. Sized for a 1280×720 screen share: collapse the sidebar
-while presenting.
+nothing that identifies anyone. Sized for a 1280×720 screen share: the router (app.py) folds
+the sidebar away on this page.
 """
 
 import streamlit as st
@@ -16,17 +16,18 @@ from pages import _approval_widgets as ap
 from pages import _deck_editor as de
 from pages import _downloads as dl
 from pages import _present_widgets as w
+from pages import _tables as tables
 from pages import _shared as ui
 
 ui.require_router("present.py")
 w.stylesheet()
 
 store = ui.store()
-if cqi_core.as_of_date(store) is None:
+if ui.as_of() is None:
     st.title("Presentation mode")
     st.info("No data is loaded yet, so there is nothing to present.")
     st.stop()
-catalog = cqi_core.load_catalog(store)
+catalog = ui.catalog()
 deck = w.choose_deck(store)
 total = len(deck.findings)
 slide = w.slide_number(total)
@@ -34,7 +35,7 @@ finding = deck.findings[slide - 1]
 st.title(ui.plain(deck.name))
 
 try:
-    view = w.finding_view(ui.data_version(), cqi_core.approvals_version(store), deck.deck_id,
+    view = w.finding_view(ui.data_version(), ui.approvals_version(), deck.deck_id,
                           finding)
 except CQIError as exc:
     st.error(f"This slide cannot be shown: {exc}")
@@ -59,7 +60,7 @@ if view is not None:
             st.markdown(ui.plain(view.note))
     st.caption(f"**How to read this:** {ui.plain(view.figure.how_to_read)}")
     with st.expander("The figures behind this chart"):
-        ui.show_table(view.table, f"The figures behind the chart “{view.title}”, one row per "
+        tables.show(view.table, f"The figures behind the chart “{view.title}”, one row per "
                                   f"point or bar ({view.table.columns[0]}): the figure, its 95% "
                                   "interval, the numerator and the denominator; hidden cells "
                                   "are said in words.", hide_index=True, width="stretch")

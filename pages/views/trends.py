@@ -24,7 +24,7 @@ st.title("Trends")
 st.caption("Is a change real, or ordinary ups and downs? Each measure by month or quarter, "
            "with the limits chance alone would stay within, and every signal said in words.")
 
-catalog = cqi_core.load_catalog(ui.store())
+catalog = ui.catalog()
 # The link's grain, read quietly: the view below reads it again, and says so when unusable.
 all_series = w.series(params.choice_param("grain", list(w.GRAINS), quiet=True, what="periods"))
 if all_series.is_empty():

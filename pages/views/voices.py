@@ -11,6 +11,7 @@ import cqi_core
 from pages import _coding_widgets as cdw
 from pages import _downloads as dl
 from pages import _review_widgets as rw
+from pages import _tables as tables
 from pages import _shared as ui
 
 ui.require_router("voices.py")
@@ -94,7 +95,7 @@ with tabs[1]:
         split = cqi_core.theme_presence(coded, sel, by, themes).with_columns(
             cell=(pl.col("share") * 100).round(0).cast(pl.Int64).cast(pl.String) + "% of "
             + pl.col("total_sources").cast(pl.String))
-        ui.show_table(split.pivot(on="group_label", index="theme", values="cell"),
+        tables.show(split.pivot(on="group_label", index="theme", values="cell"),
                       "One row per theme; one column per "
                       f"{by.replace('source_group', 'group of people')}: the share of its "
                       "sources raising the theme, of the number of sources.", hide_index=True,

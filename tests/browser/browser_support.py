@@ -130,10 +130,14 @@ def settle(page, timeout: int = 180_000) -> None:
 
 
 def open_from_navigation(page, name: str) -> None:
-    """Click a page's link in the sidebar as a person would, first opening the "View more"
-    part of the menu when the page is among the ones it folds away."""
+    """Click a page's link in the sidebar as a person would: first opening the menu when it
+    is folded (Presentation mode folds it), then its "View more" part when the page is among
+    the ones it folds away."""
     import re
 
+    unfold = page.get_by_test_id("stExpandSidebarButton")
+    if unfold.count() and unfold.first.is_visible():
+        unfold.first.click()
     link = page.get_by_role("link", name=name, exact=True)
     more = page.get_by_text(re.compile(r"^View \d+ more$"))
     if not link.is_visible() and more.count():

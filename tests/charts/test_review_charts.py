@@ -40,15 +40,19 @@ def test_heatmap_prints_rate_and_n_in_every_cell_and_greys_out_small_n():
     spec = _spec(fig)
     rows = {(r["unit_id"], r["item"]): r for r in _datasets(spec) if "top" in r}
     assert (rows[("U1", "1")]["top"], rows[("U1", "1")]["bottom"]) == ("80%", "n=5")
-    assert (rows[("U2", "1")]["top"], rows[("U2", "1")]["bottom"]) == ("too few", "n=2")
-    assert (rows[("U1", "4")]["top"], rows[("U1", "4")]["bottom"]) == ("none", "n=0")
+    # a cell is about 30 px wide with 20 units across: a dash (too few) and a dot (none),
+    # said in words in the how-to-read line, where the words would not fit at 12 px
+    assert (rows[("U2", "1")]["top"], rows[("U2", "1")]["bottom"]) == ("–", "n=2")
+    assert (rows[("U1", "4")]["top"], rows[("U1", "4")]["bottom"]) == ("·", "n=0")
     layers = spec["layer"]
     grey = [layer for layer in layers if layer["mark"].get("color") == rc.GREY]
     assert len(grey) == 1                                  # small cells have their own grey layer
     assert {layer["encoding"]["text"]["field"] for layer in layers if "text" in layer["encoding"]} == {"top", "bottom"}
-    assert layers[0]["encoding"]["x"]["title"] == "Review item"
-    assert layers[0]["encoding"]["y"]["title"] == "Unit"
-    assert "fewer than 5 reviews" in fig.how_to_read
+    # items down, in words (their number and name), units across
+    assert layers[0]["encoding"]["y"]["title"] == "Review item"
+    assert layers[0]["encoding"]["x"]["title"] == "Unit"
+    assert {r["item_label"] for r in rows.values()} == {"Item 1: Timeliness", "Item 4: Stability"}
+    assert "fewer than 5 reviews" in fig.how_to_read and "a dot means" in fig.how_to_read
 
 
 def test_outcome_bars_label_every_part_with_its_percent():
