@@ -28,14 +28,22 @@ def scope_from_link() -> str:
     return f"unit:{unit}" if unit else f"region:{region}" if region else "all"
 
 
+def unit_ids() -> list[str]:
+    """Every unit's id, in the units table's order."""
+    return tw.units()["unit_id"].to_list()
+
+
 def choose_scope(wanted: str = "all") -> tuple[str | None, str | None]:
     """Whose signals: everyone, one region (and its units) or one unit, starting on `wanted`
-    (from `scope_from_link`); written back to the URL."""
+    (from `scope_from_link`, or a supervisor's own unit); written back to the URL. The
+    picker is keyed, so a choice stands for the rest of the visit even when `wanted` would
+    start elsewhere (a supervisor who picks Everyone is not sent back to their unit)."""
     u = tw.units()
     names = dict(zip(u["unit_id"].to_list(), u["unit_name"].to_list()))
     options = ["all"] + [f"region:{r}" for r in sorted(set(u["region"].to_list()))] + \
         [f"unit:{i}" for i in names]
     pick = st.selectbox("Whose signals", options, index=tw.pick_index(options, wanted),
+                        key="what_changed_scope",
                         help="Everyone: the agency, every region and every unit. A region "
                              "includes its units.",
                         format_func=lambda o: "Everyone"

@@ -15,6 +15,7 @@ import streamlit as st
 import cqi_core
 from cqi_core import AccessDenied, CQIError
 from pages import _params as params
+from pages import _tables as tables
 from pages import _shared as ui
 
 GRAINS = {"month": "Monthly", "quarter": "Quarterly"}
@@ -46,13 +47,29 @@ def chosen_cycle() -> int | None:
     return chosen
 
 
-def cycle_list(frame: pl.DataFrame, public: bool) -> None:
-    """The cycles as a table, and a picker that opens one."""
+EMPTY = {
+    # (public, filtered by status) -> what an empty list says, to the person reading it
+    (True, False): "The agency has not shared an improvement cycle yet. When staff try a "
+                   "change to make one of the measures better, this page will show what they "
+                   "aimed for, when they tried it, and what they decided.",
+    (True, True): "No improvement cycle has the status you chose. Clear the Status choice to "
+                  "see every cycle.",
+    (False, False): "No improvement cycle is recorded yet. Analysts and supervisors record "
+                    "one under **Record a new cycle** below.",
+    (False, True): "No improvement cycle has the status you chose. Clear the Status choice to "
+                   "see every cycle.",
+}
+
+
+def cycle_list(frame: pl.DataFrame, public: bool, filtered: bool = False) -> None:
+    """The cycles as a table, and a picker that opens one; when there is none, words for
+    the reader (a stakeholder is told what the page will show, staff how to start one).
+    `filtered`: the list is narrowed by status."""
     if frame.is_empty():
-        st.info("No improvement cycle matches. Analysts and supervisors record them here.")
+        st.info(EMPTY[(public, filtered)], icon=":material/autorenew:")
         return
     measures, units = names()
-    ui.show_table(cqi_core.cycle_table(frame, measures, units, public),
+    tables.show(cqi_core.cycle_table(frame, measures, units, public),
                   "One row per improvement cycle: its number, title, status, start and end "
                   "dates, the measures and units it covers, the decision made and who took part.",
                   hide_index=True, width="stretch",
@@ -104,8 +121,8 @@ def _study(version: str, coding: str, approvals: str, cycle_id: int, cycle_versi
 def study(cycle: cqi_core.Cycle, grain: str):
     """The study of the cycle (cached), or None after showing why there is none."""
     try:
-        coding = cqi_core.coding_version(ui.store())
-        return _study(ui.data_version(), coding, cqi_core.approvals_version(ui.store()),
+        coding = ui.coding_version()
+        return _study(ui.data_version(), coding, ui.approvals_version(),
                       cycle.cycle_id, cycle.version, grain)
     except CQIError as exc:
         st.error(str(exc))
@@ -119,7 +136,7 @@ def history(cycle_id: int) -> None:
             frame = cqi_core.cycle_history(ui.store(), cycle_id)
         except AccessDenied:
             return
-        ui.show_table(frame.select(pl.col("version").alias("Version"),
+        tables.show(frame.select(pl.col("version").alias("Version"),
                                    pl.col("saved_by").alias("Saved by"),
                                    pl.col("saved_at").alias("When"),
                                    pl.col("what").alias("What changed")),

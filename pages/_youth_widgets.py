@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+import cqi_core
 from cqi_core import Figure, YouthText
 
 # Larger type, roomier lines and dark (not grey) small print, on the youth pages only: the
@@ -38,6 +39,12 @@ def picture(fig: Figure, text: YouthText, sentence: str | None = None) -> None:
     st.caption(f"**{labels['how_to_read']}:** {fig.how_to_read}")
     with st.expander(labels["picture_in_words"]):
         st.write(fig.description)
+
+
+def scale_note(text: YouthText) -> None:
+    """The page's one scale, said once above its pictures ("Every picture on this page has
+    100 small drawings, so you can compare them.")."""
+    st.caption(cqi_core.fill_youth_text(text["labels"]["scale"], base=text.out_of))
 
 
 def big(words: str) -> None:

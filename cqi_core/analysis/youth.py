@@ -2,9 +2,12 @@
 
 A youth advisory board reads these pages, so every word comes from `youth.yaml`, reads at
 grade 8 or below and avoids agency jargon (tests/test_youth.py checks both with
-`readability`). The numbers are the indicator engine's, shown as "about 4 out of 10" (or
-out of 100 for rare and near-certain events, "fewer than 1 in 100" below that) for shares,
-and as times for every 10 or 100 years in care for measures counted per days in care.
+`readability`). The numbers are the indicator engine's, shown for shares as "about 45 out
+of 100" on the one scale every picture of the youth pages uses (`pictures.out_of` in
+`youth.yaml`, so a bigger number always looks bigger), and as times for every 10 or 100
+years in care for measures counted per days in care. A rate is drawn only when it is for
+every `out_of` years (each drawing one year in care, a filled one one time); any other
+rate is said in words in place of the picture, never drawn as one icon per time.
 
 Privacy holds by construction: the figures come from `indicators.compute` passed through
 `privacy.release_indicator_rows`, and theme counts through `privacy.release`, always as
@@ -50,12 +53,15 @@ _SECTIONS = {
                "names_only", "other_themes", "none", "quotes_title", "quotes_intro",
                "no_quotes", "how_to_read", "icons", "span_label"),
     "words": ("title", "intro"),
-    "labels": ("how_to_read", "picture_in_words"),
+    "labels": ("how_to_read", "picture_in_words", "scale"),
     "shares": ("about", "fewer", "more", "none", "all"),
     "amounts": ("many", "one", "under_one", "zero"),
     "change": ("up_good", "up_bad", "down_good", "down_bad", "same", "hidden", "none"),
-    "picture": ("share", "rate", "rate_grid", "hidden", "none"),
+    "picture": ("share", "rate_grid", "rate_words", "how_to_read_words", "in_words", "hidden",
+                "none"),
 }
+SCALES = (10, 100)
+"""The drawings a picture may have (`pictures.out_of`)."""
 
 
 @dataclass(frozen=True)
@@ -107,6 +113,9 @@ class YouthText:
     """Codebook theme code -> plain name."""
     glossary: tuple[tuple[str, str], ...]
     """(word, what it means), in the order shown."""
+    out_of: int = 100
+    """How many drawings every picture has (`pictures.out_of`): the one scale of the
+    youth pages."""
 
     def __getitem__(self, section: str) -> dict[str, str]:
         return self.sections[section]
@@ -135,7 +144,8 @@ class YouthFact:
     filled: int | None
     """Icons filled in (None: no picture, the number is hidden or missing)."""
     out_of: int | None
-    """Icons in all (10 or 100) for a share; None for a rate, where each icon is one time."""
+    """Icons in all: the pages' scale (`YouthText.out_of`); None when the picture says the
+    number in words (hidden, missing, or a rate that is not for every `out_of` years)."""
     icon: str
     """The icon (one of ICONS)."""
     how_to_read: str
@@ -159,7 +169,7 @@ class YouthTheme:
     filled: int
     """Speech bubbles filled in."""
     out_of: int
-    """Speech bubbles in all (10 or 100)."""
+    """Speech bubbles in all: the pages' scale (`YouthText.out_of`)."""
     how_to_read: str
     """How to read the picture."""
     description: str
@@ -234,6 +244,9 @@ def _load(path: str) -> YouthText:
                                 icon=m["icon"], **texts))
     if not measures:
         raise CQIError(f"{path}: no measures.")
+    out_of = (raw.get("pictures") or {}).get("out_of")
+    if out_of not in SCALES:
+        raise CQIError(f"{path}: pictures.out_of must be {' or '.join(map(str, SCALES))}.")
     themes = {str(k): _text(path, f"themes.{k}", v) for k, v in (raw.get("themes") or {}).items()}
     glossary = tuple((_text(path, "glossary word", g.get("word")),
                       _text(path, f"glossary {g.get('word')}", g.get("means")))
@@ -242,7 +255,8 @@ def _load(path: str) -> YouthText:
                      no_number=_text(path, "no_number", raw.get("no_number")),
                      chart_hidden=_text(path, "chart_hidden", raw.get("chart_hidden")),
                      chart_none=_text(path, "chart_none", raw.get("chart_none")),
-                     measures=tuple(measures), themes=themes, glossary=glossary)
+                     measures=tuple(measures), themes=themes, glossary=glossary,
+                     out_of=out_of)
 
 
 def _text(path: str, where: str, value: Any) -> str:
@@ -273,29 +287,28 @@ def _half_up(x: float) -> int:
     return math.floor(round(x, 9) + 0.5)
 
 
-def share_words(value: float, text: YouthText | None = None) -> tuple[str, int, int]:
-    """A share (0-1) as young people read it: (phrase, icons filled, icons in all).
+def share_words(value: float, text: YouthText | None = None,
+                base: int | None = None) -> tuple[str, int, int]:
+    """A share (0-1) as young people read it, on the pages' one scale: (phrase, icons
+    filled, icons in all).
 
-    "about k out of 10" from 0.15 up to (not including) 0.85, where k, rounded half up, is
-    2 to 8; otherwise
-    out of 100 ("about 6 out of 100"), "fewer than 1 in 100" under 0.5 in 100 (none filled),
-    "more than 99 out of 100" above 99.5 in 100 (99 filled); exactly 0 and 1 are
-    "0 out of 10" and "10 out of 10".
+    With `base` (default `text.out_of`, 100) drawings: "about k out of 100", k rounded half
+    up; "fewer than 1 in 100" under half a drawing (none filled), "more than 99 out of
+    100" within half a drawing of all (99 filled); exactly 0 and 1 are "0 out of 100" and
+    "100 out of 100".
     """
-    s = (text or load_youth_text())["shares"]
+    text = text or load_youth_text()
+    s, base = text["shares"], base or text.out_of
     if value <= 0:
-        return s["none"], 0, 10
+        return fill(s["none"], base=base), 0, base
     if value >= 1:
-        return s["all"], 10, 10
-    k = _half_up(value * 10)
-    if 2 <= k <= 8:
-        return fill(s["about"], k=k, base=10), k, 10
-    k = _half_up(value * 100)
+        return fill(s["all"], base=base), base, base
+    k = _half_up(value * base)
     if k < 1:
-        return s["fewer"], 0, 100
-    if k > 99:
-        return s["more"], 99, 100
-    return fill(s["about"], k=k, base=100), k, 100
+        return fill(s["fewer"], base=base), 0, base
+    if k > base - 1:
+        return fill(s["more"], most=base - 1, base=base), base - 1, base
+    return fill(s["about"], k=k, base=base), k, base
 
 
 def per_years(value: float, unit: str, years: int) -> float:
@@ -386,19 +399,30 @@ def _fact(m: Measure, entry, f: LatestFigure, text: YouthText) -> YouthFact:
         return YouthFact(**common, sentence=words, change="", hidden=state == "hidden",
                          filled=None, out_of=None, description=text["picture"][state],
                          chart_words=text.chart_hidden if state == "hidden" else text.chart_none)
-    value = f.value
+    value, p, base = f.value, text["picture"], text.out_of
+    change = _change(entry, f, text)
     if m.shows == "share":
         phrase, filled, out_of = share_words(value, text)
         sentence = fill(m.sentence, share=phrase)
-        picture = fill(text["picture"]["share"], icons=m.icons, share=phrase)
-    else:
-        phrase, filled = amount_words(per_years(value, entry.unit, m.per), text)
-        out_of = 100 if m.per == 100 else None  # a square of 100, or one icon per time
-        sentence = fill(m.sentence, amount=phrase)
-        picture = fill(text["picture"]["rate_grid" if out_of else "rate"], icons=m.icons)
-    return YouthFact(**common, sentence=sentence, change=_change(entry, f, text),
-                     hidden=False, filled=min(filled, 100), out_of=out_of,
-                     description=f"{picture} {sentence}", chart_words="")
+        picture = fill(p["share"], icons=m.icons, share=phrase)
+        return YouthFact(**common, sentence=sentence, change=change, hidden=False,
+                         filled=filled, out_of=out_of, description=f"{picture} {sentence}",
+                         chart_words="")
+    phrase, filled = amount_words(per_years(value, entry.unit, m.per), text)
+    sentence = fill(m.sentence, amount=phrase)
+    if m.per == base and filled <= base:
+        # for every 100 years in care, on 100 drawings: each one year, a filled one one time
+        picture = fill(p["rate_grid"], icons=m.icons, base=base)
+        return YouthFact(**common, sentence=sentence, change=change, hidden=False,
+                         filled=filled, out_of=base, description=f"{picture} {sentence}",
+                         chart_words="")
+    # Drawn as one icon per time, 16 moves for every 10 years would not be a part of the
+    # 100 the other pictures show: said in words, with how to read that instead.
+    picture = fill(p["rate_words"], icons=m.icons, base=base)
+    return YouthFact(**{**common, "how_to_read": fill(p["how_to_read_words"], base=base)},
+                     sentence=sentence, change=change, hidden=False, filled=None,
+                     out_of=None, description=f"{picture} {sentence}",
+                     chart_words=fill(p["in_words"], amount=phrase, per=m.per))
 
 
 def _change(entry, f: LatestFigure, text: YouthText) -> str:
@@ -474,13 +498,14 @@ def youth_voices(store: Store | privacy.Handle, months: int = 24, as_of: date | 
     total = (fill(v["total"], total=f"{every_comment:,}") if every_comment is not None
              else v["total_hidden"])
     shown, also, others = [], [], False
+    total_words = f"{every_comment:,}" if every_comment is not None else ""
     for r in heard.iter_rows(named=True):
         label = text.themes.get(r["code"])
         if label is None:  # a theme added in the app, with no plain name yet
             others = True
             continue
         if len(shown) < top and r["share"] is not None:
-            shown.append(_theme(r, label, text))
+            shown.append(_theme(r, label, text, total_words))
         else:
             also.append(label)
     if others:
@@ -490,14 +515,19 @@ def youth_voices(store: Store | privacy.Handle, months: int = 24, as_of: date | 
     return YouthVoices(period, total, tuple(shown), title if also else "", tuple(also), quotes)
 
 
-def _theme(r: dict, label: str, text: YouthText) -> YouthTheme:
+def _theme(r: dict, label: str, text: YouthText, total: str) -> YouthTheme:
+    """A theme's card: its share of the comments on the pages' scale. The bubbles stand for
+    all `total` comments (a theme has a share only when the total is published), so the
+    caption says so rather than "each bubble is one comment"."""
     v = text["voices"]
     phrase, filled, out_of = share_words(r["share"], text)
     sentence = fill(v["theme"], theme=label, share=phrase)
     picture = fill(text["picture"]["share"], icons=v["icons"], share=phrase)
     quote = r["quotes"][0] if r.get("quotes") else None
-    return YouthTheme(code=r["code"], label=label, sentence=sentence, filled=filled, out_of=out_of, how_to_read=fill(v["how_to_read"], theme=label),
-                      description=f"{picture} {sentence}", quote=quote)
+    how = fill(v["how_to_read"], theme=label, base=out_of, total=total)
+    return YouthTheme(code=r["code"], label=label, sentence=sentence, filled=filled,
+                      out_of=out_of, how_to_read=how, description=f"{picture} {sentence}",
+                      quote=quote)
 
 
 def glossary(text: YouthText | None = None) -> tuple[tuple[str, str], ...]:

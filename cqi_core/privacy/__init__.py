@@ -22,14 +22,14 @@ from cqi_core.privacy.approvals import (NOT_APPROVED, ApprovalItem, approvals_ve
                                       approved_fields, approved_text, revoke_text,
                                       text_approvals, text_hash)
 from cqi_core.privacy.viewer import (ANALYST, AUDIENCES, PUBLIC, AccessDenied, Policy, Viewer, case_units,
-                     load_policy, require_case_access, resolve_viewer)
+                     home_unit, load_policy, require_case_access, resolve_viewer)
 
 __all__ = [
     "NOT_APPROVED", "ApprovalItem", "approvals_version", "approve_text", "approved_fields", "approved_text",
     "revoke_text", "text_approvals", "text_hash",
     "ALL_TEXT", "ANALYST", "AUDIENCES", "AccessDenied", "INDICATOR_COUNTS", "INDICATOR_DERIVED", "Margin",
     "Handle", "NotPublished", "PUBLIC", "Policy", "PublicationInfo", "Relation", "SUPPRESSED",
-    "Viewer", "case_units", "complement", "full", "indicator_relations", "indicator_rows", "latest_period",
+    "Viewer", "case_units", "home_unit", "complement", "full", "indicator_relations", "indicator_rows", "latest_period",
     "load_policy", "masked_as_released", "period_ends", "publication", "published_periods", "release", "release_indicator_rows",
     "require_case_access", "resolve_viewer", "suppress", "suppression_words", "theme_rows",
     "unit_regions", "viewer_of", "window_start",

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 from cqi_core.settings import load_yaml
 from cqi_core.errors import CQIError
@@ -218,6 +218,16 @@ def require_case_access(v: Viewer, unit_id: str | None = None) -> None:
     if unit_id is not None and not v.sees_unit(unit_id):
         raise AccessDenied(f"You can see the cases of your own units only "
                            f"({', '.join(v.units or ())}), not {unit_id}.")
+
+
+def home_unit(v: Viewer, units: Sequence[str]) -> str | None:
+    """The unit a supervisor's pages open on (the scorecard, What changed): the first of
+    their own units the agency has. None for everyone else, who open on the whole agency:
+    analysts, public audiences, and a supervisor whose identity names no unit (they see
+    every unit)."""
+    if v.role != "supervisor" or not v.units:
+        return None
+    return next((u for u in v.units if u in set(units)), None)
 
 
 def case_units(v: Viewer) -> tuple[str, ...] | None:

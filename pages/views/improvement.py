@@ -22,7 +22,9 @@ ui.require_router("improvement.py")
 
 st.title("Improvement cycles")
 st.caption("Plan a change, try it, study what happened, then adopt, adapt or abandon it. "
-           "Each cycle's dates show on the trend charts of its measures.")
+           + ("Each cycle is a change the agency tried, to make one of its measures better."
+              if ui.viewer().public else
+              "Each cycle's dates show on the trend charts of its measures."))
 fw.flash()
 viewer = ui.viewer()
 settings = cqi_core.improvement_settings()
@@ -32,7 +34,8 @@ if chosen is None:
     shown = [s for s in settings.statuses if not (viewer.public and s == "withdrawn")]
     statuses = st.multiselect("Status", shown, format_func=settings.statuses.get,
                               placeholder="Every status")
-    w.cycle_list(cqi_core.list_cycles(ui.store(), status=statuses or None), viewer.public)
+    w.cycle_list(cqi_core.list_cycles(ui.store(), status=statuses or None), viewer.public,
+                 filtered=bool(statuses))
     if cqi_core.may_edit_cycle(viewer):
         with st.expander("Record a new cycle", expanded=False):
             fw.cycle_form(viewer)

@@ -1,8 +1,8 @@
 """What changed: the signals in the most recent periods of every measure, for the agency,
 each region and each unit, concerns and improvements apart, strongest first.
 
-It is what a supervisor opens on Monday: pick your unit (or ?unit=U012 in the URL), read
-the few cards at the top (one per measure and group, the strongest first), and open a chart
+It is what a supervisor opens on Monday: it opens on their own unit (a link's ?unit= or
+?region= wins; "Everyone" is one choice away), read the few cards at the top (one per measure and group, the strongest first), and open a chart
 for the story behind a card.
 """
 
@@ -25,6 +25,9 @@ st.caption("Every measure, for the agency, each region and each unit, checked fo
 
 settings = cqi_core.trend_settings()
 wanted = cw.scope_from_link()  # the link's choices, read (and any note shown) above the row
+mine = cqi_core.home_unit(ui.viewer(), cw.unit_ids())
+if mine and params.raw_param("unit") is None and params.raw_param("region") is None:
+    wanted = f"unit:{mine}"  # a supervisor lands on their own unit
 grains, presets = list(w.GRAINS), list(w.PRESETS)
 grain_at = params.choice_index("grain", grains, what="periods",
                                instead=f"{w.GRAINS[grains[0]].lower()} periods are shown")
@@ -42,7 +45,7 @@ recent = c[3].number_input("Recent periods", min_value=1, max_value=24, step=1,
                                 "periods (provisional ones are not judged).")
 st.query_params.update({"grain": grain, "rules": preset})
 
-catalog = cqi_core.load_catalog(ui.store())
+catalog = ui.catalog()
 found = cw.in_scope(w.scan(grain, preset, int(recent)), unit, region)
 st.markdown(cw.summary_line(found, int(recent), grain))
 st.caption(cw.ranking_words())

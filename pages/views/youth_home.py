@@ -36,13 +36,14 @@ if not facts:
     st.stop()
 if area:
     st.write(cqi_core.fill_youth_text(home["area_note"], area=area))
+yw.scale_note(text)  # one scale for every picture of the page
 
 for fact in facts:
     with st.container(border=True):
         st.subheader(ui.plain(fact.name))
         left, right = st.columns(2, gap="large")
         with left:
-            yw.picture(fact_pictogram(fact), text)
+            yw.picture(fact_pictogram(fact, text.out_of), text)
         with right:
             yw.big(fact.sentence)
             if fact.change:

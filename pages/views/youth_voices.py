@@ -25,6 +25,8 @@ spans = list(text.spans)
 back = st.selectbox(words["span_label"], spans, format_func=text.spans.get)
 heard = _heard(ui.data_version(), back)
 st.write(" ".join(p for p in (heard.period, heard.total) if p))
+if heard.themes:
+    yw.scale_note(text)  # one scale for every picture of the page
 
 for first in range(0, len(heard.themes), 2):
     for column, theme in zip(st.columns(2, gap="large"), heard.themes[first:first + 2]):

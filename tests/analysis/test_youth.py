@@ -3,8 +3,8 @@ engine's released as for young people, and a hidden number stays hidden.
 
 Figures for the sample agency are read from the indicator engine and released with
 `privacy.release_indicator_rows` here, then turned into words by the rules written out in
-each test ("about k out of 10" for k = 2 … 8 rounded half up, else out of 100), so the test
-does not ask the module what it should have said.
+each test ("about k out of 100", k rounded half up, on the one scale of every youth
+picture), so the test does not ask the module what it should have said.
 """
 
 from __future__ import annotations
@@ -47,12 +47,11 @@ def _half_up(x: float) -> int:
 
 
 def _share_by_hand(value: float) -> str:
+    """The rule of youth.yaml, written out: every share out of 100 (pictures.out_of)."""
     if value <= 0:
-        return "0 out of 10"
+        return "0 out of 100"
     if value >= 1:
-        return "10 out of 10"
-    if 2 <= _half_up(value * 10) <= 8:
-        return f"about {_half_up(value * 10)} out of 10"
+        return "100 out of 100"
     k = _half_up(value * 100)
     return "fewer than 1 in 100" if k < 1 else "more than 99 out of 100" if k > 99 \
         else f"about {k} out of 100"
@@ -102,7 +101,8 @@ def _variants() -> dict[str, list[str]]:
             "end": ["September 2026"], "theme": list(TEXT.themes.values()),
             "total": ["11", "1,234"], "area": REGIONS,
             "icons": [m.icons for m in TEXT.measures] + [TEXT["voices"]["icons"]],
-            "k": ["4"], "base": ["10"], "n": ["16"]}
+            "k": ["4"], "base": ["10", "100"], "most": ["9", "99"], "n": ["16"],
+            "per": ["10", "100"]}
 
 
 def _filled(template: str) -> list[str]:
@@ -142,23 +142,32 @@ def test_every_plain_theme_name_reads_on_its_own_as_a_heading():
 
 
 @pytest.mark.parametrize("value, expected", [
-    (0.0, ("0 out of 10", 0, 10)),
+    (0.0, ("0 out of 100", 0, 100)),
     (0.004, ("fewer than 1 in 100", 0, 100)),     # 0.4 in 100 rounds to 0
     (0.005, ("about 1 out of 100", 1, 100)),      # 0.5 rounds half up to 1
     (0.0567, ("about 6 out of 100", 6, 100)),
-    (0.149, ("about 15 out of 100", 15, 100)),    # 1.49 in 10 rounds to 1: too coarse
-    (0.15, ("about 2 out of 10", 2, 10)),         # 1.5 rounds half up to 2
-    (0.25, ("about 3 out of 10", 3, 10)),
-    (0.35, ("about 4 out of 10", 4, 10)),         # 3.5 (3.4999… in binary) still rounds up
-    (0.4455, ("about 4 out of 10", 4, 10)),
-    (0.849, ("about 8 out of 10", 8, 10)),
-    (0.85, ("about 85 out of 100", 85, 100)),     # 8.5 rounds to 9: out of 100 instead
+    (0.149, ("about 15 out of 100", 15, 100)),    # 14.9 rounds to 15
+    (0.135, ("about 14 out of 100", 14, 100)),    # 13.5 (13.4999… in binary) still rounds up
+    (0.4455, ("about 45 out of 100", 45, 100)),   # 44.55 rounds to 45
     (0.93, ("about 93 out of 100", 93, 100)),
-    (0.996, ("more than 99 out of 100", 99, 100)),
+    (0.994, ("about 99 out of 100", 99, 100)),    # 99.4 rounds to 99
+    (0.996, ("more than 99 out of 100", 99, 100)),  # 99.6 rounds to 100, yet not all
+    (1.0, ("100 out of 100", 100, 100)),
+])
+def test_shares_read_as_n_out_of_100_the_scale_of_every_picture(value, expected):
+    assert TEXT.out_of == 100  # pictures.out_of in youth.yaml
+    assert youth.share_words(value, TEXT) == expected
+
+
+@pytest.mark.parametrize("value, expected", [
+    (0.0567, ("about 1 out of 10", 1, 10)),       # 0.567 in 10 rounds to 1
+    (0.04, ("fewer than 1 in 10", 0, 10)),        # 0.4 in 10 rounds to 0
+    (0.4455, ("about 4 out of 10", 4, 10)),       # 4.455 rounds to 4
+    (0.96, ("more than 9 out of 10", 9, 10)),     # 9.6 rounds to 10, yet not all
     (1.0, ("10 out of 10", 10, 10)),
 ])
-def test_shares_read_as_n_out_of_10_or_100(value, expected):
-    assert youth.share_words(value, TEXT) == expected
+def test_a_scale_of_10_says_every_share_out_of_10(value, expected):
+    assert youth.share_words(value, TEXT, base=10) == expected
 
 
 @pytest.mark.parametrize("times, expected", [
@@ -268,15 +277,42 @@ def test_each_card_says_the_released_engine_figure_in_words(store, facts):
 
 def test_the_agency_cards_for_the_sample(facts):
     facts = {f.id: f for f in facts[None]}
-    # P1, Oct 2024 - Sep 2025: 229 of 514 = 0.4455 -> 4.455 in 10 -> "about 4 out of 10"
-    assert "about 4 out of 10 went home" in facts["P1"].sentence
-    assert (facts["P1"].filled, facts["P1"].out_of) == (4, 10)
-    # P4: 23 of 406 = 0.0567 -> 0.567 in 10 rounds to 1: too coarse, so 5.67 in 100 -> 6
+    # P1, Oct 2024 - Sep 2025: 229 of 514 = 0.4455 -> 44.55 in 100 -> "about 45 out of 100"
+    assert "about 45 out of 100 went home" in facts["P1"].sentence
+    assert (facts["P1"].filled, facts["P1"].out_of) == (45, 100)
+    # P4: 23 of 406 = 0.0567 -> 5.67 in 100 -> 6
     assert "about 6 out of 100 had to come back" in facts["P4"].sentence
-    # P5: 380 moves / 88,862 days × 3,650 = 15.61 -> "about 16 times for every 10 years"
+    assert (facts["P4"].filled, facts["P4"].out_of) == (6, 100)
+    # V1: 9,974 of 10,728 months = 0.9297 -> 92.97 in 100 -> 93
+    assert "in about 93 out of 100 months" in facts["V1"].sentence
+    assert (facts["V1"].filled, facts["V1"].out_of) == (93, 100)
+    # P5: 380 moves / 88,862 days × 3,650 = 15.61 -> "about 16 times for every 10 years".
+    # A rate for every 10 years is not a part of 100 drawings, and 16 houses would read as
+    # 16 young people or 16 of 100: the picture says it in words instead.
     assert "about 16 times for every 10 years" in facts["P5"].sentence
-    assert (facts["P5"].filled, facts["P5"].out_of) == (16, None)
+    assert (facts["P5"].filled, facts["P5"].out_of) == (None, None)
+    assert facts["P5"].chart_words == "About 16 times for every 10 years in care"
+    assert facts["P5"].how_to_read == ("This number is in words, not in a picture. A picture "
+                                       "of 100 cannot show it in a fair way.")
+    assert "house" not in facts["P5"].how_to_read
     assert facts["P1"].period == "Time: from October 2024 to September 2025."
+
+
+def test_every_picture_of_the_home_page_has_the_same_number_of_icons(facts):
+    # one scale a page: each card is 100 icons, or words (hidden, missing or a rate that is
+    # not for every 100 years); never 10 on one card and 100 on the next
+    for area in [None, *REGIONS]:
+        scales = {f.out_of for f in facts[area] if f.filled is not None}
+        assert scales <= {100}, (area, scales)
+        for f in facts[area]:
+            assert (f.filled is None) == (f.out_of is None)
+            assert (f.filled is None) == bool(f.chart_words), f.id
+    # S1 is for every 100 years in care: drawn on the 100, each person one year in care
+    s1 = next(f for f in facts[None] if f.id == "S1")
+    times = re.search(r"about (\d+) times? for every 100 years", s1.sentence)
+    assert times, s1.sentence
+    assert (s1.filled, s1.out_of) == (int(times.group(1)), 100)  # N times: N of 100 filled
+    assert "for a whole year" in s1.how_to_read
 
 
 def test_change_words_say_up_or_down_only_when_the_change_is_more_than_chance(facts):
@@ -366,6 +402,12 @@ def test_themes_are_shares_of_youth_comments_and_small_ones_lose_their_number(st
         phrase = _share_by_hand(per_code[code] / total)
         assert theme.sentence == youth.fill(TEXT["voices"]["theme"], theme=TEXT.themes[code],
                                             share=phrase)
+        # every theme on the page is 100 bubbles, and the caption says what they stand for:
+        # all the comments, never "each bubble is one comment" (there are more than 100)
+        assert (theme.out_of, theme.filled) == (100, _half_up(per_code[code] / total * 100))
+        assert theme.how_to_read == (f"The 100 speech bubbles stand for all {total:,} "
+                                     "comments. The filled bubbles stand for the comments "
+                                     f"about {TEXT.themes[code]}.")
     small = {TEXT.themes[c] for c, n in per_code.items() if n <= 10}
     assert small <= set(heard.also)  # named without a number
     assert heard.also_title == TEXT["voices"]["also"]
@@ -436,18 +478,33 @@ def test_a_share_picture_fills_k_of_10_and_outlines_the_rest():
     assert all(v % 1 == 0.5 for v in values)  # half steps: no small whole number in the data
 
 
-def test_a_picture_of_100_and_a_picture_of_times():
+def test_a_picture_of_100_and_no_picture_of_one_icon_per_time():
     grid = _layers(pictogram_chart(6, 100, "person", "T", "H", "D"))
     assert (len(grid["filled"]), len(grid["empty"])) == (6, 94)
-    times = _layers(pictogram_chart(16, None, "home", "T", "H", "D"))
-    assert (len(times["filled"]), len(times["empty"])) == (16, 0)
+    with pytest.raises(ValueError, match="out_of must be 10 or 100"):
+        pictogram_chart(16, None, "home", "T", "H", "D")  # 16 houses for a rate: refused
+    with pytest.raises(ValueError, match="filled must be 0 to 100"):
+        pictogram_chart(156, 100, "home", "T", "H", "D")
+
+
+def test_a_rate_in_words_is_a_box_as_tall_as_the_icons_beside_it(facts):
+    p5 = next(f for f in facts[None] if f.id == "P5")
+    spec = fact_pictogram(p5, 100).chart.to_dict()
+    assert spec["mark"]["type"] == "text"
+    words = next(iter(spec["datasets"].values()))[0]["words"]
+    assert words.replace("\n", " ") == "About 16 times for every 10 years in care"
+    assert all(len(line) <= 22 for line in words.split("\n"))  # wrapped to fit 320 px
+    # a grid of 100 is ten rows of 32 px: 320 px, the same as the box
+    grid = fact_pictogram(next(f for f in facts[None] if f.id == "P1"), 100).chart.to_dict()
+    assert spec["height"] == grid["height"] == 320
 
 
 def test_a_hidden_number_draws_words_not_icons(facts):
     fact = next(f for area in REGIONS for f in facts[area] if f.hidden)
     spec = fact_pictogram(fact).chart.to_dict()
     assert spec["mark"]["type"] == "text"
-    assert next(iter(spec["datasets"].values())) == [{"words": TEXT.chart_hidden}]
+    [row] = next(iter(spec["datasets"].values()))
+    assert row["words"].replace("\n", " ") == TEXT.chart_hidden
 
 
 def test_every_fact_and_theme_picture_has_a_title_and_words(store, facts):

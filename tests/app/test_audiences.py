@@ -22,7 +22,7 @@ from cqi_core import privacy
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = sorted(p.name for p in (ROOT / "pages" / "views").glob("*.py"))
 ROLES = ["analyst", "supervisor", "stakeholder", "youth"]
-REFUSED = "This page is not available to your role."
+REFUSED = "This page is for other people, so it is not part of your view of the dashboard."
 # Pages that hold case-level records or unapproved text: never for a public audience.
 INTERNAL_ONLY = {"case_reviews.py", "codebook.py", "data.py", "data_quality.py", "trends.py",
                  "what_changed.py", "catalog.py", "mission.py", "voices.py", "conjoint.py",

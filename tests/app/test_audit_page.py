@@ -98,7 +98,7 @@ def test_the_log_download_is_built_and_logged_only_when_clicked(monkeypatch, db)
 def test_everyone_else_is_refused(monkeypatch, db, role):
     at = _page(monkeypatch, db, role)
     assert not at.exception
-    assert [e.value for e in at.error] == ["This page is not available to your role."]
+    assert [e.value for e in at.error] == ["This page is for other people, so it is not part of your view of the dashboard."]
     assert not at.dataframe and not at.get("download_button")
     assert "pat.lee@example.org" not in str([m.value for m in at.markdown])
 
@@ -108,5 +108,5 @@ def test_a_deployment_pinned_to_the_youth_view_is_refused(monkeypatch, db):
     monkeypatch.setenv("CQI_DB", str(db))
     monkeypatch.chdir(ROOT)
     at = AppTest.from_file(PAGE, default_timeout=60).run()
-    assert [e.value for e in at.error] == ["This page is not available to your role."]
+    assert [e.value for e in at.error] == ["This page is for other people, so it is not part of your view of the dashboard."]
     assert not at.dataframe

@@ -93,7 +93,7 @@ def test_the_list_and_the_study_render_for_every_audience_served(monkeypatch, db
 
 def test_youth_are_not_served(monkeypatch, db):
     at = _app(monkeypatch, db, "youth")
-    assert [e.value for e in at.error] == ["This page is not available to your role."]
+    assert [e.value for e in at.error] == ["This page is for other people, so it is not part of your view of the dashboard."]
     assert not at.dataframe
 
 

@@ -96,6 +96,6 @@ def test_a_page_opened_directly_still_refuses_a_role_it_does_not_serve(monkeypat
     monkeypatch.chdir(ROOT)
     at = AppTest.from_file(str(ROOT / "pages" / "views" / "data_quality.py"), default_timeout=60).run()
     assert not at.exception
-    assert [e.value for e in at.error] == ["This page is not available to your role."]
+    assert [e.value for e in at.error] == ["This page is for other people, so it is not part of your view of the dashboard."]
     assert not at.dataframe
     assert any("Signed in as" in c.value for c in at.sidebar.caption)

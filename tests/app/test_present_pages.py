@@ -17,7 +17,7 @@ from cqi_core.present.findings import Finding
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = ROOT / "pages" / "views" / "present.py"
-REFUSED = "This page is not available to your role."
+REFUSED = "This page is for other people, so it is not part of your view of the dashboard."
 # the default deck: six headline measures, each as a trend and by region (tests/test_findings.py)
 SLIDES = 12
 

@@ -68,7 +68,11 @@ PARAMS = {
     "improvement.py": {"cycle": "cycle"},
     "present.py": {"deck": "deck", "slide": "slide"},
     "unit_profile.py": {"unit": "unit"},
+    "time_in_care.py": {"end": "entry year", "by": "grouping"},
 }
+EVERY_PAGE = {"view_as": "view"}
+"""Parameters every page reads (the "View as" preview, `pages/_identity.py`), with the word
+of their note: given hostile on every page, for every audience, beside the page's own."""
 # Parameters read only with another: (page, valid companions, parameter, its note's word).
 COMPANIONS = [
     ("trends.py", {"by": "unit"}, "group", "unit"),
@@ -144,13 +148,15 @@ def test_a_page_opened_from_a_link_with_values_it_cannot_use(monkeypatch, db, pa
         # The page reads no parameter: the other pages' names, hostile, change nothing.
         params = {"id": "<script>", "end": "2x", "by": "../", "unit": "ZZ99", "cycle": "-1",
                   "deck": "A" * 5000, "slide": "999999", "grain": "x", "rules": "日本語"}
-        at = _run(monkeypatch, db, page, role, params | UNKNOWN)
-        _check(at, page, role, {})
-        assert not _notes(at), (page, role, _notes(at))
+        at = _run(monkeypatch, db, page, role, params | {"view_as": "x"} | UNKNOWN)
+        _check(at, page, role, {"view_as": ("view", "x")})
+        # the one note is the view's: the other pages' names change nothing here
+        assert [n[:30] for n in _notes(at)] == ["The view in the link (“x”) cou"], _notes(at)
         return
     value = HOSTILE[kind]
-    at = _run(monkeypatch, db, page, role, {p: value for p in PARAMS[page]} | UNKNOWN)
-    _check(at, page, role, {p: (word, value) for p, word in PARAMS[page].items()})
+    names = PARAMS[page] | EVERY_PAGE
+    at = _run(monkeypatch, db, page, role, {p: value for p in names} | UNKNOWN)
+    _check(at, page, role, {p: (word, value) for p, word in names.items()})
 
 
 @pytest.mark.parametrize("page,companions,name,word", COMPANIONS,

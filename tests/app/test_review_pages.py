@@ -79,7 +79,7 @@ def test_the_codebook_is_for_analysts_only(monkeypatch, sample_db):
         at.switch_page("pages/views/codebook.py")
     at = AppTest.from_file(str(ROOT / "pages" / "views" / "codebook.py"), default_timeout=120).run()
     assert not at.exception
-    assert [e.value for e in at.error] == ["This page is not available to your role."]
+    assert [e.value for e in at.error] == ["This page is for other people, so it is not part of your view of the dashboard."]
     assert not at.dataframe
 
 

@@ -65,7 +65,7 @@ def test_a_role_the_pages_do_not_serve_is_refused(monkeypatch, trends_db):
     monkeypatch.chdir(ROOT)
     as_viewer(monkeypatch, "youth")
     at = AppTest.from_file(str(ROOT / "pages" / "views" / "trends.py"), default_timeout=60).run()
-    assert [e.value for e in at.error] == ["This page is not available to your role."]
+    assert [e.value for e in at.error] == ["This page is for other people, so it is not part of your view of the dashboard."]
     assert not at.get("vega_lite_chart")
 
 

@@ -163,3 +163,41 @@ def test_young_people_see_an_approved_quote_and_no_other_text(monkeypatch, sampl
     others = {t for t in youth_texts["text"] if t not in pick["text"]}
     page = "\n".join(m.value for m in at.markdown)
     assert not [t for t in others if t in page]
+
+
+def _icons(spec: dict, at_data) -> int | None:
+    """How many icons a pictogram draws (None for a picture in words)."""
+    if "layer" not in spec:
+        return None
+    table = pa.ipc.open_stream(io.BytesIO(at_data[0].data.data)).read_all()
+    return table.num_rows
+
+
+@pytest.mark.parametrize("page, pick", [("pages/views/youth_home.py", None),
+                                        ("pages/views/youth_voices.py", 1)])
+def test_every_picture_of_a_page_has_the_same_number_of_icons(monkeypatch, sample_db_copy,
+                                                               page, pick):
+    # youth.yaml pictures.out_of is 100: every drawn card is 100 icons (a share of 100, or
+    # S1's times for every 100 years); P5, "about 16 times for every 10 years", is a box in
+    # words, never 16 houses. The voices page is shown for the year before the latest,
+    # whose themes have numbers.
+    at = _app(monkeypatch, sample_db_copy, page, "youth").run()
+    if pick is not None:
+        at.selectbox[0].set_value(pick).run()
+    assert not at.exception
+    charts = [e for e in _elements(at.main) if getattr(e, "type", "") == "vega_lite_chart"]
+    icons = [_icons(json.loads(c.proto.spec), c.proto.datasets) for c in charts]
+    assert charts and {n for n in icons if n is not None} == {100}, icons
+    captions = [c.value for c in at.caption]
+    assert "Every picture on this page has 100 small drawings, so you can compare them." \
+        in captions
+    if page.endswith("youth_home.py"):
+        assert icons.count(None) == 1  # P5 (every agency figure is shown in the sample)
+        words = [json.loads(c.proto.spec) for c in charts if "layer" not in json.loads(c.proto.spec)]
+        # the title, wrapped at 32 characters (a Vega-Lite title does not wrap on its own)
+        assert words[0]["title"]["text"] == ["How often do young people new to",
+                                             "care have to move?"]
+    else:
+        assert not any("Each speech bubble is one comment" in c for c in captions)
+        assert all("speech bubbles stand for all" in c for c in captions
+                   if "How to read this" in c)
