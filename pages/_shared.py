@@ -6,7 +6,10 @@ Streamlit caches and shows them.
 
 from __future__ import annotations
 
+import json
 import os
+import threading
+import weakref
 from pathlib import Path
 
 # Imported whole before any page runs: Streamlit imports pandas lazily on a script thread
@@ -16,7 +19,7 @@ import pandas  # noqa: F401
 import streamlit as st
 
 import cqi_core
-from cqi_core import AUDIENCES, PUBLIC_AUDIENCES, CQIError, Figure, Viewer, suppression_words
+from cqi_core import CQIError, Figure, Viewer
 from pages import _identity, _nav
 from pages._text import plain  # noqa: F401  (pages show typed text with ui.plain)
 
@@ -47,8 +50,15 @@ def require_router(page: str) -> None:
         _identity.begin(routed=False)
         sidebar()
     if role() not in roles:
-        st.error("This page is not available to your role.")
+        st.title(_nav.title_of(page))
+        st.error(REFUSED)
+        st.info(_nav.not_for_you(page, _nav.title_of(page), role()), icon=":material/lock:")
         st.stop()
+
+
+REFUSED = "This page is for other people, so it is not part of your view of the dashboard."
+"""What a page started on its own says to an audience it does not serve (then whom it is
+for); through the router the person reads `for_others` instead."""
 
 
 def for_others(page: str, title: str):
@@ -56,8 +66,7 @@ def for_others(page: str, title: str):
     `title`) to a person whose audience it does not serve: whom it is for, and a way on."""
     def draw() -> None:
         st.title(title)
-        st.info(f"**{title}** is a page for {_nav.for_whom(page)}, so it is not part of your "
-                "view of the dashboard. Your pages are listed in the menu.", icon=":material/lock:")
+        st.info(_nav.not_for_you(page, title, role()), icon=":material/lock:")
         landing = next(iter(_nav.served(role()).values()))[0]
         st.page_link(_nav.script(landing[0]), label=f"Go to {landing[1]}",
                      icon=":material/arrow_forward:")
@@ -91,7 +100,7 @@ def _database():
     except CQIError as exc:  # e.g. the file is held by a running import
         st.error(f"The database cannot be opened. {exc}")
         st.stop()
-    if cqi_core.needs_sample(s):
+    if _kept(s, "needs_sample", cqi_core.needs_sample):
         bar = st.progress(0.0, text="Setting up: loading the sample agency…")
 
         def progress(message: str, fraction: float) -> None:
@@ -103,18 +112,55 @@ def _database():
             cqi_core.refresh(s, progress=lambda m, f: progress(m, 0.3 + 0.7 * f))
         except CQIError as exc:
             st.error(f"The sample agency could not be loaded: {exc}")
-        bar.empty()
-        st.cache_data.clear()
+        bar.empty()  # no cache to clear: the import changed the data version every key holds
     return s
 
 
+_keys: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+_keys_lock = threading.Lock()
+
+
+def _kept(s, name: str, read):
+    """`read(s)` (a key or flag read from the data: the data version, the coding version),
+    read once per store generation: it changes only when a change is saved through the store
+    or another file is swapped in (`Store.generation`), so a page shown again asks the
+    database nothing to know that its cached results are current."""
+    gen = s.generation
+    with _keys_lock:
+        held = _keys.get(s)
+        if held is None or held[0] != gen:
+            held = _keys[s] = (gen, {})
+        if name in held[1]:
+            return held[1][name]
+    value = read(s)
+    with _keys_lock:
+        if s.generation == gen:  # not kept when a change landed while it was read
+            held[1][name] = value
+    return value
+
+
+def _viewer_key(v: Viewer) -> str:
+    """The viewer's part of every cache key: the audience and the exact units (JSON, so no
+    unit name can read as another list of units, nor as "every unit")."""
+    return json.dumps([v.role, list(v.units) if v.units is not None else None])
+
+
 def data_version() -> str:
-    """Changes whenever an import lands or an edit is saved, and differs by audience: the
-    first argument of every cached result, so caches follow the data, never mix two
-    databases, and never hand one audience's result to another."""
-    v = viewer()
-    units = ",".join(v.units) if v.units else ("all" if v.units is None else "none")
-    return f"{cqi_core.data_version(_database())}|{v.role}|{units}"
+    """Changes whenever an import lands or an edit is saved, and differs by viewer (audience
+    and units): the first argument of every cached result, so caches follow the data, never
+    mix two databases, and never hand one viewer's result to another. An import makes new
+    keys, so no cache needs clearing; read from the database once per change (`_kept`)."""
+    return f"{_kept(_database(), 'data_version', cqi_core.data_version)}|{_viewer_key(viewer())}"
+
+
+def coding_version() -> str:
+    """`cqi_core.coding_version`, read once per change of the database (a cache key)."""
+    return _kept(_database(), "coding_version", cqi_core.coding_version)
+
+
+def approvals_version() -> str:
+    """`cqi_core.approvals_version`, read once per change of the database (a cache key)."""
+    return _kept(_database(), "approvals_version", cqi_core.approvals_version)
 
 
 def viewer() -> Viewer:
@@ -129,87 +175,6 @@ def viewer() -> Viewer:
 def role() -> str:
     """The viewer's audience: analyst, supervisor, stakeholder or youth."""
     return viewer().role
-
-
-_PREVIEW = {"analyst": "Everything (analyst)", "supervisor": "A supervisor",
-            "stakeholder": "A stakeholder meeting", "youth": "A youth advisory board"}
-
-
-def sidebar() -> None:
-    """The shared sidebar: who is looking, the demo-mode banner, and what is loaded."""
-    v = viewer()
-    with st.sidebar:
-        if v.source == "pinned":
-            st.info(f"**{_PREVIEW[v.role]}** view: figures for everyone, with small numbers "
-                    "hidden to protect privacy.", icon=":material/groups:")
-            return
-        if v.source == "demo":
-            st.warning("**Demo mode**: no sign-in is configured, so you see everything as an "
-                       "analyst. Do not load real case data on a shared machine in this mode.",
-                       icon=":material/lock_open:")
-        else:
-            st.caption(f"Signed in as {v.name} ({v.role}"
-                       + (f", units {', '.join(v.units)}" if v.units else "") + ")")
-            if v.source == "oidc":
-                st.button("Sign out", on_click=st.logout)
-        _preview_picker()
-        _guide_link()
-        if not v.public:
-            st.caption(f"Database: `{db_path()}`")
-
-
-def _guide_link() -> None:
-    """The guide for agencies: a link where CQI_DOCS_URL publishes docs/, else its path."""
-    if base := os.environ.get("CQI_DOCS_URL", "").strip().rstrip("/"):
-        st.link_button("Guide for agencies", f"{base}/FOR_AGENCIES.md", icon=":material/help:")
-    else:
-        st.caption("Guide for agencies: `docs/FOR_AGENCIES.md` in the dashboard's source.")
-
-
-def _preview_picker() -> None:
-    """Let a person see the app as an audience with less detail (never more)."""
-    own = _identity.own()
-    if own.role in PUBLIC_AUDIENCES:
-        return
-    options = list(AUDIENCES)[list(AUDIENCES).index(own.role):]
-    st.selectbox("View as", options, key="view_as", format_func=_PREVIEW.get,
-                 help="See what each audience sees. Public views hide small numbers, case "
-                      "lists and any text not approved for sharing.")
-
-
-@st.cache_data(show_spinner=False)
-def _agency_summary(version: str):
-    return cqi_core.agency_summary(store())
-
-
-def agency_strip():
-    """The loaded agency in one row of figures (as-of date, in care, flow, units, last import).
-
-    Returns the summary, or None (after saying so) when no data is loaded.
-    """
-    s = _agency_summary(data_version())
-    if s.as_of is None:
-        st.info("No data is loaded yet. An analyst can load the agency's exports on the "
-                "**Import data** page, or with `python -m cqi_core import FOLDER`.")
-        return None
-    st.subheader(f"The agency as of {s.as_of:%B %-d, %Y}")
-    c = st.columns(3 if s.suppressed else 5)
-    c[0].metric("Children in care now", count_text(s.children_in_care),
-                help="Children with a removal episode open on the as-of date.")
-    c[1].metric("Came into care, last 12 months", count_text(s.entries_12m),
-                help="Removal episodes that started in the 12 months ending on the as-of date.")
-    c[2].metric("Left care, last 12 months", count_text(s.exits_12m),
-                help="Removal episodes that ended in the 12 months ending on the as-of date.")
-    if s.suppressed:
-        st.caption(suppression_words())
-        return s
-    c[3].metric("Units", f"{s.n_units:,}", help="Offices or supervisory units in the units table.")
-    c[4].metric("Regions", f"{s.n_regions:,}", help="Counties or regions the units belong to.")
-    if s.last_import is not None:
-        li = s.last_import
-        st.caption(f"Last import: {li['when']:%B %-d, %Y at %H:%M} ({li['mode']}, {li['outcome']}), "
-                   f"{li['rows_accepted']:,} rows accepted, {li['rows_rejected']:,} rejected.")
-    return s
 
 
 def count_text(n) -> str:
@@ -248,3 +213,10 @@ def edit_table(frame, description: str, **kwargs):
 def env_flag(name: str) -> bool:
     """True when an environment variable is set to a true-looking value."""
     return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+# The sidebar and the cached readers live in their own modules (this one stays short); pages
+# reach them here as before: ui.sidebar(), ui.units(), ui.catalog(), ui.as_of() ...
+from pages._sidebar import sidebar  # noqa: E402,F401
+from pages._readers import (agency_strip, as_of, catalog, period_ends,  # noqa: E402,F401
+                            series_ready, units)

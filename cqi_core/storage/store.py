@@ -82,7 +82,7 @@ class Store:
     # A store carries no other attributes: whom a result is for travels beside it in a
     # `privacy.Handle`, never patched onto it.
     __slots__ = ("path", "mode", "read_only", "_con", "write_lock", "_closed", "_stamp",
-                 "_retired", "_reopen_lock", "__weakref__")
+                 "_retired", "_reopen_lock", "_writes", "__weakref__")
 
     def __init__(self, path: str | Path, read_only: bool = False, mode: str | None = None) -> None:
         self.path = Path(path)
@@ -91,6 +91,7 @@ class Store:
             raise StoreError(f"Unknown database mode {self.mode!r}; use single, shared or replica.")
         self.read_only = self.mode == "replica"
         self._closed = False
+        self._writes = 0
         self._stamp: tuple[int, int, int] | None = None
         self._retired: list[duckdb.DuckDBPyConnection] = []
         self._reopen_lock = threading.Lock()
@@ -225,18 +226,29 @@ class Store:
         if self.read_only:
             raise StoreError("This database is open read-only, so changes cannot be saved here.")
         with self.write_lock:
-            if self.mode == "single":
-                cur = self.cursor()
-                try:
-                    yield cur
-                finally:
-                    cur.close()
-                return
-            with swap.writer_lock(self.path):
-                self.refresh()  # read what the copy will start from
-                with swap.rewrite_locked(self.path, prepare=_migrate_connection) as cur:
-                    yield cur
-                self.refresh()
+            try:
+                if self.mode == "single":
+                    cur = self.cursor()
+                    try:
+                        yield cur
+                    finally:
+                        cur.close()
+                    return
+                with swap.writer_lock(self.path):
+                    self.refresh()  # read what the copy will start from
+                    with swap.rewrite_locked(self.path, prepare=_migrate_connection) as cur:
+                        yield cur
+                    self.refresh()
+            finally:  # after the change is committed (or not): keys read before are stale
+                self._writes += 1
+
+    @property
+    def generation(self) -> tuple:
+        """Changes whenever what this store reads may have changed: a change saved through
+        `writing()` in this process, or another file swapped in (seen by `refresh`). Keys
+        derived from the data (data version, coding version) can be kept until it changes,
+        so a page shown again knows its cached results are current without a query."""
+        return (self._stamp, self._writes)
 
     @property
     def closed(self) -> bool:

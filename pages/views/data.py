@@ -7,6 +7,7 @@ import cqi_core
 from cqi_core import CQIError
 from pages import _downloads as dl
 from pages import _import_widgets as w
+from pages import _tables as tables
 from pages import _shared as ui
 
 ui.require_router("data.py")
@@ -60,8 +61,7 @@ with tab_import:
                 st.session_state["import_result"] = cqi_core.import_and_refresh(
                     ui.store(), [folder], mode=mode, mapping=profile, user=ui.role(),
                     progress=lambda msg, frac: bar.progress(min(max(frac, 0.0), 1.0), text=msg))
-                bar.empty()
-                st.cache_data.clear()
+                bar.empty()  # cached figures key on the data version, which the import changed
         except CQIError as exc:
             st.error(str(exc))
     if "import_result" in st.session_state:
@@ -72,7 +72,7 @@ with tab_history:
     if history.is_empty():
         st.info("Nothing has been imported yet.")
     else:
-        ui.show_table(history.drop("finished_at"),
+        tables.show(history.drop("finished_at"),
                       "One row per import, newest first: the batch, when it started, the mode, "
                       "the column mapping, who ran it, the outcome and message, the files, and "
                       "the rows read, accepted and rejected.", hide_index=True, width="stretch",
@@ -81,7 +81,7 @@ with tab_history:
         batch = st.selectbox("Rejected rows of batch", history["batch_id"].to_list())
         rejected = cqi_core.rejected_rows(ui.store(), batch)
         st.caption(f"{rejected.height:,} problems recorded for batch {batch}.")
-        ui.show_table(rejected.head(2000),
+        tables.show(rejected.head(2000),
                       f"One row per problem recorded for batch {batch} (the first 2,000): the "
                       "batch, the table, the file, the row number, the column, the value, why it "
                       "was rejected and the whole record.", hide_index=True, width="stretch")
