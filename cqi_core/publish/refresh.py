@@ -5,7 +5,9 @@ the nightly job).
 A refresh builds, in order: the public publication (`build_publication`), then the monthly
 and the quarterly trend series of every measure for the agency, each region and each unit
 (`analysis.trends.build_series`, kept beside the database for this data version), which What
-changed, Trends, Bright spots and the unit profile read. While it runs it writes how far it
+changed, Trends, Bright spots and the unit profile read, and last every measure's latest
+figures for the agency, each region and each unit (`indicators.latest.build_latest`), which
+the scorecard, the unit profile and the presentation read. While it runs it writes how far it
 has got to a small status file beside the database (`<database>.cache/refresh.json`), so a
 page that needs a series not built yet can say "being refreshed" with the progress instead
 of building it a second time for its visitor.
@@ -23,6 +25,7 @@ from pathlib import Path
 from typing import Callable
 
 from cqi_core.analysis.trends import GRAINS, build_series
+from cqi_core.indicators.latest import build_latest
 from cqi_core.privacy import Handle, PublicationInfo, full
 from cqi_core.publish.build import build_publication, import_then
 from cqi_core.storage.facts import as_of_date, content_version
@@ -33,10 +36,11 @@ Progress = Callable[[str, float], None]
 STALE_AFTER = timedelta(minutes=10)
 """A refresh on another machine that has written no progress for this long has stopped."""
 
-STEPS = ("the public figures", *(f"the {grain}ly trend series" for grain in GRAINS))
+STEPS = ("the public figures", *(f"the {grain}ly trend series" for grain in GRAINS),
+         "the latest figures")
 """What a refresh builds, in order (the names its progress messages use)."""
-_SHARE = {"the public figures": 0.4, "the monthly trend series": 0.45,
-          "the quarterly trend series": 0.15}
+_SHARE = {"the public figures": 0.4, "the monthly trend series": 0.4,
+          "the quarterly trend series": 0.15, "the latest figures": 0.05}
 """Each step's share of the progress bar (roughly its share of the time on the sample)."""
 
 
@@ -124,6 +128,8 @@ def refresh(store: Store | Handle, progress: Progress | None = None) -> RefreshI
             t = time.perf_counter()
             if name == "the public figures":
                 publication = build_publication(store, progress=step(name))
+            elif name == "the latest figures":
+                build_latest(store, progress=step(name))
             else:
                 grain = name.split()[1][:-2]  # "monthly" → "month"
                 rows[grain] = build_series(store, grain, progress=step(name)).height

@@ -79,16 +79,23 @@ def test_progress_is_reported_in_order_and_ends_at_one(imported, tmp_path, monke
         progress("half", 0.5), progress("done", 1.0)
         return pl.DataFrame({"n": range({"month": 4, "quarter": 2}[grain])})
 
+    def latest(store, progress):
+        calls.append("latest")
+        progress("half", 0.5), progress("done", 1.0)
+        return 7
+
     monkeypatch.setattr(refresh_module, "build_publication", publish)
     monkeypatch.setattr(refresh_module, "build_series", series)
+    monkeypatch.setattr(refresh_module, "build_latest", latest)
     seen: list[tuple[str, float]] = []
     info = cqi_core.refresh(cqi_core.open_store(copy), progress=lambda m, f: seen.append((m, f)))
     # The publication first (public figures of the old data must not outlive it), then the
-    # monthly and the quarterly series.
-    assert calls == ["publication", "month", "quarter"]
+    # monthly and the quarterly series, then the latest figures.
+    assert calls == ["publication", "month", "quarter", "latest"]
     fractions = [round(f, 3) for _, f in seen]
-    # shares 0.4, 0.45, 0.15: half of each step, then all of it, then the closing message
-    assert fractions == [0.2, 0.4, 0.625, 0.85, 0.925, 1.0, 1.0]
+    # shares 0.4, 0.4, 0.15, 0.05: half of each step, then all of it, then the closing
+    # message: 0.2, 0.4 | 0.4 + 0.2 = 0.6, 0.8 | 0.8 + 0.075 = 0.875, 0.95 | 0.975, 1.0 | 1.0
+    assert fractions == [0.2, 0.4, 0.6, 0.8, 0.875, 0.95, 0.975, 1.0, 1.0]
     assert seen[0][0] == "Building the public figures: half"
     assert seen[-1] == ("Everything is up to date.", 1.0)
     assert info.series_rows == {"month": 4, "quarter": 2}
