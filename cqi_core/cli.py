@@ -146,12 +146,15 @@ def cmd_indicators(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_themes(args: argparse.Namespace) -> int:
+def _period_table(args: argparse.Namespace, produce) -> int:
+    """The shared body of the read commands that answer one period for an audience (themes,
+    adjusted, survival): check the dates, open the database read-only for the audience,
+    refuse or clip the period against the as-of date, then print `produce(handle, start,
+    end)` as CSV or JSON. A period a public audience has no published figures for exits 1."""
     from cqi_core.errors import PeriodRefused
     from cqi_core.privacy import NotPublished
     from cqi_core.indicators import checked_period
     from cqi_core.indicators.output import to_csv, to_json
-    from cqi_core.analysis.qualitative import themes
     from cqi_core.storage.store import default_db_path, open_store
 
     start, end = _date(args.start, "--start"), _date(args.end, "--end")
@@ -167,68 +170,31 @@ def cmd_themes(args: argparse.Namespace) -> int:
         return _refused(exc)
     _note(check)
     try:
-        frame = themes(handle, check.start, check.end, by=args.by)
+        frame = produce(handle, check.start, check.end)
     except NotPublished as exc:
         return _refused(exc)
     sys.stdout.write(to_json(frame) if args.format == "json" else to_csv(frame))
     return 0
+
+
+def cmd_themes(args: argparse.Namespace) -> int:
+    from cqi_core.analysis.qualitative import themes
+
+    return _period_table(args, lambda h, start, end: themes(h, start, end, by=args.by))
 
 
 def cmd_adjusted(args: argparse.Namespace) -> int:
-    from cqi_core.errors import PeriodRefused
-    from cqi_core.privacy import NotPublished
-    from cqi_core.indicators import checked_period
-    from cqi_core.indicators.output import to_csv, to_json
     from cqi_core.analysis.casemix import adjusted
-    from cqi_core.storage.store import default_db_path, open_store
 
-    start, end = _date(args.start, "--start"), _date(args.end, "--end")
-    if start > end:
-        raise CQIError(f"--start {args.start} is after --end {args.end}.")
-    path = Path(args.db) if args.db else default_db_path()
-    if not path.exists():
-        raise CQIError(f"There is no database at {path}.")
     ids = [i.strip() for i in args.indicators.split(",") if i.strip()] if args.indicators else None
-    handle = _for_audience(open_store(path, read_only=True), args.audience)
-    try:
-        check = checked_period(handle, start, end)
-    except PeriodRefused as exc:
-        return _refused(exc)
-    _note(check)
-    try:
-        frame = adjusted(handle, check.start, check.end, indicators=ids, by=args.by)
-    except NotPublished as exc:
-        return _refused(exc)
-    sys.stdout.write(to_json(frame) if args.format == "json" else to_csv(frame))
-    return 0
+    return _period_table(args, lambda h, start, end: adjusted(h, start, end, indicators=ids,
+                                                              by=args.by))
 
 
 def cmd_survival(args: argparse.Namespace) -> int:
-    from cqi_core.errors import PeriodRefused
-    from cqi_core.privacy import NotPublished
-    from cqi_core.indicators import checked_period
-    from cqi_core.indicators.output import to_csv, to_json
     from cqi_core.analysis.time_in_care import survival
-    from cqi_core.storage.store import default_db_path, open_store
 
-    start, end = _date(args.start, "--start"), _date(args.end, "--end")
-    if start > end:
-        raise CQIError(f"--start {args.start} is after --end {args.end}.")
-    path = Path(args.db) if args.db else default_db_path()
-    if not path.exists():
-        raise CQIError(f"There is no database at {path}.")
-    handle = _for_audience(open_store(path, read_only=True), args.audience)
-    try:
-        check = checked_period(handle, start, end)
-    except PeriodRefused as exc:
-        return _refused(exc)
-    _note(check)
-    try:
-        frame = survival(handle, check.start, check.end, by=args.by)
-    except NotPublished as exc:
-        return _refused(exc)
-    sys.stdout.write(to_json(frame) if args.format == "json" else to_csv(frame))
-    return 0
+    return _period_table(args, lambda h, start, end: survival(h, start, end, by=args.by))
 
 
 def _refused(exc: Exception) -> int:
