@@ -221,6 +221,15 @@ def _followup_end(cfg: IndicatorConfig, start: date, end: date) -> date:
     return followup_end(cfg.followup, start, end)
 
 
+def _groupings(by: Sequence[str] | None) -> list[str]:
+    """The groupings asked for besides 'all' (default: every one); an unknown one refused."""
+    by = list(GROUPINGS[1:] if by is None else [g for g in by if g != "all"])
+    unknown = [g for g in by if g not in GROUPINGS]
+    if unknown:
+        raise CQIError(f"Unknown grouping {unknown[0]!r}; choose from {', '.join(GROUPINGS)}.")
+    return by
+
+
 def compute(handle: Store | Handle, start: date, end: date, by: Sequence[str] | None = None,
             indicators: Sequence[str] | None = None, as_of: date | None = None) -> pl.DataFrame:
     """Every requested indicator for one period, in the output shape of INDICATORS.md.
@@ -249,10 +258,7 @@ def compute(handle: Store | Handle, start: date, end: date, by: Sequence[str] | 
     _check_period(start, end)
     store, viewer = full(handle), viewer_of(handle)
     config = load_config()
-    by = list(GROUPINGS[1:] if by is None else [g for g in by if g != "all"])
-    unknown = [g for g in by if g not in GROUPINGS]
-    if unknown:
-        raise CQIError(f"Unknown grouping {unknown[0]!r}; choose from {', '.join(GROUPINGS)}.")
+    by = _groupings(by)
     wanted = _resolve(indicators, config)
     if viewer.public:
         # Public figures come only from the publication, suppressed once across every
@@ -349,10 +355,7 @@ def compute_series(handle: Store | Handle, periods: Sequence[tuple[date, date]],
         _check_period(start, end)
     store, viewer = full(handle), viewer_of(handle)
     config = load_config()
-    by = list(GROUPINGS[1:] if by is None else [g for g in by if g != "all"])
-    unknown = [g for g in by if g not in GROUPINGS]
-    if unknown:
-        raise CQIError(f"Unknown grouping {unknown[0]!r}; choose from {', '.join(GROUPINGS)}.")
+    by = _groupings(by)
     wanted = _resolve(indicators, config)
     if viewer.public or not periods:
         # Public figures are read from the publication, period by period (nothing computed).
