@@ -26,7 +26,9 @@ Every rate, percentage and interval of a row with a hidden count is hidden with 
 
 from __future__ import annotations
 
+import os
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Callable
@@ -55,6 +57,10 @@ THEME_COUNTS = ("excerpts", "sources")
 
 ROUNDS = 8
 """At most this many rounds of complementary and time suppression (each round only adds)."""
+AUDITORS = max(1, min(4, os.cpu_count() or 1))
+"""Blocks audited at once (threads; the linear programmes run outside the interpreter lock)."""
+SEED = 20240601
+"""Seed of the audit's shared random passes (a build is reproducible)."""
 
 Progress = Callable[[str, float], None]
 
@@ -262,33 +268,47 @@ def _protect(values: dict, masks: dict, rels, blocks: list[_Block], structure) -
     """Complementary and time suppression until neither adds a cell (masks change in place).
 
     Each block's attacker model is built once, and a block is audited again only when its
-    hidden cells changed since the last audit."""
-    rng = np.random.default_rng(20240601)
+    hidden cells changed since the last audit. The blocks of one round are audited side by
+    side (`AUDITORS` threads: the solver releases the interpreter while it works); a block's
+    cells and the partners chosen for them are its own, so the order the audits finish in
+    changes nothing, and partners are added in block order once all have finished."""
     models: dict[tuple[str, str], Model] = {}
     audited: dict[tuple[str, str], bytes] = {}
-    for _ in range(ROUNDS):
-        for col in masks:
-            masks[col] = complement(values[col], masks[col], rels)
-        added = False
-        for block in blocks:
-            col = block.key[1]
-            positions = np.fromiter((c.pos for c in block.cells), dtype=np.int64)
-            state = masks[col][positions].tobytes()
-            if audited.get(block.key) == state or not masks[col][positions].any():
-                continue
-            audited[block.key] = state
-            model = models.get(block.key)
-            if model is None:
-                model = models[block.key] = Model(block.cells, structure, values[col])
-            if not model.feasible():
-                continue
-            for pos in model.pinned(masks[col], rng):
-                partner = _time_partner(block, pos, values[col], masks[col])
-                if partner is not None:
-                    masks[col][partner] = True
-                    added = True
-        if not added:
-            return
+    with ThreadPoolExecutor(max_workers=AUDITORS) as pool:
+        for _ in range(ROUNDS):
+            for col in masks:
+                masks[col] = complement(values[col], masks[col], rels)
+            due = []
+            for number, block in enumerate(blocks):
+                col = block.key[1]
+                positions = np.fromiter((c.pos for c in block.cells), dtype=np.int64)
+                state = masks[col][positions].tobytes()
+                if audited.get(block.key) == state or not masks[col][positions].any():
+                    continue
+                audited[block.key] = state
+                if block.key not in models:
+                    models[block.key] = Model(block.cells, structure, values[col])
+                due.append((number, block))
+            found = pool.map(lambda job: _audit(models[job[1].key], masks[job[1].key[1]], job[0]),
+                             due)
+            added = False
+            for (_, block), pins in zip(due, list(found)):
+                col = block.key[1]
+                for pos in pins:
+                    partner = _time_partner(block, pos, values[col], masks[col])
+                    if partner is not None:
+                        masks[col][partner] = True
+                        added = True
+            if not added:
+                return
+
+
+def _audit(model: Model, masked: np.ndarray, number: int) -> list[int]:
+    """The hidden cells of one block that the published figures pin (none when its
+    figures are not sums over quarters). Its randomness is its own, seeded by its place."""
+    if not model.feasible():
+        return []
+    return model.pinned(masked, np.random.default_rng([SEED, number]))
 
 
 def _time_partner(block: _Block, pos: int, values: np.ndarray, masked: np.ndarray) -> int | None:
