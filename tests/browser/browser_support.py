@@ -36,10 +36,27 @@ def doc_shot(name: str) -> Path:
     return folder / name
 
 
+_PORTS = 2000
+"""Ports each test worker may use, below the system's ephemeral range (32768 and up)."""
+_next_port = [0]
+
+
 def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A free loopback port from this worker's own range (`PYTEST_XDIST_WORKER`, gw0, gw1,
+    …), so two workers running the suite side by side never pick the same one; the next
+    port of the range each time (one that a stopped server left in TIME_WAIT is skipped)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
+    base = 20000 + _PORTS * (int(worker) if worker.isdigit() else 0)
+    for _ in range(_PORTS):
+        port = base + _next_port[0] % _PORTS
+        _next_port[0] += 1
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f"no free port from {base} to {base + _PORTS - 1}")
 
 
 @dataclass(frozen=True)

@@ -178,14 +178,16 @@ def _slug(text: str) -> str:
 
 
 def _drawn(page) -> None:
-    """Wait for the run to end and every shown chart and table to be drawn."""
+    """Wait for the run to end and every shown chart and table to be drawn (a table with its
+    column headers: the grid draws its frame first, and on a busy machine a measure taken
+    between the two finds no headers)."""
     settle(page, WAIT)
     page.wait_for_function(
         "() => { const shown = e => e.offsetParent !== null && !e.closest('details:not([open])');"
         " return [...document.querySelectorAll('[data-testid=stVegaLiteChart]')].filter(shown)"
         ".every(c => c.querySelector('svg, canvas'))"
         " && [...document.querySelectorAll('[data-testid=stDataFrame]')].filter(shown)"
-        ".every(d => d.querySelector('table[role=grid]')); }",
+        ".every(d => d.querySelector('table[role=grid] th, table[role=grid] [role=columnheader]')); }",
         timeout=WAIT)
     page.evaluate(_REDRAWN)
 

@@ -45,8 +45,11 @@ def test_a_supervisor_goes_from_what_changed_to_a_chart_and_downloads_it(app_url
     chooser.fill("Alder Creek Family Services 2")
     page.get_by_role("option", name="Unit: Alder Creek Family Services 2").click()
     page.wait_for_url("**unit=U012**", timeout=180_000)
+    # the card of this run: the one whose link is to the chosen unit's chart (until the run
+    # for the new unit ends, the previous unit's cards are still on the page)
     card = page.locator("[class*='st-key-concern-']").filter(
-        has_text="Monthly caseworker visits").first
+        has_text="Monthly caseworker visits").filter(
+        has=page.locator("a[href*='group=U012']")).first
     card.wait_for(timeout=180_000)
     _settled(page)
     SHOTS.mkdir(exist_ok=True)
