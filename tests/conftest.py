@@ -13,6 +13,20 @@ ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "data" / "sample"
 
 
+# The slowest files first (each file runs whole on one worker, `--dist loadfile`): a long
+# file started last would leave the other workers idle at the end.
+SLOW_FIRST = ("browser/", "app/test_query_params.py", "privacy/test_publication_attack.py",
+              "app/", "analysis/qualitative/", "privacy/", "publish/", "storage/")
+
+
+def pytest_collection_modifyitems(config, items):
+    def rank(item) -> int:
+        path = Path(str(item.path)).resolve().relative_to(ROOT / "tests").as_posix()
+        return next((i for i, start in enumerate(SLOW_FIRST) if path.startswith(start)),
+                    len(SLOW_FIRST))
+    items.sort(key=rank)  # stable: the order within each rank is kept
+
+
 @pytest.fixture(scope="session")
 def sample_db(tmp_path_factory) -> Path:
     """A database file with the sample agency imported once per test session.

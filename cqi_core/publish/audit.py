@@ -56,6 +56,12 @@ EQUAL_TOL = 1e-6
 CHUNK = 256
 """Cells stepped together (memory: one dense column per cell and count)."""
 
+# scipy passes `run_crossover` to HiGHS as it is and warns that it does not know it. The
+# warning is silenced here, once, by its own words: `warnings.catch_warnings` around the call
+# would change the process's filters while other threads audit other blocks at the same time.
+warnings.filterwarnings("ignore", message=r"Unrecognized options detected: \{'run_crossover'",
+                        category=OptimizeWarning)
+
 
 @dataclass(frozen=True)
 class Cell:
@@ -306,10 +312,8 @@ def _interior_point(rows, rhs: np.ndarray, n: int) -> np.ndarray | None:
     """A point inside the attacker's polytope: every quarterly count that can be above zero
     is above zero there. An interior-point solve with no objective, stopped before crossover
     (which would move it to a corner), ends in the relative interior; None if it fails."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", OptimizeWarning)  # run_crossover goes to HiGHS as is
-        res = linprog(np.zeros(n), A_eq=rows, b_eq=rhs, bounds=(0, None), method="highs-ipm",
-                      options={"presolve": False, "run_crossover": "off"})
+    res = linprog(np.zeros(n), A_eq=rows, b_eq=rhs, bounds=(0, None), method="highs-ipm",
+                  options={"presolve": False, "run_crossover": "off"})
     return res.x if res.status == 0 and res.x is not None else None
 
 
