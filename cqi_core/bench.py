@@ -409,10 +409,14 @@ def _write_markdown(path: Path, size: str, seed: int, results: list[StepResult],
     title = f"Size `{size}` (seed {seed})"
     rows = "\n".join(f"| {r.step} | {r.seconds:.2f} | {verdict(r)} | {r.peak_mb:,.0f} | {r.note} |"
                      for r in results)
-    load = (f" Load average (1 minute) {_LOAD_AT_START[0]:.1f} when the run began and "
-            f"{os.getloadavg()[0]:.1f} when it ended: above {os.cpu_count()}, other work shared "
-            "the cores and every figure is slower than the machine alone would give."
-            if _LOAD_AT_START else "")
+    load = ""
+    if _LOAD_AT_START:
+        began, ended, cores = _LOAD_AT_START[0], os.getloadavg()[0], os.cpu_count() or 1
+        busy = (f"above {cores}, other work shared the cores and every figure is slower than "
+                "the machine alone would give" if max(began, ended) > cores else
+                f"not above {cores}, so the benchmark had the cores to itself")
+        load = (f" Load average (1 minute) {began:.1f} when the run began and {ended:.1f} when "
+                f"it ended: {busy}.")
     sections[title] = (f"## {title}\n\nMeasured {datetime.now():%Y-%m-%d %H:%M} on {machine()}.{load}\n\n"
                        f"| step | seconds | target | peak MB | result |\n|---|---:|---|---:|---|\n{rows}\n")
     if pages:
