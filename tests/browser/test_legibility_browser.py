@@ -33,6 +33,7 @@ import io
 import re
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from browser_support import SHOTS, doc_shot, open_from_navigation, running, settle
 from db_support import copy_with_series
@@ -42,6 +43,8 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 pytestmark = pytest.mark.browser
 
 WAIT = 180_000
+MEASURABLE_MS = 30_000
+"""How long a shown table may take to draw its column headers before it is measured."""
 SIZES = ({"width": 1280, "height": 720}, {"width": 1440, "height": 900})
 OUT = SHOTS / "legibility"
 PROXY = {"CQI_PROXY_USER_HEADER": "X-Forwarded-User",
@@ -244,6 +247,11 @@ def _check(page, role: str, title: str, size: dict, minimum: int) -> list[str]:
     page.screenshot(path=str(OUT / f"{name}-{size['width']}x{size['height']}.png"))
     if size is SIZES[0]:
         doc_shot(f"{name}.png").write_bytes(_compact(page.screenshot()))
+    try:  # a table is measured once the grid has drawn its headers (busy machines draw late)
+        page.wait_for_function(f"() => ({_MEASURE})().grids.every(g => g.headers.length "
+                               "&& g.cut !== null)", timeout=MEASURABLE_MS)
+    except PlaywrightTimeout:
+        pass  # measured as it is: the problem is then reported below
     return [f"{role} / {title} at {size['width']}: {p}"
             for p in problems_of(page.evaluate(_MEASURE), minimum)]
 

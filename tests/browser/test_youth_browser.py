@@ -15,7 +15,7 @@ import polars as pl
 import pytest
 from playwright.sync_api import expect
 
-from browser_support import doc_shot, serve
+from browser_support import doc_shot, serve, settle
 from cqi_core import open_store, privacy
 from cqi_core.analysis import qualitative
 from cqi_core.analysis import youth
@@ -112,8 +112,11 @@ def test_a_young_person_reads_the_youth_pages(app_url, browser):
     page.get_by_role("combobox", name=TEXT["voices"]["span_label"]).click()
     page.get_by_role("option", name=TEXT.spans[1]).click()
     expect(period).not_to_have_text(before, timeout=180_000)
+    # the new run under way: wait until none of the old page is left, then for its quotes
+    settle(page)
     charts.first.wait_for(timeout=180_000)
     page.get_by_text("This came up in").first.wait_for(timeout=180_000)
+    page.locator("blockquote").first.wait_for(timeout=180_000)
     _settled(page)
     quotes = [q.inner_text() for q in page.locator("blockquote").all()]
     # only approved comments, each once, and at least one of them beside its theme
