@@ -30,6 +30,7 @@ from cqi_core.indicators.catalog import Catalog, CatalogEntry
 from cqi_core.indicators.display import AXIS_TITLES, display_scale, format_display
 from cqi_core.indicators.engine import compute_series, load_config
 from cqi_core.periods import period_label, whole_periods_to
+from cqi_core.storage.kept import keep, kept_path
 from cqi_core.storage.store import Store
 from cqi_core.storage.facts import as_of_date, content_version
 from cqi_core.storage.statements import statement
@@ -105,7 +106,7 @@ def periods(as_of: date, grain: str, months: int) -> list[tuple[date, date]]:
 def _cache_file(store: Store, grain: str, months: int) -> Path:
     key = hashlib.sha1(f"{content_version(store)}|{grain}|{months}|{SERIES_COLUMNS}|"
                        f"{load_settings()}".encode()).hexdigest()[:16]
-    return store.path.with_name(store.path.name + ".cache") / f"series-{grain}-{key}.parquet"
+    return kept_path(store.path, f"series-{grain}-{key}.parquet")
 
 
 def series_ready(store: Store | privacy.Handle, grain: str = "month",
@@ -167,13 +168,7 @@ def _full_series(store: Store, grain: str, months: int | None,
         .select(SERIES_COLUMNS) if spans else \
         pl.DataFrame(schema={c: pl.String for c in SERIES_COLUMNS})
     if use_cache:
-        try:
-            cache.parent.mkdir(exist_ok=True)
-            for old in cache.parent.glob(f"series-{grain}-*.parquet"):
-                old.unlink()
-            out.write_parquet(cache)
-        except OSError:  # a read-only folder: the series are simply recomputed next time
-            pass
+        keep(out, cache, f"series-{grain}-*.parquet")  # read-only folder: recomputed next time
     return out
 
 

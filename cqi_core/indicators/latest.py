@@ -45,6 +45,7 @@ from cqi_core.indicators.intervals import newcombe_difference, poisson_ratio
 from cqi_core.periods import period_ending
 from cqi_core.settings import load
 from cqi_core.storage.facts import as_of_date, content_version
+from cqi_core.storage.kept import keep, kept_path
 from cqi_core.storage.store import Store
 
 VERDICTS = ("meets", "does not meet", "can't tell yet")
@@ -312,7 +313,7 @@ def _kept_file(store: Store, months: int) -> Path:
                                  for p in sorted(SQL_DIR.glob("*.sql"))).encode()).hexdigest()
     key = hashlib.sha1(f"{content_version(store)}|{months}|{OUTPUT_COLUMNS}|{KEPT_GROUPINGS}|"
                        f"{sorted(load_config().items())}|{rules}".encode()).hexdigest()[:16]
-    return store.path.with_name(store.path.name + ".cache") / f"latest-{months}-{key}.parquet"
+    return kept_path(store.path, f"latest-{months}-{key}.parquet")
 
 
 def _read_kept(store: Store, months: int) -> pl.DataFrame | None:
@@ -333,13 +334,7 @@ def build_latest(store: Store | privacy.Handle, months: int = 12,
                     for p in latest_periods(store, cfg, as_of, months)})
     frame = compute_series(store, spans, by=list(KEPT_GROUPINGS), as_of=as_of, progress=progress)
     path = _kept_file(store, months)
-    try:
-        path.parent.mkdir(exist_ok=True)
-        for old in path.parent.glob(f"latest-{months}-*.parquet"):
-            old.unlink()
-        frame.write_parquet(path)
-    except OSError:  # a read-only folder: the figures are simply computed when asked
-        pass
+    keep(frame, path, f"latest-{months}-*.parquet")  # read-only folder: computed when asked
     return frame.height
 
 

@@ -29,6 +29,7 @@ from cqi_core.indicators.latest import build_latest
 from cqi_core.privacy import Handle, PublicationInfo, full
 from cqi_core.publish.build import build_publication, import_then
 from cqi_core.storage.facts import as_of_date, content_version
+from cqi_core.storage.kept import kept_path
 from cqi_core.storage.store import Store
 
 Progress = Callable[[str, float], None]
@@ -94,7 +95,7 @@ class RefreshStatus:
 def status_file(store: Store | Handle) -> Path:
     """Where a refresh of this database writes how far it has got."""
     path = full(store).path
-    return path.with_name(path.name + ".cache") / "refresh.json"
+    return kept_path(path, "refresh.json")
 
 
 def refresh(store: Store | Handle, progress: Progress | None = None) -> RefreshInfo:
