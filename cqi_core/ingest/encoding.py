@@ -85,6 +85,8 @@ def scan_text(path: Path, utf16: bool = False) -> TextScan:
                 if i >= 0:
                     nul = lines + chunk.count(b"\n", 0, i) + 1
                 lines += chunk.count(b"\n")
+            if chunk.isascii():  # nearly every chunk of an export: nothing more to note
+                continue
             undefined.update(b for b in CP1252_UNDEFINED if b in chunk)
             if room > 0:
                 got = high_lines(chunk, room)

@@ -5,9 +5,9 @@ required column refuses the whole batch before a single row is touched. Then, ho
 the store's write lock and on one cursor, inside BEGIN … COMMIT: every table of the batch
 is staged, validated and applied in contract order (referenced tables first, so that a
 reference check sees exactly the rows that will remain), rejects and the log are written,
-and the original files are copied to the archive, named by SHA-256, just before the
-transaction commits (or rolls back for a dry run); copies of a batch that then fails to
-commit are taken back. Each import also checks that every landed file still has its
+and the original files are copied to the archive, named by SHA-256, on a thread of their
+own while the transaction works; the commit waits for the copies (a dry run makes none);
+copies of a batch that does not land are taken back. Each import also checks that every landed file still has its
 archive copy, restores those it has at hand and reports the others.
 
 Choices made here (see also the module docstrings of `read` and `validate`):
@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
 from typing import Callable, Sequence
@@ -45,8 +46,8 @@ from cqi_core.ingest.mapping import positions
 from cqi_core.ingest.model import FilePlan, FileResult, ImportPlan, ImportResult, MappingProfile, empty_rejects
 from cqi_core.ingest.plan import plan_import, resolve_profile
 from cqi_core.ingest.encoding import scan_text, text_encoding
-from cqi_core.ingest.read import ReadError, csv_head, drop_temp, parquet_columns, sha256_of, \
-    stage_csv, stage_parquet, stage_xlsx
+from cqi_core.ingest.read import ReadError, csv_head, drop_temp, parquet_columns, \
+    record_number_sql, sha256_of, stage_csv, stage_parquet, stage_xlsx
 from cqi_core.ingest.validate import alias_rows, date_formats, raw_col, shown_sql, validate_table
 
 MODES = ("snapshot", "delta")
@@ -102,6 +103,14 @@ def import_files(store: Store, paths: Sequence[str | Path], mode: str = "snapsho
 def _commit(cur: duckdb.DuckDBPyConnection) -> None:
     """Commit the batch (its own function so that tests can make it fail)."""
     cur.execute("COMMIT")
+
+
+def _copies(copying: Future) -> list[Path]:
+    """The archive copies a background copy made (none when it failed: it took them back)."""
+    try:
+        return copying.result()
+    except ArchiveError:
+        return []
 
 
 def _rollback(cur: duckdb.DuckDBPyConnection) -> None:
@@ -186,7 +195,25 @@ class _Job:
     # ------------------------------------------------------------------ the transaction
     def _transaction(self, cur: duckdb.DuckDBPyConnection, todo: list[str]) -> ImportResult:
         tmp = Path(tempfile.mkdtemp(prefix="cqi-import-"))
-        created: list[Path] = []  # archive copies this batch made and has not committed yet
+        committed = False
+        with ThreadPoolExecutor(max_workers=1) as copier:
+            # The originals are copied to the archive while the database works on the rows
+            # (the copy is waited for just before the commit); a batch that does not land
+            # takes its copies back.
+            copying = None if self.dry_run else copier.submit(archive, self.store,
+                                                              self._file_results())
+            try:
+                result = self._landed(cur, todo, tmp, copying)
+                committed = result.outcome == "landed" and not self.dry_run
+                return result
+            finally:
+                if copying is not None and not committed:
+                    discard(self.store, _copies(copying))
+                shutil.rmtree(tmp, ignore_errors=True)
+
+    def _landed(self, cur: duckdb.DuckDBPyConnection, todo: list[str], tmp: Path,
+                copying: Future | None) -> ImportResult:
+        """Stage, check and apply every table in one transaction and commit it (or refuse)."""
         cur.execute("BEGIN")
         try:
             batch_id = next_batch_id(cur)
@@ -205,15 +232,14 @@ class _Job:
             write_log(cur, batch_id, outcome="landed", message=self._landed_message(files),
                       files=files, **self._meta())
             self.current = "saving the batch"
-            if self.dry_run:
+            if copying is None:  # a dry run
                 cur.execute("ROLLBACK")
             else:
                 # originals first, then the commit: a kill in between leaves an archive copy
                 # no batch names (harmless), never a landed batch without its originals
                 self.say("Archiving the original files", 0.97)
-                created = archive(self.store, files)
+                copying.result()
                 _commit(cur)
-                created = []
         except _Refused as exc:
             _rollback(cur)
             return self._refuse(exc.problems, cur)
@@ -222,16 +248,12 @@ class _Job:
             return self._refuse([str(exc) + "."], cur)
         except duckdb.Error as exc:
             _rollback(cur)
-            discard(self.store, created)
             first = str(exc).strip().splitlines()[0][:300]
             return self._refuse([f"The import stopped while working on {self.current} ({first})."],
                                 cur)
         except BaseException:
             _rollback(cur)
-            discard(self.store, created)
             raise
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
         self.say("Done", 1.0)
         return ImportResult(batch_id=None if self.dry_run else batch_id, outcome="landed",
                             mode=self.mode, message=self._landed_message(files), files=files,
@@ -255,7 +277,8 @@ class _Job:
                 raise _Refused([f"{f.display_name} {exc}"]) from None
             cur.execute("INSERT INTO _ingest_files VALUES ($fno, $name, $tbl, $n)",
                         {"fno": fno, "name": f.display_name, "tbl": table, "n": rows})
-            row = "_row" if f.kind == "xlsx" else f"_n + {f.header_row}"
+            row = "_row" if f.kind == "xlsx" else \
+                f"{record_number_sql(cur, name, f.kind)} + {f.header_row}"
             select = ", ".join(c if c in cols else f"NULL::VARCHAR AS {c}" for c in t.column_names)
             ragged = "_ragged" if f.kind == "csv" else "NULL::VARCHAR AS _ragged"
             parts.append(f"SELECT {fno} AS _fno, {row} AS _row, {ragged}, {select} FROM {name}")
