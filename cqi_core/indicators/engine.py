@@ -15,22 +15,23 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, Iterator, Sequence
 
 import numpy as np
 import polars as pl
 
 from cqi_core.periods import FOLLOWUPS, followup_end, plus_months  # noqa: F401 (plus_months: re-exported)
-from cqi_core.periods import PeriodCheck, check_period
+from cqi_core.periods import PeriodCheck, check_period, month_end
 from cqi_core.settings import load
 from cqi_core.privacy import Handle, full, indicator_rows, viewer_of
 from cqi_core.errors import CQIError
 from cqi_core.storage.contract import load_contract
 from cqi_core.storage.store import Store
-from cqi_core.storage.facts import as_of_date
+from cqi_core.storage.facts import as_of_date, data_version
 from cqi_core.indicators.intervals import garwood, wilson
 
 HERE = Path(__file__).resolve().parent
@@ -68,6 +69,11 @@ class IndicatorConfig:
     """Values bound into the SQL where it uses them."""
     members: tuple[str, ...] = ()
     """For a family: the ids it computes, in order."""
+    by_month: bool = False
+    """True when a period's analysis rows are exactly the rows of its whole calendar months
+    (each row belongs to one month, and whether a month's rows exist does not depend on the
+    period around it): a series of periods made of whole months is then computed month by
+    month once and each period's sums added up from its months."""
 
     @property
     def ids(self) -> tuple[str, ...]:
@@ -90,7 +96,8 @@ def load_config() -> dict[str, IndicatorConfig]:
             id=iid, kind=spec["kind"], interval=spec["interval"], followup=spec["followup"],
             groupings=tuple(spec.get("groupings", [])), multiplier=float(spec.get("multiplier", 1)),
             better=spec.get("better"), national=spec.get("national"),
-            params=dict(spec.get("params") or {}), members=tuple(spec.get("members", ())))
+            params=dict(spec.get("params") or {}), members=tuple(spec.get("members", ())),
+            by_month=bool(spec.get("by_month", False)))
     return out
 
 
@@ -315,6 +322,104 @@ def _batches(periods: list[tuple[date, date]]) -> list[list[int]]:
     return out
 
 
+def _grouped_periods(cur, cfg: IndicatorConfig, periods: list[tuple[date, date]],
+                     by: Sequence[str]) -> pl.DataFrame:
+    """An indicator's sums for each period of `periods` (period_id = its index) and each
+    group, in batches of the calendar."""
+    sums = []
+    for batch in _batches(periods):
+        cur.execute(f"CREATE OR REPLACE TEMP TABLE {_CALENDAR} "
+                    "(period_id INTEGER, p_start DATE, p_end DATE)")
+        cur.executemany(f"INSERT INTO {_CALENDAR} VALUES (?, ?, ?)",
+                        [(i, *periods[i]) for i in batch])
+        params = {n: v for n, v in _bind(_sql(cfg.id), {"start": None, "end": None,
+                                                        **(cfg.params or {})}).items()
+                  if n not in ("start", "end")}
+        sums.append(cur.sql(_grouped_sql(_series_rows_sql(cfg), cfg, by, ("period_id",)),
+                            params=params or None).pl())
+    return pl.concat(sums)
+
+
+_SHARED: dict[tuple[str, str], tuple[frozenset, pl.DataFrame]] | None = None
+"""Monthly sums of the `by_month` measures kept while `shared_months` is open, by (data
+version, measure): the groupings they cover and the sums of each month counted so far."""
+
+
+@contextmanager
+def shared_months() -> Iterator[None]:
+    """While open, each `by_month` measure's months are counted once and shared by every
+    `compute_series` on the same data version: the refresh builds the publication's
+    overlapping periods, the monthly and quarterly series and the latest figures from the
+    same months. Outside it nothing is kept (data written without an import would not change
+    the data version)."""
+    global _SHARED
+    outer = _SHARED
+    _SHARED = {} if outer is None else outer
+    try:
+        yield
+    finally:
+        _SHARED = outer
+
+
+def _monthly_sums(store: Store, cur, cfg: IndicatorConfig, months: list[tuple[date, date]],
+                  by: Sequence[str]) -> pl.DataFrame:
+    """`_grouped_periods` for calendar months (period_id = index in `months`), from the months
+    `shared_months` keeps when it is open (counting only the months it lacks)."""
+    if _SHARED is None:
+        return _grouped_periods(cur, cfg, months, by)
+    key = (data_version(store), cfg.id)
+    wanted = frozenset(g for g in by if g in cfg.groupings)
+    covered, kept = _SHARED.get(key, (frozenset(), None))
+    if kept is None or not wanted <= covered:
+        covered, kept = wanted | covered, None  # count every month asked for, all groupings
+    have = set() if kept is None else set(kept["month_start"].to_list())
+    todo = [m for m in months if m[0] not in have]
+    if todo:
+        ids = pl.DataFrame({"period_id": list(range(len(todo))),
+                            "month_start": [m[0] for m in todo]},
+                           schema={"period_id": pl.Int64, "month_start": pl.Date})
+        new = (_grouped_periods(cur, cfg, todo, sorted(covered))
+               .with_columns(pl.col("period_id").cast(pl.Int64))
+               .join(ids, on="period_id").drop("period_id"))
+        kept = new if kept is None else pl.concat([kept, new])
+        _SHARED[key] = (covered, kept)
+    index = pl.DataFrame({"month_start": [m[0] for m in months],
+                          "period_id": list(range(len(months)))},
+                         schema={"month_start": pl.Date, "period_id": pl.Int64})
+    return (kept.filter(pl.col("group_by").is_in(["all", *wanted]))
+            .join(index, on="month_start").drop("month_start"))
+
+
+def _months_of(periods: list[tuple[date, date]]) -> dict[tuple[date, date], list[int]] | None:
+    """Every calendar month the periods cover, each with the periods it lies in (their
+    indexes), oldest first; None when a period is not made of whole months."""
+    out: dict[tuple[date, date], list[int]] = {}
+    for i, (start, end) in enumerate(periods):
+        if start.day != 1 or end != month_end(end):
+            return None
+        m = start
+        while m <= end:
+            out.setdefault((m, month_end(m)), []).append(i)
+            m = month_end(m) + timedelta(days=1)
+    return dict(sorted(out.items()))
+
+
+def _sums_by_month(monthly: pl.DataFrame, months: dict[tuple[date, date], list[int]]
+                   ) -> pl.DataFrame:
+    """Each period's sums from its months' (`monthly`: period_id = the month's index in
+    `months`): the counts of a period are the counts of its months added up, and a group
+    shows in a period when it shows in one of its months, as when the period is counted
+    whole."""
+    pairs = pl.DataFrame([(m, p) for m, ps in enumerate(months.values()) for p in ps],
+                         schema={"month_id": pl.Int64, "period_id": pl.Int64}, orient="row")
+    return (monthly.rename({"period_id": "month_id"})
+            .with_columns(pl.col("month_id").cast(pl.Int64))
+            .join(pairs, on="month_id")
+            .group_by("period_id", "indicator_id", "group_by", "group_value")
+            .agg(pl.col("numerator").sum(), pl.col("denominator").sum())
+            .sort("period_id", "indicator_id", "group_by", "group_value"))
+
+
 def _series_rows_sql(cfg: IndicatorConfig) -> str:
     """The indicator's own SQL run for every period of the calendar table at once: the
     statement is the one `compute` runs, its `$start` and `$end` taken from the calendar's
@@ -375,18 +480,15 @@ def compute_series(handle: Store | Handle, periods: Sequence[tuple[date, date]],
         prepare_cursor(cur)
         for k, (fid, ids) in enumerate(wanted.items(), start=1):
             cfg = config[fid]
-            sums = []
-            for batch in _batches(periods):
-                cur.execute(f"CREATE OR REPLACE TEMP TABLE {_CALENDAR} "
-                            "(period_id INTEGER, p_start DATE, p_end DATE)")
-                cur.executemany(f"INSERT INTO {_CALENDAR} VALUES (?, ?, ?)",
-                                [(i, *periods[i]) for i in batch])
-                params = {n: v for n, v in _bind(_sql(fid), {"start": None, "end": None,
-                                                             **(cfg.params or {})}).items()
-                          if n not in ("start", "end")}
-                sums.append(cur.sql(_grouped_sql(_series_rows_sql(cfg), cfg, by, ("period_id",)),
-                                    params=params or None).pl())
-            g = pl.concat(sums).with_columns(pl.col("period_id").cast(pl.Int32)) \
+            months = _months_of(periods) if cfg.by_month else None
+            if months is not None and (_SHARED is not None or
+                                       len(months) < sum(len(m) for m in months.values())):
+                # periods of whole months that share months (or months another call of the
+                # same refresh has counted): each month once, then summed
+                g = _sums_by_month(_monthly_sums(store, cur, cfg, list(months), by), months)
+            else:
+                g = _grouped_periods(cur, cfg, periods, by)
+            g = g.with_columns(pl.col("period_id").cast(pl.Int32)) \
                 .filter(pl.col("indicator_id").is_in(ids))
             # Every period shows each indicator's agency row, zero when nothing was counted.
             missing = (calendar.select("period_id")

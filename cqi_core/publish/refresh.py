@@ -7,7 +7,9 @@ and the quarterly trend series of every measure for the agency, each region and 
 (`analysis.trends.build_series`, kept beside the database for this data version), which What
 changed, Trends, Bright spots and the unit profile read, and last every measure's latest
 figures for the agency, each region and each unit (`indicators.latest.build_latest`), which
-the scorecard, the unit profile and the presentation read. While it runs it writes how far it
+the scorecard, the unit profile and the presentation read. Measures counted by calendar
+month (`by_month` in indicators/config.yaml) count each month once for all of these
+(`indicators.engine.shared_months`) and add the months up for each period. While it runs it writes how far it
 has got to a small status file beside the database (`<database>.cache/refresh.json`), so a
 page that needs a series not built yet can say "being refreshed" with the progress instead
 of building it a second time for its visitor.
@@ -25,6 +27,7 @@ from pathlib import Path
 from typing import Callable
 
 from cqi_core.analysis.trends import GRAINS, build_series
+from cqi_core.indicators.engine import shared_months
 from cqi_core.indicators.latest import build_latest
 from cqi_core.privacy import Handle, PublicationInfo, full
 from cqi_core.publish.build import build_publication, import_then
@@ -125,17 +128,18 @@ def refresh(store: Store | Handle, progress: Progress | None = None) -> RefreshI
 
     publication, rows = None, {}
     if as_of_date(store) is not None:
-        for name in STEPS:
-            t = time.perf_counter()
-            if name == "the public figures":
-                publication = build_publication(store, progress=step(name))
-            elif name == "the latest figures":
-                build_latest(store, progress=step(name))
-            else:
-                grain = name.split()[1][:-2]  # "monthly" → "month"
-                rows[grain] = build_series(store, grain, progress=step(name)).height
-            seconds[name] = round(time.perf_counter() - t, 2)
-            done += _SHARE[name]
+        with shared_months():  # measures counted by month count each month once
+            for name in STEPS:
+                t = time.perf_counter()
+                if name == "the public figures":
+                    publication = build_publication(store, progress=step(name))
+                elif name == "the latest figures":
+                    build_latest(store, progress=step(name))
+                else:
+                    grain = name.split()[1][:-2]  # "monthly" → "month"
+                    rows[grain] = build_series(store, grain, progress=step(name)).height
+                seconds[name] = round(time.perf_counter() - t, 2)
+                done += _SHARE[name]
     record.write("Everything is up to date.", 1.0, finished=True)
     say("Everything is up to date.", 1.0)
     return RefreshInfo(version, publication, rows, seconds)

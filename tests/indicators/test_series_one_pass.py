@@ -16,6 +16,8 @@ import pytest
 from cqi_core.analysis import trends
 from cqi_core.indicators import engine
 from cqi_core.indicators.engine import GROUPINGS, OUTPUT_COLUMNS, compute, compute_series
+from cqi_core.periods import period_ending
+from cqi_core.publish.build import grid
 from cqi_core.storage.facts import as_of_date
 from cqi_core.storage.store import open_store
 
@@ -122,3 +124,53 @@ def test_empty_periods_still_have_the_agency_row_with_zero_denominators(tmp_path
     _assert_same(out, pl.concat([compute(s, a, b, by=["unit"], indicators=["P1", "Q1.4"],
                                          as_of=date(2024, 3, 31)) for a, b in spans]))
     s.close()
+
+
+def test_measures_counted_by_month_add_up_their_months_exactly(sample):
+    # V1 (child-months) and V2 (visits by date) are declared `by_month` in config.yaml: the
+    # publication's overlapping 12-month periods (ending each quarter) are computed month by
+    # month once and added up. That must equal counting each period whole, for every
+    # grouping, including the agency row of a period with no month counted.
+    by_month = [fid for fid, cfg in engine.load_config().items() if cfg.by_month]
+    assert set(by_month) == {"V1", "V2"}
+    as_of = as_of_date(sample)
+    spans = [period_ending(end, 12) for end in grid(as_of, None, quarters=5)]
+    spans.append((date(1990, 1, 1), date(1990, 12, 31)))  # before any data: zeros only
+    one = compute_series(sample, spans, indicators=by_month, as_of=as_of)
+    per = _per_period(sample, spans, as_of)
+    per = per.filter(pl.col("indicator_id").is_in(by_month))
+    _assert_same(one, per)
+    # Not vacuous: the periods overlap, every grouping counted something in each real period.
+    assert len(spans) == 6 and spans[1][0] < spans[0][1]  # five 12-month periods span 24 months
+    for fid in by_month:
+        for s, _ in spans[:-1]:
+            rows = one.filter((pl.col("indicator_id") == fid) & (pl.col("period_start") == s))
+            assert set(rows["group_by"]) == {"all", *engine.load_config()[fid].groupings}
+            assert rows.filter(pl.col("group_by") == "all")["denominator"][0] > 0
+
+
+def test_months_shared_across_calls_give_the_same_figures(sample):
+    # The refresh opens `shared_months`: the publication counts V1's and V2's months with
+    # every grouping, then the monthly and quarterly series (unit and region) and the latest
+    # 12-month figures add up the months already counted, counting only the months missing.
+    # Each must equal the same call made on its own, with nothing shared.
+    as_of = as_of_date(sample)
+    months = trends.periods(as_of, "month", 24)
+    # the grid ends at least two months before the series: those months are counted later
+    grid_spans = [period_ending(end, 12) for end in grid(months[-3][1], None, quarters=6)]
+    quarters = trends.periods(as_of, "quarter", 24)
+    latest = [period_ending(months[-1][1], 12)]
+    calls = [(grid_spans, None), (months, list(trends.GROUPINGS)),
+             (quarters, list(trends.GROUPINGS)), (latest, ["unit"])]
+    with engine.shared_months():
+        shared = [compute_series(sample, spans, by=by, indicators=["V1", "V2"], as_of=as_of)
+                  for spans, by in calls]
+        kept = dict(engine._SHARED)
+    assert engine._SHARED is None  # nothing outlives the block
+    # the monthly series reaches past the grid's last quarter end: those months were added
+    assert {m for m, _ in months} - {m for s, e in grid_spans for m, _ in
+                                     trends.periods(e, "month", 12)}
+    assert {fid for _, fid in kept} == {"V1", "V2"}
+    for (spans, by), got in zip(calls, shared):
+        alone = compute_series(sample, spans, by=by, indicators=["V1", "V2"], as_of=as_of)
+        _assert_same(got, alone)
