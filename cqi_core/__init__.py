@@ -106,6 +106,7 @@ from cqi_core.analysis.trends import (TrendChart, add_note, build_series, chart_
                                       chart_phases, control_chart, period_label, remove_note,
                                       series_for, series_ready)
 from cqi_core.analysis.trends import load_settings as trend_settings
+from cqi_core.analysis.trends import recent_changes
 from cqi_core.analysis.trends import scan as scan_changes
 from cqi_core.analysis.unit_profile import UnitProfile, profile_units, unit_profile
 from cqi_core.analysis.casemix import (AdjustedComparison, adjuster_words, compare_adjusted,
@@ -216,6 +217,7 @@ __all__ = [
     "review_theme_shares",
     "TrendChart", "add_note", "build_series", "chart_notes", "chart_phases", "control_chart",
     "period_label", "remove_note", "series_for", "series_ready", "trend_settings", "scan_changes",
+    "recent_changes",
     "survival", "median_time", "placement_trajectory", "public_rule_words",
     "time_in_care_cohorts", "time_in_care_settings", "plus_months_followed",
     "AdjustedComparison", "adjuster_words", "compare_adjusted", "group_adjusted", "never_words",

@@ -11,8 +11,8 @@ import streamlit as st
 import cqi_core
 from cqi_core import control_chart_figure, load_joint_settings
 from pages import _profile_widgets as pw
+from pages import _refreshing as refreshing
 from pages import _shared as ui
-from pages import _trend_widgets as tw
 
 
 @st.cache_data(show_spinner="Joining each reviewed case to its records…")
@@ -38,11 +38,30 @@ def measure_words() -> pl.DataFrame:
 
 @st.cache_data(show_spinner="Looking for improvements that have lasted, unit by unit…")
 def _bright(version: str, coding: str) -> tuple[cqi_core.BrightSpot, ...]:
-    return cqi_core.bright_spots(ui.store(), series=tw.series(cqi_core.bright_spot_settings().grain))
+    refreshing.wait_for_series(cqi_core.bright_spot_settings().grain)
+    return cqi_core.bright_spots(ui.store())  # the series and scan the refresh keeps
 
 def bright_spots() -> tuple[cqi_core.BrightSpot, ...]:
     """Every bright spot, as this viewer may see it (cached)."""
     return _bright(*pw.versions())
+
+SPOTS_PER_PAGE = 10
+"""Bright spots drawn at once, each with its summary and chart (the table lists them all)."""
+
+
+def page_of(spots: tuple[cqi_core.BrightSpot, ...]) -> tuple[cqi_core.BrightSpot, ...]:
+    """The bright spots of the part the reader chose, `SPOTS_PER_PAGE` at a time, strongest
+    first: a state has dozens, and drawing every chart at once made the page slow."""
+    if len(spots) <= SPOTS_PER_PAGE:
+        return spots
+    parts = [(i, min(i + SPOTS_PER_PAGE, len(spots)))
+             for i in range(0, len(spots), SPOTS_PER_PAGE)]
+    at = st.selectbox("Bright spots shown (strongest first)", range(len(parts)),
+                      format_func=lambda k: f"{parts[k][0] + 1} to {parts[k][1]} of {len(spots)}"
+                      if parts[k][1] > parts[k][0] + 1 else f"{parts[k][1]} of {len(spots)}",
+                      key="bright_part")
+    return spots[parts[at][0]:parts[at][1]]
+
 
 def sustained_words() -> str:
     """What "sustained" means, from bright_spots.yaml."""

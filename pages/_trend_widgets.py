@@ -85,9 +85,8 @@ def series(grain: str) -> pl.DataFrame:
 
 @st.cache_data(show_spinner="Looking for signals in every measure, unit and region…")
 def _scan(version: str, grain: str, preset: str, recent: int) -> pl.DataFrame:
-    catalog = cqi_core.load_catalog(ui.store())
-    return cqi_core.scan_changes(_series(version, grain), catalog, grain, preset=preset,
-                                 recent=recent, strongest_only=True)
+    # with the usual rules, the scan the refresh kept for this data version
+    return cqi_core.recent_changes(ui.store(), grain, preset=preset, recent=recent)
 
 
 def scan(grain: str, preset: str, recent: int) -> pl.DataFrame:

@@ -112,7 +112,8 @@ _SIGNAL_SCHEMA = {"unit_id": pl.String, "indicator_id": pl.String, "measure": pl
 
 
 def sustained_signals(series: pl.DataFrame, catalog: Catalog,
-                      settings: BrightSpotSettings | None = None) -> tuple[pl.DataFrame, dict]:
+                      settings: BrightSpotSettings | None = None,
+                      found: pl.DataFrame | None = None) -> tuple[pl.DataFrame, dict]:
     """Improvement signals on units' charts that are sustained (bright_spots.yaml).
 
     Per chart only its strongest recent signal is read (`trends.scan(strongest_only=True)`):
@@ -121,6 +122,8 @@ def sustained_signals(series: pl.DataFrame, catalog: Catalog,
     Args:
         series: `trends.build_series` at the settings' grain (every unit).
         catalog: the indicator catalog.
+        found: the scan of these series with the settings' rules, when it is at hand
+            (`trends.recent_changes`, kept by the refresh); scanned here when None.
 
     Returns:
         (signals, charts): one row per sustained signal with unit_id, indicator_id, measure,
@@ -132,8 +135,10 @@ def sustained_signals(series: pl.DataFrame, catalog: Catalog,
         `trends.TrendChart`.
     """
     s = settings or load_settings()
-    found = trends.scan(series, catalog, s.grain, groups=("unit",), strongest_only=True)
-    found = found.filter((pl.col("direction") == "improvement") & pl.col("rule").is_in(list(s.rules)))
+    if found is None:
+        found = trends.scan(series, catalog, s.grain, groups=("unit",), strongest_only=True)
+    found = found.filter((pl.col("group_by") == "unit") & (pl.col("direction") == "improvement")
+                         & pl.col("rule").is_in(list(s.rules)))
     rows, charts = [], {}
     for (iid, unit), part in found.group_by(["indicator_id", "group_value"], maintain_order=True):
         entry = catalog.entry(iid)
@@ -258,10 +263,13 @@ def bright_spots(store: Store | privacy.Handle, as_of: date | None = None, serie
     if as_of is None:
         raise CQIError("No data is loaded yet.")
     catalog = load_catalog(full)
+    found = None
     if series is None:
         series = trends.build_series(full, s.grain)
+        if as_of == as_of_date(full):  # the scan the refresh keeps is of these series
+            found = trends.recent_changes(full, s.grain)
     series = series.filter(pl.col("period_end") <= as_of)
-    signals, charts = sustained_signals(series, catalog, s)
+    signals, charts = sustained_signals(series, catalog, s, found)
     if signals.is_empty():
         return ()
     start, end = period_ending(month_end_on_or_before(as_of), s.review_months)

@@ -26,7 +26,7 @@ from cqi_core import privacy
 from cqi_core.settings import load
 from cqi_core.methods import spc
 from cqi_core.errors import CQIError
-from cqi_core.indicators.catalog import Catalog, CatalogEntry
+from cqi_core.indicators.catalog import Catalog, CatalogEntry, load_catalog
 from cqi_core.indicators.display import AXIS_TITLES, display_scale, format_display
 from cqi_core.indicators.engine import compute_series, load_config
 from cqi_core.periods import period_label, whole_periods_to
@@ -901,9 +901,7 @@ def scan(series: pl.DataFrame, catalog: Catalog, grain: str = "month",
                               judged["period_start"].to_list()))
     chosen = series.filter(pl.col("group_by").is_in(list(groups))).sort(
         ["indicator_id", "group_by", "group_value", "period_start"])
-    for (iid, group_by, group_value), part in chosen.partition_by(
-            ["indicator_id", "group_by", "group_value"], as_dict=True,
-            maintain_order=True).items():
+    for (iid, group_by, group_value), part in _charts_of(chosen):
         if iid not in catalog:
             continue
         entry = catalog.entry(iid)
@@ -938,6 +936,18 @@ def scan(series: pl.DataFrame, catalog: Catalog, grain: str = "month",
     return found
 
 
+def _charts_of(series: pl.DataFrame):
+    """((indicator_id, group_by, group_value), its rows) of series sorted by those keys: slices
+    of the one frame, not a frame per chart (the scan reads thousands of charts)."""
+    keys = series.select("indicator_id", "group_by", "group_value")
+    runs = keys.with_row_index("_at").filter(
+        pl.any_horizontal(pl.col(c).ne_missing(pl.col(c).shift(1)) for c in keys.columns)
+        | (pl.col("_at") == 0))
+    starts = runs["_at"].to_list() + [series.height]
+    for k, key in enumerate(runs.select(keys.columns).iter_rows()):
+        yield key, series.slice(starts[k], starts[k + 1] - starts[k])
+
+
 def _empty_scan() -> pl.DataFrame:
     return pl.DataFrame(schema={
         "indicator_id": pl.String, "group_by": pl.String, "group_value": pl.String,
@@ -949,6 +959,49 @@ def _empty_scan() -> pl.DataFrame:
 
 # --------------------------------------------------------------------------- notes
 
+
+
+def _scan_file(store: Store, grain: str) -> Path:
+    key = hashlib.sha1(f"{content_version(store)}|{grain}|{SERIES_COLUMNS}|"
+                       f"{load_settings()}".encode()).hexdigest()[:16]
+    return kept_path(store.path, f"scan-{grain}-{key}.parquet")
+
+
+def recent_changes(store: Store | privacy.Handle, grain: str = "month",
+                   preset: str | None = None, recent: int | None = None) -> pl.DataFrame:
+    """The strongest recent signal of every chart (measure × agency, region or unit) of the
+    series of this grain: `scan(strongest_only=True)`, what What changed lists.
+
+    With the settings' own rules and recent periods it is read from the copy the refresh
+    after each import keeps beside the database for the data version (`build_scan`), or
+    computed and kept; other choices are computed.
+
+    Raises:
+        AccessDenied: a public audience (the series behind it are for staff).
+    """
+    settings = load_settings()
+    preset = preset or settings.preset
+    recent = recent or settings.recent_periods[grain]
+    if privacy.viewer_of(store).public:
+        build_series(store, grain)  # refuses, as the series themselves do
+    full = privacy.full(store)
+    usual = preset == settings.preset and recent == settings.recent_periods[grain]
+    path = _scan_file(full, grain)
+    if usual and path.exists():
+        return pl.read_parquet(path)
+    series = build_series(full, grain)
+    found = scan(series, load_catalog(full), grain, preset=preset, recent=recent,
+                 strongest_only=True)
+    if usual:
+        keep(found, path, f"scan-{grain}-*.parquet")  # read-only folder: computed when asked
+    return found
+
+
+def build_scan(store: Store | privacy.Handle, grain: str = "month") -> int:
+    """Keep the recent changes of this grain (`recent_changes` with the settings' rules)
+    beside the database for its data version; the refresh runs it after the series.
+    Returns the signals kept."""
+    return recent_changes(privacy.full(store), grain).height
 
 def _sql(name: str) -> str:
     return statement(HERE / "sql" / "trends", name)

@@ -2,17 +2,19 @@
 pays for it (`python -m cqi_core refresh`, run by every import, the app's first set-up and
 the nightly job).
 
-A refresh builds, in order: the public publication (`build_publication`), then the monthly
-and the quarterly trend series of every measure for the agency, each region and each unit
+A refresh builds, in order: the public publication (`build_publication`); the monthly and
+the quarterly trend series of every measure for the agency, each region and each unit
 (`analysis.trends.build_series`, kept beside the database for this data version), which What
-changed, Trends, Bright spots and the unit profile read, and last every measure's latest
-figures for the agency, each region and each unit (`indicators.latest.build_latest`), which
-the scorecard, the unit profile and the presentation read. Measures counted by calendar
-month (`by_month` in indicators/config.yaml) count each month once for all of these
-(`indicators.engine.shared_months`) and add the months up for each period. While it runs it writes how far it
-has got to a small status file beside the database (`<database>.cache/refresh.json`), so a
-page that needs a series not built yet can say "being refreshed" with the progress instead
-of building it a second time for its visitor.
+changed, Trends, Bright spots and the unit profile read; every measure's latest figures for
+the agency, each region and each unit (`indicators.latest.build_latest`), which the
+scorecard, the unit profile and the presentation read; and last the strongest recent signal
+of every monthly and quarterly chart (`analysis.trends.build_scan`), which What changed and
+Bright spots read. Measures counted by calendar month (`by_month` in indicators/config.yaml)
+count each month once for all of these (`indicators.engine.shared_months`) and add the
+months up for each period. While it runs it writes how far it has got to a small status
+file beside the database (`<database>.cache/refresh.json`), so a page that needs a series
+not built yet can say "being refreshed" with the progress instead of building it a second
+time for its visitor.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Callable
 
-from cqi_core.analysis.trends import GRAINS, build_series
+from cqi_core.analysis.trends import GRAINS, build_scan, build_series
 from cqi_core.indicators.engine import shared_months
 from cqi_core.indicators.latest import build_latest
 from cqi_core.privacy import Handle, PublicationInfo, full
@@ -41,10 +43,11 @@ STALE_AFTER = timedelta(minutes=10)
 """A refresh on another machine that has written no progress for this long has stopped."""
 
 STEPS = ("the public figures", *(f"the {grain}ly trend series" for grain in GRAINS),
-         "the latest figures")
+         "the latest figures", "the recent changes")
 """What a refresh builds, in order (the names its progress messages use)."""
-_SHARE = {"the public figures": 0.4, "the monthly trend series": 0.4,
-          "the quarterly trend series": 0.15, "the latest figures": 0.05}
+_SHARE = {"the public figures": 0.55, "the monthly trend series": 0.15,
+          "the quarterly trend series": 0.07, "the latest figures": 0.06,
+          "the recent changes": 0.17}
 """Each step's share of the progress bar (roughly its share of the time on the sample)."""
 
 
@@ -135,6 +138,11 @@ def refresh(store: Store | Handle, progress: Progress | None = None) -> RefreshI
                     publication = build_publication(store, progress=step(name))
                 elif name == "the latest figures":
                     build_latest(store, progress=step(name))
+                elif name == "the recent changes":
+                    for k, grain in enumerate(GRAINS):
+                        step(name)(f"looking for signals in every {grain}ly chart",
+                                   k / len(GRAINS))
+                        build_scan(store, grain)
                 else:
                     grain = name.split()[1][:-2]  # "monthly" → "month"
                     rows[grain] = build_series(store, grain, progress=step(name)).height

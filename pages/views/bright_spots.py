@@ -35,7 +35,7 @@ _downloads.download("Download every bright spot (Markdown)",
                     lambda: "\n\n".join(s.summary for s in spots).encode("utf-8"),
                     "bright_spots.md", "text/markdown", "Bright spots, all units", "md",
                     key="bright_all")
-for spot in spots:
+for spot in bw.page_of(spots):
     with st.container(border=True, key=f"spot-{spot.unit_id}"):
         st.markdown(spot.summary)
         bw.signal_chart(spot)

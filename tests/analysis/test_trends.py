@@ -8,6 +8,7 @@ import polars as pl
 import pytest
 
 import cqi_core
+from cqi_core import privacy
 from cqi_core.analysis import trends
 from cqi_core.errors import CQIError
 from cqi_core.indicators.engine import plus_months
@@ -277,4 +278,45 @@ def test_series_match_single_period_results_and_are_kept_beside_the_database(sam
     cached = list(sample_db_copy.parent.glob("*.cache/series-quarter-*.parquet"))
     assert len(cached) == 1
     assert trends.build_series(store, "quarter", months=12).equals(series)
+    store.close()
+
+
+def test_the_refresh_keeps_the_recent_changes_and_pages_read_them(sample_db_copy, monkeypatch):
+    store = cqi_core.open_store(sample_db_copy)
+    series = trends.build_series(store, "quarter")
+    catalog = cqi_core.load_catalog(store)
+    # what What changed lists: the strongest recent signal of every chart, usual rules
+    scanned = trends.scan(series, catalog, "quarter", strongest_only=True)
+    assert scanned.height > 0 and set(scanned["group_by"]) >= {"unit"}
+    assert trends.build_scan(store, "quarter") == scanned.height
+    assert len(list(sample_db_copy.parent.glob("*.cache/scan-quarter-*.parquet"))) == 1
+
+    def no_scan(*args, **kwargs):
+        raise AssertionError("scanned again")
+
+    monkeypatch.setattr(trends, "scan", no_scan)
+    kept = trends.recent_changes(store, "quarter")  # read, not computed
+    assert kept.equals(scanned)
+    # other rules are computed for the asker, never read from the kept copy
+    with pytest.raises(AssertionError, match="scanned again"):
+        trends.recent_changes(store, "quarter", preset="mdc")
+    monkeypatch.undo()
+    usual = trends.load_settings().recent_periods["quarter"]
+    assert trends.recent_changes(store, "quarter", recent=usual + 1).height >= kept.height
+    # a public audience is refused, as it is for the series themselves
+    public = privacy.Handle(store, privacy.Viewer("stakeholder", "x", (), "pinned"))
+    with pytest.raises(privacy.AccessDenied):
+        trends.recent_changes(public, "quarter")
+    store.close()
+
+
+def test_bright_spots_from_the_kept_scan_are_the_bright_spots_scanned_afresh(sample_db_copy):
+    store = cqi_core.open_store(sample_db_copy)
+    grain = cqi_core.bright_spot_settings().grain
+    series = trends.build_series(store, grain)
+    afresh = cqi_core.bright_spots(store, series=series)  # scans the series it is given
+    trends.build_scan(store, grain)
+    kept = cqi_core.bright_spots(store)  # reads the refresh's scan
+    assert afresh  # the sample agency has bright spots: the comparison is not empty
+    assert [s.summary for s in kept] == [s.summary for s in afresh]
     store.close()

@@ -118,16 +118,29 @@ def test_reviews_and_data_counts_the_first_reviews_of_the_year(monkeypatch, db):
 
 
 def test_bright_spots_share_a_summary_per_unit(monkeypatch, db):
+    # A state has dozens of bright spots: their summaries and charts are drawn a few at a
+    # time. Two at a time here, so the sample agency's five make three parts.
+    from pages import _bright_widgets as bw
+    monkeypatch.setattr(bw, "SPOTS_PER_PAGE", 2)
     at = _page(monkeypatch, db, "pages/views/bright_spots.py")
     assert not at.exception
     summaries = [m.value for m in at.markdown if m.value.startswith("## Bright spot:")]
     assert summaries, "the sample agency has units with sustained improvements"
     assert all("**What improved, and has held**" in s for s in summaries)
-    assert len(summaries) == len(at.dataframe[0].value)
+    total = len(at.dataframe[0].value)  # the table lists every bright spot
+    assert total == 5 and len(summaries) == 2
     # The summaries leave as Markdown files: all of them at once, or one per unit.
     labels = [b.proto.label for b in at.get("download_button")]
     assert labels.count("Download every bright spot (Markdown)") == 1
     assert labels.count("Download this summary (Markdown)") == len(summaries)
+    assert at.selectbox(key="bright_part").options == ["1 to 2 of 5", "3 to 4 of 5", "5 of 5"]
+    seen = list(summaries)
+    for k in (1, 2):  # the next part, then the last one (a single spot)
+        at.selectbox(key="bright_part").set_value(k).run()
+        more = [m.value for m in at.markdown if m.value.startswith("## Bright spot:")]
+        assert len(more) == (2 if k == 1 else 1) and not set(more) & set(seen)
+        seen += more
+    assert len(seen) == total
 
 
 def test_a_supervisor_reads_quotes_of_their_own_unit_only(monkeypatch, db):

@@ -14,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 from app_support import as_viewer
 
 import cqi_core
+from cqi_core.analysis import trends
 from cqi_core.storage.facts import content_version
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -45,6 +46,7 @@ def test_what_changed_shows_a_running_refresh_and_builds_nothing(monkeypatch, sa
     # work (its process, this one, is alive): the page must wait for it, not build them.
     _status(sample_db_copy)
     monkeypatch.setattr(cqi_core, "build_series", _no_build)
+    monkeypatch.setattr(trends, "build_series", _no_build)  # what the scan would read
     at = _what_changed(monkeypatch, sample_db_copy)
     assert not at.exception
     assert any("being refreshed after the latest import" in i.value for i in at.info)
@@ -61,8 +63,8 @@ def test_a_refresh_whose_process_died_does_not_hold_the_page(monkeypatch, sample
                               capture_output=True, text=True).stdout)
     _status(sample_db_copy, pid=gone)
     calls = []
-    real = cqi_core.build_series
-    monkeypatch.setattr(cqi_core, "build_series", lambda *a, **k: calls.append(a[1:]) or real(*a, **k))
+    real = trends.build_series
+    monkeypatch.setattr(trends, "build_series", lambda *a, **k: calls.append(a[1:]) or real(*a, **k))
     at = _what_changed(monkeypatch, sample_db_copy)
     assert not at.exception
     assert not any("being refreshed" in i.value for i in at.info)

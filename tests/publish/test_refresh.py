@@ -87,15 +87,20 @@ def test_progress_is_reported_in_order_and_ends_at_one(imported, tmp_path, monke
     monkeypatch.setattr(refresh_module, "build_publication", publish)
     monkeypatch.setattr(refresh_module, "build_series", series)
     monkeypatch.setattr(refresh_module, "build_latest", latest)
+    monkeypatch.setattr(refresh_module, "build_scan",
+                        lambda store, grain: calls.append(f"scan {grain}") or 3)
     seen: list[tuple[str, float]] = []
     info = cqi_core.refresh(cqi_core.open_store(copy), progress=lambda m, f: seen.append((m, f)))
     # The publication first (public figures of the old data must not outlive it), then the
-    # monthly and the quarterly series, then the latest figures.
-    assert calls == ["publication", "month", "quarter", "latest"]
+    # monthly and the quarterly series, the latest figures, and the scans of the series.
+    assert calls == ["publication", "month", "quarter", "latest", "scan month",
+                     "scan quarter"]
     fractions = [round(f, 3) for _, f in seen]
-    # shares 0.4, 0.4, 0.15, 0.05: half of each step, then all of it, then the closing
-    # message: 0.2, 0.4 | 0.4 + 0.2 = 0.6, 0.8 | 0.8 + 0.075 = 0.875, 0.95 | 0.975, 1.0 | 1.0
-    assert fractions == [0.2, 0.4, 0.6, 0.8, 0.875, 0.95, 0.975, 1.0, 1.0]
+    # shares 0.55, 0.15, 0.07, 0.06, 0.17: half of each step, then all of it (the scans say
+    # when each grain starts), then the closing message: 0.275, 0.55 | 0.55 + 0.075 = 0.625,
+    # 0.7 | 0.7 + 0.035 = 0.735, 0.77 | 0.77 + 0.03 = 0.8, 0.83 | 0.83, 0.83 + 0.085 = 0.915
+    # | 1.0
+    assert fractions == [0.275, 0.55, 0.625, 0.7, 0.735, 0.77, 0.8, 0.83, 0.83, 0.915, 1.0]
     assert seen[0][0] == "Building the public figures: half"
     assert seen[-1] == ("Everything is up to date.", 1.0)
     assert info.series_rows == {"month": 4, "quarter": 2}
