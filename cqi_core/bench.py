@@ -210,8 +210,9 @@ def run_bench(size: str = "demo", seed: int = 20261121, out: str | Path = "docs/
                              f"r = cqi_core.build_scorecard(st)\n"
                              f"note = f'{{r.height}} measures'"))
     shutil.rmtree(Path(str(db) + ".cache"), ignore_errors=True)
-    results.append(_run_step("refresh after an import: the publication, then every trend series "
-                             "(48 months and 16 quarters, every indicator x agency/unit/region)",
+    results.append(_run_step("refresh after an import: theme suggestions, the publication, every "
+                             "trend series (48 months and 16 quarters, every indicator x "
+                             "agency/unit/region), latest figures, recent changes",
                              f"import cqi_core\n"
                              f"info = cqi_core.refresh(cqi_core.open_store({str(db)!r}))\n"
                              f"steps = ', '.join(f'{{k}} {{v:.1f}} s' for k, v in info.seconds.items())\n"
@@ -225,10 +226,12 @@ def run_bench(size: str = "demo", seed: int = 20261121, out: str | Path = "docs/
                              f"r = trends.scan(s, cqi_core.load_catalog(st), 'month')\n"
                              f"n = s.select('indicator_id', 'group_by', 'group_value').unique().height\n"
                              f"note = f'{{n:,}} series scanned, {{r.height}} recent signals'"))
-    results.append(_run_step("theme suggestion: every narrative and comment x codebook",
+    results.append(_run_step("theme suggestion: every narrative and comment x codebook (as "
+                             "the refresh keeps it)",
                              f"from cqi_core import open_store, qualitative\n"
                              f"st = open_store({str(db)!r}, read_only=True)\n"
                              f"t0 = time.perf_counter()\n"
+                             f"qualitative.build_suggestions(st)\n"
                              f"s = qualitative.suggest_themes(st)\n"
                              f"t1 = time.perf_counter()\n"
                              f"n = qualitative.excerpts(st).height\n"

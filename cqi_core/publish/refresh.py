@@ -2,7 +2,10 @@
 pays for it (`python -m cqi_core refresh`, run by every import, the app's first set-up and
 the nightly job).
 
-A refresh builds, in order: the public publication (`build_publication`); the monthly and
+A refresh builds, in order: the theme suggestions of every excerpt under the codebook in
+force (`analysis.qualitative.coding.build_suggestions`), which the publication's theme
+counts, Voices, Case reviews, the Codebook and Bright spots read instead of matching every
+text again; the public publication (`build_publication`); the monthly and
 the quarterly trend series of every measure for the agency, each region and each unit
 (`analysis.trends.build_series`, kept beside the database for this data version), which What
 changed, Trends, Bright spots and the unit profile read; every measure's latest figures for
@@ -28,6 +31,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Callable
 
+from cqi_core.analysis.qualitative.coding import build_suggestions
 from cqi_core.analysis.trends import GRAINS, build_scan, build_series
 from cqi_core.indicators.engine import shared_months
 from cqi_core.indicators.latest import build_latest
@@ -42,12 +46,13 @@ Progress = Callable[[str, float], None]
 STALE_AFTER = timedelta(minutes=10)
 """A refresh on another machine that has written no progress for this long has stopped."""
 
-STEPS = ("the public figures", *(f"the {grain}ly trend series" for grain in GRAINS),
-         "the latest figures", "the recent changes")
+STEPS = ("the theme suggestions", "the public figures",
+         *(f"the {grain}ly trend series" for grain in GRAINS), "the latest figures",
+         "the recent changes")
 """What a refresh builds, in order (the names its progress messages use)."""
-_SHARE = {"the public figures": 0.55, "the monthly trend series": 0.15,
-          "the quarterly trend series": 0.07, "the latest figures": 0.06,
-          "the recent changes": 0.17}
+_SHARE = {"the theme suggestions": 0.05, "the public figures": 0.5,
+          "the monthly trend series": 0.15, "the quarterly trend series": 0.07,
+          "the latest figures": 0.06, "the recent changes": 0.17}
 """Each step's share of the progress bar (roughly its share of the time on the sample)."""
 
 
@@ -134,7 +139,10 @@ def refresh(store: Store | Handle, progress: Progress | None = None) -> RefreshI
         with shared_months():  # measures counted by month count each month once
             for name in STEPS:
                 t = time.perf_counter()
-                if name == "the public figures":
+                if name == "the theme suggestions":
+                    step(name)("matching every theme of the codebook in every text", 0.0)
+                    build_suggestions(store)
+                elif name == "the public figures":
                     publication = build_publication(store, progress=step(name))
                 elif name == "the latest figures":
                     build_latest(store, progress=step(name))

@@ -87,21 +87,24 @@ def test_progress_is_reported_in_order_and_ends_at_one(imported, tmp_path, monke
     monkeypatch.setattr(refresh_module, "build_publication", publish)
     monkeypatch.setattr(refresh_module, "build_series", series)
     monkeypatch.setattr(refresh_module, "build_latest", latest)
+    monkeypatch.setattr(refresh_module, "build_suggestions",
+                        lambda store: calls.append("suggestions") or 9)
     monkeypatch.setattr(refresh_module, "build_scan",
                         lambda store, grain: calls.append(f"scan {grain}") or 3)
     seen: list[tuple[str, float]] = []
     info = cqi_core.refresh(cqi_core.open_store(copy), progress=lambda m, f: seen.append((m, f)))
-    # The publication first (public figures of the old data must not outlive it), then the
-    # monthly and the quarterly series, the latest figures, and the scans of the series.
-    assert calls == ["publication", "month", "quarter", "latest", "scan month",
+    # The theme suggestions the publication counts, then the publication (public figures of
+    # the old data must not outlive it), then the monthly and the quarterly series, the
+    # latest figures, and the scans of the series.
+    assert calls == ["suggestions", "publication", "month", "quarter", "latest", "scan month",
                      "scan quarter"]
     fractions = [round(f, 3) for _, f in seen]
-    # shares 0.55, 0.15, 0.07, 0.06, 0.17: half of each step, then all of it (the scans say
-    # when each grain starts), then the closing message: 0.275, 0.55 | 0.55 + 0.075 = 0.625,
-    # 0.7 | 0.7 + 0.035 = 0.735, 0.77 | 0.77 + 0.03 = 0.8, 0.83 | 0.83, 0.83 + 0.085 = 0.915
-    # | 1.0
-    assert fractions == [0.275, 0.55, 0.625, 0.7, 0.735, 0.77, 0.8, 0.83, 0.83, 0.915, 1.0]
-    assert seen[0][0] == "Building the public figures: half"
+    # shares 0.05, 0.5, 0.15, 0.07, 0.06, 0.17: the suggestions say when they start (0), then
+    # half of each step and all of it (the scans say when each grain starts), then the
+    # closing message: 0 | 0.05 + 0.25 = 0.3, 0.55 | 0.55 + 0.075 = 0.625, 0.7 | 0.7 + 0.035
+    # = 0.735, 0.77 | 0.77 + 0.03 = 0.8, 0.83 | 0.83, 0.83 + 0.085 = 0.915 | 1.0
+    assert fractions == [0.0, 0.3, 0.55, 0.625, 0.7, 0.735, 0.77, 0.8, 0.83, 0.83, 0.915, 1.0]
+    assert seen[1][0] == "Building the public figures: half"
     assert seen[-1] == ("Everything is up to date.", 1.0)
     assert info.series_rows == {"month": 4, "quarter": 2}
     assert set(info.seconds) == set(STEPS)

@@ -20,8 +20,8 @@ from __future__ import annotations
 
 from cqi_core.analysis.qualitative.codebook import (Codebook, CodebookError, Theme, codebook_history, load_codebook,
                        retire_theme, save_theme)
-from cqi_core.analysis.qualitative.coding import (coded_excerpts, coding_version, decisions, export_coded_csv,
-                     record_decision, suggest_themes, themes)
+from cqi_core.analysis.qualitative.coding import (build_suggestions, coded_excerpts, coding_version,
+                     decisions, export_coded_csv, record_decision, suggest_themes, themes)
 from cqi_core.analysis.qualitative.sources import DESCRIPTORS, SOURCE_TYPES, excerpts, text_hash
 from cqi_core.analysis.qualitative.interchange import (ImportSummary, export_codebook_csv, export_qdc, import_codebook_csv,
                           import_qdc)
@@ -32,7 +32,8 @@ from cqi_core.methods.agreement import (Agreement, agreement, code_by_descriptor
 
 __all__ = [
     "Agreement", "Codebook", "CodebookError", "DESCRIPTORS", "ImportSummary", "ROLES",
-    "SOURCE_TYPES", "Theme", "agreement", "approve_for_sharing", "code_by_descriptor",
+    "SOURCE_TYPES", "Theme", "agreement", "approve_for_sharing", "build_suggestions",
+    "code_by_descriptor",
     "code_frequency", "codebook_history", "coded_excerpts", "coding_version", "cohen_kappa",
     "cooccurrence", "decisions", "excerpts", "excerpts_for", "export_codebook_csv",
     "export_coded_csv", "export_qdc", "import_codebook_csv", "import_qdc", "load_codebook",

@@ -12,15 +12,19 @@ suggestions. Its result is the `coded` frame the statistics in `stats.py` take.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any, Sequence
 
 import polars as pl
 
 from cqi_core import privacy
 from cqi_core.errors import CQIError
+from cqi_core.storage.facts import content_version
+from cqi_core.storage.kept import keep, kept_path
 from cqi_core.storage.store import Store
 from cqi_core.analysis.qualitative.codebook import Codebook, check_writable, load_codebook, table_exists
 from cqi_core.analysis.qualitative.sources import (EXCERPT_SCHEMA, excerpt_params, excerpts_sql, run, split_excerpt_id,
@@ -70,8 +74,9 @@ def _names_regex(store: Store) -> str:
     return r"(?i)\b(?:" + alternatives + r")\b"
 
 
-def _statement(store: Store, name: str, codebook: Codebook) -> tuple[str, dict[str, Any]]:
-    """A suggestion statement with one matcher per theme in use that has patterns."""
+def _hits(store: Store, codebook: Codebook) -> tuple[str, dict[str, Any]]:
+    """The theme hits fragment with one matcher per theme in use that has patterns, and its
+    parameters."""
     params: dict[str, Any] = {"on_not_applicable": bool(
         codebook.settings.get("suggest_on_not_applicable", False)),
         "agency_names": _names_regex(store)}
@@ -89,10 +94,49 @@ def _statement(store: Store, name: str, codebook: Codebook) -> tuple[str, dict[s
         params[f"pattern_{k}"] = theme.regex()
     if not matchers:
         matchers = ["{'code': CAST(NULL AS VARCHAR), 'matched': ''}"]
-    hits = sql_text("_theme_hits").replace("/*MATCHERS*/", ", ".join(matchers))
+    return sql_text("_theme_hits").replace("/*MATCHERS*/", ", ".join(matchers)), params
+
+
+# The refresh after each import keeps every excerpt's suggestions under the codebook in
+# force (`build_suggestions`), so the pages and the publication read them instead of matching
+# every theme's expression against every text again. The file is named by the data version
+# and by everything the matching depends on (the expressions, the agency's names, the
+# not-applicable setting): a codebook edited since matches afresh until the next refresh.
+_KEPT_HITS = """SELECT ex.excerpt_id, ex.source_type, ex.source_id, ex.item, ex.text_hash,
+       {'code': k.code, 'matched': k.matched_text} AS hit
+FROM read_parquet($kept_suggestions) k
+JOIN ex ON ex.excerpt_id = k.excerpt_id AND ex.text_hash = k.text_hash"""
+
+
+def _suggestions_file(store: Store, hits: str, params: dict[str, Any]) -> Path:
+    full = privacy.full(store)
+    key = hashlib.sha1(f"{content_version(full)}|{excerpts_sql(store)}|{hits}|"
+                       f"{sorted((k, str(v)) for k, v in params.items())}".encode()).hexdigest()
+    return kept_path(full.path, f"suggestions-{key[:16]}.parquet")
+
+
+def _statement(store: Store, name: str, codebook: Codebook,
+               kept: bool = True) -> tuple[str, dict[str, Any]]:
+    """A suggestion statement: the kept suggestions when the refresh has kept them for this
+    codebook (and `kept`), else one matcher per theme in use that has patterns."""
+    hits, params = _hits(store, codebook)
+    if kept and (path := _suggestions_file(store, hits, params)).exists():
+        hits, params = _KEPT_HITS, {"kept_suggestions": str(path)}
     sql = (sql_text(name).replace("/*EXCERPTS*/", excerpts_sql(store))
            .replace("/*HITS*/", hits))
     return sql, params
+
+
+def build_suggestions(store: Store) -> int:
+    """Keep the suggestions of every excerpt under the codebook in force beside the database
+    for its data version (the refresh runs this first). Returns the suggestions kept."""
+    codebook = load_codebook(store)
+    hits, params = _hits(store, codebook)
+    sql, _ = _statement(store, "suggest", codebook, kept=False)
+    found = _conform(run(store, sql, params | excerpt_params(None, None, None)),
+                     SUGGESTION_SCHEMA)
+    keep(found, _suggestions_file(store, hits, params), "suggestions-*.parquet")
+    return found.height
 
 
 def suggest_themes(store: Store, start: date | None = None, end: date | None = None,

@@ -1,0 +1,55 @@
+"""The suggestions the refresh keeps: every excerpt's themes under the codebook in force,
+read by the pages and the publication instead of matching every text again. What they read
+must be what matching afresh gives, for any period and source, with decisions laid over
+them; an edited codebook, or a codebook being previewed, matches afresh."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+from cqi_core import open_store, qualitative
+from cqi_core.analysis.qualitative import coding
+
+
+def _reads_kept(store, codebook=None) -> bool:
+    sql, _ = coding._statement(store, "coded", codebook or qualitative.load_codebook(store))
+    return "read_parquet" in sql
+
+
+def test_kept_suggestions_read_as_matching_afresh(sample_db_copy):
+    store = open_store(sample_db_copy)
+    try:
+        fresh_all = qualitative.suggest_themes(store)
+        fresh_year = qualitative.coded_excerpts(store, date(2025, 10, 1), date(2026, 9, 30))
+        fresh_reviews = qualitative.coded_excerpts(store, source_types=["case_review"])
+        assert not _reads_kept(store)
+        assert qualitative.build_suggestions(store) == fresh_all.height > 0
+        assert _reads_kept(store)
+        assert qualitative.suggest_themes(store).equals(fresh_all)
+        assert qualitative.coded_excerpts(store, date(2025, 10, 1), date(2026, 9, 30)) \
+            .equals(fresh_year)
+        assert qualitative.coded_excerpts(store, source_types=["case_review"]) \
+            .equals(fresh_reviews)
+        assert fresh_year.height > 0 and fresh_reviews.height > 0
+        # a decision is laid over the kept suggestions as over fresh ones
+        first = fresh_reviews.row(0, named=True)
+        qualitative.record_decision(store, first["excerpt_id"], first["text_hash"],
+                                    first["code"], "reject", "Ana (analyst)")
+        after = qualitative.coded_excerpts(store, source_types=["case_review"])
+        assert after.height == fresh_reviews.height - 1
+        # previewing an edited theme matches afresh; so does the codebook once it is saved
+        codebook = qualitative.load_codebook(store)
+        theme = codebook.get(first["code"])
+        preview = replace(codebook, themes=[
+            replace(t, patterns=("zzz never written",)) if t.code == theme.code else t
+            for t in codebook.themes])
+        assert not _reads_kept(store, preview)
+        assert first["code"] not in set(
+            qualitative.suggest_themes(store, codebook=preview)["code"])
+        qualitative.save_theme(store, replace(theme, patterns=("zzz never written",)), "Ana",
+                               "Testing a narrower pattern.")
+        assert not _reads_kept(store)
+        assert first["code"] not in set(qualitative.suggest_themes(store)["code"])
+    finally:
+        store.close()
