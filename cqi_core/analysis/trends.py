@@ -354,7 +354,7 @@ def _group_flags(flags: Sequence[bool], sides: Sequence[int]) -> list[tuple[int,
 def control_chart(series: pl.DataFrame, entry: CatalogEntry, grain: str = "month",
                   preset: str | None = None, freeze_at: date | None = None,
                   split_at: Iterable[date] = (), settings: TrendSettings | None = None,
-                  minimum_denominator: bool = True) -> TrendChart:
+                  minimum_denominator: bool = True, points: bool = True) -> TrendChart:
     """The right chart for one series, with its signals explained.
 
     Args:
@@ -367,6 +367,9 @@ def control_chart(series: pl.DataFrame, entry: CatalogEntry, grain: str = "month
         split_at: dates from which a new process starts, with its own centre and limits.
         settings: trends.yaml settings (loaded when None).
         minimum_denominator: leave out periods with a denominator below the minimum.
+        points: False when only the signals and the chart's name are wanted (the scan of
+            thousands of charts): the chart's `points` then hold only each point's
+            period_start, and `assurance` is None. The signals are the same.
     """
     settings = settings or load_settings()
     preset = preset or settings.preset
@@ -392,7 +395,7 @@ def control_chart(series: pl.DataFrame, entry: CatalogEntry, grain: str = "month
     few_events = False
     if kind in ("p", "u"):
         rare = _rare_chart(entry, (iid, group_by, group_value), cols, complete, grain, preset,
-                           settings, bool(freeze_at) or bool(tuple(split_at)))
+                           settings, bool(freeze_at) or bool(tuple(split_at)), points)
         if isinstance(rare, TrendChart):
             return rare
         few_events = rare == "few"
@@ -459,7 +462,7 @@ def control_chart(series: pl.DataFrame, entry: CatalogEntry, grain: str = "month
             chart = "run"
         frame, signals, variation = _qic_chart(entry, chart, num, den, value, starts, parts,
                                                freeze, multiplier, settings, grain, provisional,
-                                               bounds)
+                                               bounds, points)
         label = _LABELS[chart]
     if few_events:
         signals, variation, label = [], "common_cause", label + " (too few events to judge)"
@@ -483,7 +486,7 @@ def control_chart(series: pl.DataFrame, entry: CatalogEntry, grain: str = "month
     if too_small:
         notes.append(f"{len(too_small)} {_UNIT_WORDS[grain][1]} with fewer than {floor} in the "
                      "denominator are left out.")
-    assurance = _assurance(entry, frame, chart)
+    assurance = _assurance(entry, frame, chart) if points else None
     return TrendChart(indicator_id=iid, group_by=group_by, group_value=group_value,
                       grain=grain, chart=chart, chart_label=label, preset=preset, points=frame,
                       signals=tuple(signals), trial=trial, left_out=tuple(left_out),
@@ -536,14 +539,16 @@ def _clip_limits(frame: pl.DataFrame, bounds: tuple[float, float | None]) -> pl.
     """Limits clipped at the measure's natural floor and ceiling: a limit below 0% or above
     100% is not a value the measure can take (qicharts2 clips P charts the same way)."""
     floor, ceiling = bounds
+    limits = [c for c in ("lcl", "ucl", "lcl_95", "ucl_95") if c in frame.columns]
+    if not limits:  # the points of a scan: nothing to clip
+        return frame
     return frame.with_columns(
-        pl.col(c).clip(lower_bound=floor, upper_bound=ceiling)
-        for c in ("lcl", "ucl", "lcl_95", "ucl_95") if c in frame.columns)
+        pl.col(c).clip(lower_bound=floor, upper_bound=ceiling) for c in limits)
 
 
 def _rare_chart(entry: CatalogEntry, group: tuple[str, str, str], cols: dict,
                 complete: np.ndarray, grain: str, preset: str, settings: TrendSettings,
-                phased: bool) -> "TrendChart | str | None":
+                phased: bool, points: bool = True) -> "TrendChart | str | None":
     """A g chart of the gaps between periods with an event, when events are rare.
 
     Rare: the median events (numerator) per judged period is below
@@ -578,7 +583,7 @@ def _rare_chart(entry: CatalogEntry, group: tuple[str, str, str], cols: dict,
     x = [starts[i] for i in pos]
     frame, signals, variation = _qic_chart(
         entry, "g", events[pos], dens[pos], np.array(found.gaps, dtype=float), x, [], None, 1,
-        settings, grain, provisional)
+        settings, grain, provisional, points=points)
     frame = _clip_limits(frame, (0.0, None))
     median = float(np.median(judged))
     notes = [f"Rare events: in most {many} there were none (a median of {median:g} per "
@@ -659,7 +664,7 @@ def _current_phase_points(count: int, parts: list[int], freeze: int | None) -> i
 
 
 def _qic_chart(entry, chart, num, den, value, starts, parts, freeze, multiplier, settings,
-               grain, provisional, bounds=(None, None)):
+               grain, provisional, bounds=(None, None), points=True):
     exclude = [i + 1 for i, p in enumerate(provisional) if p] or None
     if chart in ("p", "pp", "u", "up"):
         result = spc.qic(num.tolist(), n=den.tolist(), x=starts, chart=chart, freeze=freeze,
@@ -764,6 +769,9 @@ def _qic_chart(entry, chart, num, den, value, starts, parts, freeze, multiplier,
     for sig in signals:
         if sig.rule != "few_crossings" and judged and sig.end == judged[-1]:
             variation = _variation(sig.direction, sig.side)
+    if not points:  # a scan reads the signals and when each point is
+        return pl.DataFrame({"period_start": starts}, schema={"period_start": pl.Date}), \
+            signals, variation
     frame = pl.DataFrame({
         "period_start": starts,
         "value": spc._nulls(y), "numerator": num, "denominator": den,  # noqa: SLF001
@@ -911,7 +919,7 @@ def scan(series: pl.DataFrame, catalog: Catalog, grain: str = "month",
             continue
         try:
             chart = control_chart(part, entry, grain, preset=preset,
-                                  settings=settings)
+                                  settings=settings, points=False)
         except CQIError:
             continue
         plotted = chart.points["period_start"].to_list()

@@ -320,3 +320,31 @@ def test_bright_spots_from_the_kept_scan_are_the_bright_spots_scanned_afresh(sam
     assert afresh  # the sample agency has bright spots: the comparison is not empty
     assert [s.summary for s in kept] == [s.summary for s in afresh]
     store.close()
+
+
+def test_a_chart_drawn_without_its_points_gives_the_same_signals(sample_db_copy):
+    # The scan asks thousands of charts for their signals only (points=False); each must say
+    # exactly what the drawn chart says, on every chart of the sample agency's monthly series.
+    store = cqi_core.open_store(sample_db_copy)
+    catalog = cqi_core.load_catalog(store)
+    series = trends.build_series(store, "month")
+    compared, seen, signalled = 0, set(), 0
+    for (iid, by, value), part in series.partition_by(
+            ["indicator_id", "group_by", "group_value"], as_dict=True).items():
+        if iid not in catalog:
+            continue
+        try:
+            full = trends.control_chart(part, catalog.entry(iid), "month")
+        except CQIError:
+            continue
+        lean = trends.control_chart(part, catalog.entry(iid), "month", points=False)
+        assert lean.signals == full.signals, (iid, by, value)
+        assert (lean.chart, lean.chart_label, lean.variation) == \
+            (full.chart, full.chart_label, full.variation)
+        assert lean.points["period_start"].to_list() == full.points["period_start"].to_list()
+        compared += 1
+        signalled += bool(full.signals)
+        seen.add(full.chart)
+    # every chart of the sample, rare-event and ordinary charts alike, many with signals
+    assert compared > 500 and signalled > 100 and {"g", "p"} <= seen
+    store.close()
