@@ -52,8 +52,8 @@ from cqi_core.indicators.latest import (CHANGES, VERDICTS, LatestFigure, latest_
 from cqi_core.indicators.series import indicator_series
 from cqi_core.indicators.values import (VALUE_KINDS, AgencyValue, load_values, review_items,
                                         save_value_edit, value_history)
-from cqi_core.quality.checks import (checks_by_unit, checks_over_time, entry_timeliness,
-                                     failing_records, list_checks, run_checks)
+from cqi_core.quality.checks import (check_results, checks_by_unit, checks_over_time,
+                                     entry_timeliness, failing_records, list_checks, run_checks)
 
 # Analysis
 from cqi_core.analysis.bright_spots import BrightSpot, bright_spot_table, bright_spots
@@ -194,6 +194,7 @@ __all__ = [
     "latest_complete_period", "period_ending", "indicator_series", "VALUE_KINDS", "AgencyValue",
     "load_values", "review_items", "save_value_edit", "value_history", "checks_by_unit",
     "checks_over_time", "entry_timeliness", "failing_records", "list_checks", "run_checks",
+    "check_results",
     # analysis
     "BrightSpot", "bright_spot_table", "bright_spots", "bright_spot_settings", "comparable",
     "compare_periods", "compare_units", "agreement_cells", "agreement_table", "case_measures",

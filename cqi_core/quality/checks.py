@@ -241,22 +241,30 @@ def run_checks(store: Store, as_of: date | None = None) -> pl.DataFrame:
         (records that fail), checked (records examined, the denominator), share
         (failing / checked, null when nothing was checked), explanation.
     """
+    return check_results(store, as_of)[0]
+
+
+def check_results(store: Store, as_of: date | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """`run_checks` and `checks_by_unit` from one pass over the data (the data quality page
+    shows both): each check's failing records are counted by unit once, and a check's
+    total is the sum over its units."""
     checks = list_checks()
-    sql = (f"WITH failing AS (SELECT check_id, count(*) AS n FROM ({_failing_union(checks)}) "
-           f"GROUP BY check_id), checked AS ("
+    as_of = _as_of(store, as_of)
+    by_unit = _failing_by_unit(store, checks, as_of)
+    failing = dict(by_unit.group_by("check_id").agg(pl.col("failing").sum()).iter_rows())
+    sql = ("SELECT check_id, sum(checked)::BIGINT FROM ("
            + " UNION ALL ".join(p for c in checks for p in _checked_parts(c, False))
-           + ") SELECT k.check_id, coalesce(max(f.n), 0)::BIGINT AS failing, "
-           "sum(k.checked)::BIGINT AS checked FROM checked k "
-           "LEFT JOIN failing f ON f.check_id = k.check_id GROUP BY k.check_id")
-    counts = {r[0]: (r[1], r[2]) for r in _run(store, sql, _as_of(store, as_of)).iter_rows()}
+           + ") GROUP BY check_id")
+    checked = dict(_run(store, sql, as_of).iter_rows())
     rows = [{"check_id": c.id, "name": c.name, "severity": c.severity, "table": c.table,
-             "failing": counts[c.id][0], "checked": counts[c.id][1],
-             "share": counts[c.id][0] / counts[c.id][1] if counts[c.id][1] else None,
+             "failing": int(failing.get(c.id, 0)), "checked": checked[c.id],
+             "share": failing.get(c.id, 0) / checked[c.id] if checked[c.id] else None,
              "explanation": c.explanation} for c in checks]
-    return pl.DataFrame(rows, schema={"check_id": pl.String, "name": pl.String,
-                                      "severity": pl.String, "table": pl.String,
-                                      "failing": pl.Int64, "checked": pl.Int64,
-                                      "share": pl.Float64, "explanation": pl.String})
+    summary = pl.DataFrame(rows, schema={"check_id": pl.String, "name": pl.String,
+                                         "severity": pl.String, "table": pl.String,
+                                         "failing": pl.Int64, "checked": pl.Int64,
+                                         "share": pl.Float64, "explanation": pl.String})
+    return summary, by_unit
 
 
 def failing_records(store: Store, check_id: str, unit_id: str | None = None,
@@ -294,11 +302,15 @@ def checks_by_unit(store: Store, as_of: date | None = None) -> pl.DataFrame:
     Returns:
         Columns check_id, unit_id, unit_name, region, failing.
     """
+    return check_results(store, as_of)[1]
+
+
+def _failing_by_unit(store: Store, checks: list[QualityCheck], as_of: date) -> pl.DataFrame:
     sql = (f"SELECT f.check_id, f.unit_id, u.unit_name, u.region, count(*)::BIGINT AS failing "
-           f"FROM ({_failing_union(list_checks())}) f "
+           f"FROM ({_failing_union(checks)}) f "
            f"LEFT JOIN units u ON u.unit_id = f.unit_id GROUP BY ALL "
            f"ORDER BY f.check_id, f.unit_id NULLS LAST")
-    return _run(store, sql, _as_of(store, as_of))
+    return _run(store, sql, as_of)
 
 
 def checks_over_time(store: Store, check_id: str | None = None, grain: str = "month",

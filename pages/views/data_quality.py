@@ -14,13 +14,16 @@ ui.require_router("data_quality.py")
 
 
 @st.cache_data(show_spinner="Running the data quality checks…")
+def _results(version: str) -> tuple[pl.DataFrame, pl.DataFrame]:
+    return cqi_core.check_results(ui.store())  # the checks, and by unit, in one pass
+
+
 def _checks(version: str) -> pl.DataFrame:
-    return cqi_core.run_checks(ui.store())
+    return _results(version)[0]
 
 
-@st.cache_data(show_spinner=False)
 def _by_unit(version: str) -> pl.DataFrame:
-    return cqi_core.checks_by_unit(ui.store())
+    return _results(version)[1]
 
 
 @st.cache_data(show_spinner=False)

@@ -368,6 +368,15 @@ def test_checks_by_unit_counts_failures_per_unit(store):
         "unit_id": ["U1", "U2", "U2"], "unit_name": ["Unit One", "Unit Two", "Unit Two"],
         "region": ["North", "South", "South"], "failing": [2, 1, 1]})
     assert_frame_equal(got, expected)
+    # The page reads both from one pass: each check's total is the sum over its units (the
+    # two late visits of U1 and the one of U2 are three late visits), the rest as before.
+    summary, by_unit = quality.check_results(store)
+    assert_frame_equal(by_unit, quality.checks_by_unit(store))
+    assert_frame_equal(summary, quality.run_checks(store))
+    totals = dict(summary.select("check_id", "failing").iter_rows())
+    assert totals["late_entry_visits"] == 3 and totals["missing_discharge_reason"] == 1
+    assert all(totals[c] == n for c, n in by_unit.group_by("check_id").agg(
+        pl.col("failing").sum()).iter_rows())
 
 
 def test_checks_over_time_uses_the_checks_period_date(store):
