@@ -70,7 +70,7 @@ def _names_regex(store: Store) -> str:
     if not names:
         return r"\b\B"
     alternatives = "|".join(_METACHARS.sub(r"\\\g<0>", n)
-                            for n in sorted(names, key=len, reverse=True))
+                            for n in sorted(names, key=lambda n: (-len(n), n)))
     return r"(?i)\b(?:" + alternatives + r")\b"
 
 

@@ -53,3 +53,25 @@ def test_kept_suggestions_read_as_matching_afresh(sample_db_copy):
         assert first["code"] not in set(qualitative.suggest_themes(store)["code"])
     finally:
         store.close()
+
+
+def test_the_kept_file_is_named_the_same_by_every_process(sample_db_copy):
+    # The refresh keeps the file in one process and the app reads it in another: the name
+    # must not depend on the order a process happens to hold the agency's names in (string
+    # hashing differs from process to process).
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = ("import sys; from cqi_core import open_store, qualitative; "
+            "from cqi_core.analysis.qualitative import coding; "
+            "st = open_store(sys.argv[1], read_only=True); "
+            "h, p = coding._hits(st, qualitative.load_codebook(st)); "
+            "print(coding._suggestions_file(st, h, p).name)")
+    root = Path(__file__).resolve().parents[3]
+    names = {subprocess.run([sys.executable, "-c", code, str(sample_db_copy)], cwd=root,
+                            env={**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(root)},
+                            capture_output=True, text=True, check=True).stdout.strip()
+             for seed in ("1", "2", "3", "4")}
+    assert len(names) == 1 and next(iter(names)).startswith("suggestions-")
