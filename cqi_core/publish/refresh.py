@@ -140,7 +140,8 @@ def refresh(store: Store | Handle, progress: Progress | None = None) -> RefreshI
             for name in STEPS:
                 t = time.perf_counter()
                 if name == "the theme suggestions":
-                    step(name)("matching every theme of the codebook in every text", 0.0)
+                    step(name)("reading every narrative and comment and matching every theme "
+                               "of the codebook in it", 0.0)
                     build_suggestions(store)
                 elif name == "the public figures":
                     publication = build_publication(store, progress=step(name))

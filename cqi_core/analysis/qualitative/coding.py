@@ -27,8 +27,9 @@ from cqi_core.storage.facts import content_version
 from cqi_core.storage.kept import keep, kept_path
 from cqi_core.storage.store import Store
 from cqi_core.analysis.qualitative.codebook import Codebook, check_writable, load_codebook, table_exists
-from cqi_core.analysis.qualitative.sources import (EXCERPT_SCHEMA, excerpt_params, excerpts_sql, run, split_excerpt_id,
-                       sql_text)
+from cqi_core.analysis.qualitative.sources import (EXCERPT_SCHEMA, build_excerpts,
+                                                   excerpt_params, excerpts_sql, run,
+                                                   split_excerpt_id, sql_text)
 
 DECISIONS = ("confirm", "reject", "add")
 """What an analyst can decide about a theme on an excerpt."""
@@ -110,7 +111,7 @@ JOIN ex ON ex.excerpt_id = k.excerpt_id AND ex.text_hash = k.text_hash"""
 
 def _suggestions_file(store: Store, hits: str, params: dict[str, Any]) -> Path:
     full = privacy.full(store)
-    key = hashlib.sha1(f"{content_version(full)}|{excerpts_sql(store)}|{hits}|"
+    key = hashlib.sha1(f"{content_version(full)}|{excerpts_sql(store, kept=False)}|{hits}|"
                        f"{sorted((k, str(v)) for k, v in params.items())}".encode()).hexdigest()
     return kept_path(full.path, f"suggestions-{key[:16]}.parquet")
 
@@ -128,8 +129,10 @@ def _statement(store: Store, name: str, codebook: Codebook,
 
 
 def build_suggestions(store: Store) -> int:
-    """Keep the suggestions of every excerpt under the codebook in force beside the database
-    for its data version (the refresh runs this first). Returns the suggestions kept."""
+    """Keep every excerpt (`sources.build_excerpts`) and their suggestions under the codebook
+    in force beside the database for its data version (the refresh runs this first).
+    Returns the suggestions kept."""
+    build_excerpts(store)
     codebook = load_codebook(store)
     hits, params = _hits(store, codebook)
     sql, _ = _statement(store, "suggest", codebook, kept=False)

@@ -21,7 +21,10 @@ from typing import Any, Sequence
 
 import polars as pl
 
+from cqi_core import privacy
 from cqi_core.errors import CQIError
+from cqi_core.storage.facts import content_version
+from cqi_core.storage.kept import keep, kept_path
 from cqi_core.storage.store import Store
 
 SOURCE_TYPES = ("case_review", "feedback", "staff_survey")
@@ -106,12 +109,54 @@ def check_period(start: date | None, end: date | None) -> None:
         raise CQIError(f"The period starts on {start} after it ends on {end}.")
 
 
-def excerpts_sql(store: Store) -> str:
-    """The excerpts statement for this file (QA re-reviews left out when the file has them)."""
+def excerpts_sql(store: Store, kept: bool = True) -> str:
+    """The excerpts statement for this file (QA re-reviews left out when the file has them).
+
+    When the refresh has kept every excerpt of the data version (`build_excerpts`) and
+    `kept`, the statement reads them from that file with the same filters instead of
+    joining and hashing every text again."""
+    if kept and (path := _excerpts_file(store)).exists():
+        return _KEPT_EXCERPTS.replace("/*FILE*/", _literal(str(path)))
+    return _excerpts_statement(store)
+
+
+def _excerpts_statement(store: Store) -> str:
     has_qa = store.scalar("SELECT count(*) FROM information_schema.columns "
                           "WHERE table_name = 'reviews' AND column_name = 'qa_of_review_id'")
     filt = "AND r.qa_of_review_id IS NULL" if has_qa else ""
     return sql_text("excerpts").replace("/*FIRST_REVIEWS*/", filt)
+
+
+# Every excerpt of a data version, as the statement gives them, kept beside the database by
+# the refresh (`build_excerpts`): the qualitative pages, the suggestions and the
+# publication's theme counts read this file. It holds the agency's free text, as the
+# database does, and sits beside it in the same folder. The filters are the statement's own,
+# on the columns they filter (each source's date is `date`, its id `source_id`).
+_KEPT_EXCERPTS = """SELECT * FROM read_parquet(/*FILE*/)
+WHERE list_contains($types, source_type)
+  AND ($start IS NULL OR date >= CAST($start AS DATE))
+  AND ($end IS NULL OR date <= CAST($end AS DATE))
+  AND ($source_id IS NULL OR source_id = $source_id)"""
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _excerpts_file(store: Store) -> Path:
+    full = privacy.full(store)
+    key = hashlib.sha1(f"{content_version(full)}|{_excerpts_statement(store)}|"
+                       f"{list(EXCERPT_SCHEMA.items())}".encode()).hexdigest()[:16]
+    return kept_path(full.path, f"excerpts-{key}.parquet")
+
+
+def build_excerpts(store: Store) -> int:
+    """Keep every excerpt of the data version beside the database (the refresh runs this
+    first). Returns the excerpts kept."""
+    found = conform(run(store, _excerpts_statement(store), excerpt_params(None, None, None)),
+                    EXCERPT_SCHEMA)
+    keep(found, _excerpts_file(store), "excerpts-*.parquet")
+    return found.height
 
 
 def excerpt_params(start: date | None, end: date | None,

@@ -14,7 +14,7 @@ from cqi_core.analysis.qualitative import coding
 
 def _reads_kept(store, codebook=None) -> bool:
     sql, _ = coding._statement(store, "coded", codebook or qualitative.load_codebook(store))
-    return "read_parquet" in sql
+    return "$kept_suggestions" in sql
 
 
 def test_kept_suggestions_read_as_matching_afresh(sample_db_copy):
@@ -23,9 +23,20 @@ def test_kept_suggestions_read_as_matching_afresh(sample_db_copy):
         fresh_all = qualitative.suggest_themes(store)
         fresh_year = qualitative.coded_excerpts(store, date(2025, 10, 1), date(2026, 9, 30))
         fresh_reviews = qualitative.coded_excerpts(store, source_types=["case_review"])
+        texts = [qualitative.excerpts(store), qualitative.excerpts(store, date(2026, 1, 1)),
+                 qualitative.excerpts(store, None, date(2025, 3, 31), ["feedback"])]
+        one = texts[0].row(17, named=True)["excerpt_id"]
+        found = coding.find_excerpt(store, one)
         assert not _reads_kept(store)
         assert qualitative.build_suggestions(store) == fresh_all.height > 0
         assert _reads_kept(store)
+        # the excerpts are kept too, and read with the same filters
+        assert "read_parquet" in coding.excerpts_sql(store)
+        again = [qualitative.excerpts(store), qualitative.excerpts(store, date(2026, 1, 1)),
+                 qualitative.excerpts(store, None, date(2025, 3, 31), ["feedback"])]
+        assert all(a.equals(b) for a, b in zip(again, texts))
+        assert all(t.height for t in texts) and texts[1].height < texts[0].height
+        assert coding.find_excerpt(store, one) == found and found is not None
         assert qualitative.suggest_themes(store).equals(fresh_all)
         assert qualitative.coded_excerpts(store, date(2025, 10, 1), date(2026, 9, 30)) \
             .equals(fresh_year)
