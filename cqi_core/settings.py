@@ -172,6 +172,8 @@ FILES: tuple[SettingsFile, ...] = (
         ("indicators.*.national", "National performance shown as a reference; null when none."),
         ("indicators.*.groupings", "Groupings allowed besides the whole agency."),
         ("indicators.*.members", "For a family: the ids it computes, in order."),
+        ("indicators.*.by_month", "true when a period's figures are its calendar months' added "
+                                  "up (V1, V2): overlapping periods count each month once."),
         ("indicators.*.params", "Values bound into the indicator's SQL."),
         ("indicators.*.params.t1_window_1", "T1: days for the first response priority."),
         ("indicators.*.params.t1_window_2", "T1: days for the second response priority."),
@@ -362,6 +364,9 @@ def entry(name: str) -> SettingsFile:
 
 _PARSED: dict[tuple[str, str], Any] = {}
 _LOCK = threading.Lock()
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""The safe loader, in C (libyaml) when PyYAML has it: the codebook and the catalog parse
+about ten times faster than in pure Python, into the same data."""
 
 
 def _where(path: Path) -> str:
@@ -388,7 +393,7 @@ def load_yaml(path: str | Path) -> Any:
         parsed = _PARSED.get(key)
     if not hit:
         try:
-            parsed = yaml.safe_load(data.decode("utf-8"))
+            parsed = yaml.load(data.decode("utf-8"), Loader=_LOADER)
         except UnicodeDecodeError as exc:
             raise CQIError(f"{_where(path)} is not UTF-8 text (byte {exc.start}).") from None
         except yaml.YAMLError as exc:
