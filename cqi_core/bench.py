@@ -158,7 +158,10 @@ def run_bench(size: str = "demo", seed: int = 20261121, out: str | Path = "docs/
     _STEP_LIMITS[_IMPORT_STEP] = IMPORT_FLOOR_TIMES * results[-1].seconds
     for p in (db, Path(str(db) + ".wal")):
         p.unlink(missing_ok=True)
-    shutil.rmtree(Path(str(db) + ".archive"), ignore_errors=True)
+    # a fresh database: no archive, and nothing kept beside it from an earlier run (its data
+    # version would match, and the steps below would read figures instead of computing them)
+    for folder in (".archive", ".cache"):
+        shutil.rmtree(Path(str(db) + folder), ignore_errors=True)
     imp = (f"from cqi_core import open_store, import_files\n"
            f"r = import_files(open_store({str(db)!r}), [{str(data)!r}])\n"
            f"note = f'{{r.outcome}}: ' + f'{{sum(f.rows_accepted for f in r.files):,}} rows accepted, '"
