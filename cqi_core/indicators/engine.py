@@ -14,9 +14,9 @@ publication's grid), with exactly the figures `compute` gives each period.
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
-from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
@@ -371,7 +371,7 @@ def _monthly_sums(store: Store, cur, cfg: IndicatorConfig, months: list[tuple[da
     wanted = frozenset(g for g in by if g in cfg.groupings)
     covered, kept = _SHARED.get(key, (frozenset(), None))
     if kept is None or not wanted <= covered:
-        covered, kept = wanted | covered, None  # count every month asked for, all groupings
+        covered, kept = wanted | covered, None  # count again, with every grouping asked so far
     have = set() if kept is None else set(kept["month_start"].to_list())
     todo = [m for m in months if m[0] not in have]
     if todo:
