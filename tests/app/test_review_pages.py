@@ -265,3 +265,17 @@ def test_themes_are_a_share_of_narratives_and_an_items_own_topic_is_not_drawn(mo
     # Item 14 is about caseworker visits: every narrative of it carries the theme, so it is
     # named, not drawn as a bar at 100%.
     assert "not drawn: Caseworker visits" in spec["description"]
+
+
+def test_the_codebook_prepares_every_coded_excerpt_only_when_asked(monkeypatch, sample_db):
+    # Every coded excerpt of every source is a large table at state size: the Codebook page
+    # opens without building it, and builds it (with its downloads) when the toggle is on.
+    at = _open(monkeypatch, sample_db, "pages/views/codebook.py")
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert "Download the coded excerpts (CSV)" not in labels
+    assert {"Codebook (REFI-QDA .qdc)", "Codebook (CSV)"} <= set(labels)
+    at.toggle(key="cb_coded").set_value(True).run()
+    assert not at.exception
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert "Download the coded excerpts (CSV)" in labels
+    assert "Download the coded excerpts (Excel, with definitions)" in labels
