@@ -7,8 +7,9 @@ is staged, validated and applied in contract order (referenced tables first, so 
 reference check sees exactly the rows that will remain), rejects and the log are written,
 and the original files are copied to the archive, named by SHA-256, on a thread of their
 own while the transaction works; the commit waits for the copies (a dry run makes none);
-copies of a batch that does not land are taken back. Each import also checks that every landed file still has its
-archive copy, restores those it has at hand and reports the others.
+copies of a batch that does not land are taken back. Each import also checks that every
+landed file still has its archive copy, restores those it has at hand and reports the
+others.
 
 Choices made here (see also the module docstrings of `read` and `validate`):
 - a table whose files are byte-identical (same SHA-256 set, same mapping profile, same
