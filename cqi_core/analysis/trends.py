@@ -11,7 +11,6 @@ one sentence. `scan` does that for every series and ranks what changed recently.
 
 from __future__ import annotations
 
-import hashlib
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -30,7 +29,7 @@ from cqi_core.indicators.catalog import Catalog, CatalogEntry, load_catalog
 from cqi_core.indicators.display import AXIS_TITLES, display_scale, format_display
 from cqi_core.indicators.engine import compute_series, load_config
 from cqi_core.periods import period_label, whole_periods_to
-from cqi_core.storage.kept import keep, kept_path
+from cqi_core.storage.kept import keep, keyed_path
 from cqi_core.storage.store import Store
 from cqi_core.storage.facts import as_of_date, content_version
 from cqi_core.storage.statements import statement
@@ -104,9 +103,8 @@ def periods(as_of: date, grain: str, months: int) -> list[tuple[date, date]]:
 
 
 def _cache_file(store: Store, grain: str, months: int) -> Path:
-    key = hashlib.sha1(f"{content_version(store)}|{grain}|{months}|{SERIES_COLUMNS}|"
-                       f"{load_settings()}".encode()).hexdigest()[:16]
-    return kept_path(store.path, f"series-{grain}-{key}.parquet")
+    return keyed_path(store.path, f"series-{grain}", content_version(store), grain, months,
+                      SERIES_COLUMNS, load_settings())
 
 
 def series_ready(store: Store | privacy.Handle, grain: str = "month",
@@ -970,9 +968,8 @@ def _empty_scan() -> pl.DataFrame:
 
 
 def _scan_file(store: Store, grain: str) -> Path:
-    key = hashlib.sha1(f"{content_version(store)}|{grain}|{SERIES_COLUMNS}|"
-                       f"{load_settings()}".encode()).hexdigest()[:16]
-    return kept_path(store.path, f"scan-{grain}-{key}.parquet")
+    return keyed_path(store.path, f"scan-{grain}", content_version(store), grain,
+                      SERIES_COLUMNS, load_settings())
 
 
 def recent_changes(store: Store | privacy.Handle, grain: str = "month",

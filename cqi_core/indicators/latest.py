@@ -45,7 +45,7 @@ from cqi_core.indicators.intervals import newcombe_difference, poisson_ratio
 from cqi_core.periods import period_ending
 from cqi_core.settings import load
 from cqi_core.storage.facts import as_of_date, content_version
-from cqi_core.storage.kept import keep, kept_path
+from cqi_core.storage.kept import keep, keyed_path
 from cqi_core.storage.store import Store
 
 VERDICTS = ("meets", "does not meet", "can't tell yet")
@@ -311,9 +311,8 @@ unit profiles and presentations ask for. Other groupings are computed when asked
 def _kept_file(store: Store, months: int) -> Path:
     rules = hashlib.sha1("".join(p.read_text(encoding="utf-8")
                                  for p in sorted(SQL_DIR.glob("*.sql"))).encode()).hexdigest()
-    key = hashlib.sha1(f"{content_version(store)}|{months}|{OUTPUT_COLUMNS}|{KEPT_GROUPINGS}|"
-                       f"{sorted(load_config().items())}|{rules}".encode()).hexdigest()[:16]
-    return kept_path(store.path, f"latest-{months}-{key}.parquet")
+    return keyed_path(store.path, f"latest-{months}", content_version(store), months,
+                      OUTPUT_COLUMNS, KEPT_GROUPINGS, sorted(load_config().items()), rules)
 
 
 def _read_kept(store: Store, months: int) -> pl.DataFrame | None:

@@ -1,9 +1,11 @@
 """Files derived from one data version, kept beside the database (`<database>.cache/`): the
-trend series, the latest figures and the refresh's progress. Each is named after the data
-version it was built for, so a new import simply makes new names."""
+trend series and their scan, the latest figures, the excerpts and their theme suggestions,
+and the refresh's progress. Each is named after the data version it was built for (and
+whatever else it depends on), so a new import simply makes new names."""
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import polars as pl
@@ -12,6 +14,13 @@ import polars as pl
 def kept_path(database: Path, name: str) -> Path:
     """Where a file derived from `database` is kept."""
     return database.with_name(database.name + ".cache") / name
+
+
+def keyed_path(database: Path, prefix: str, *parts: object) -> Path:
+    """`kept_path` of a Parquet file named `<prefix>-<key>.parquet`, the key a hash of
+    `parts`: the data version first, then every setting, rule and column it depends on."""
+    key = hashlib.sha1("|".join(str(p) for p in parts).encode()).hexdigest()[:16]
+    return kept_path(database, f"{prefix}-{key}.parquet")
 
 
 def keep(frame: pl.DataFrame, path: Path, older: str) -> None:

@@ -12,7 +12,6 @@ suggestions. Its result is the `coded` frame the statistics in `stats.py` take.
 
 from __future__ import annotations
 
-import hashlib
 import io
 import re
 from datetime import date, datetime
@@ -24,7 +23,7 @@ import polars as pl
 from cqi_core import privacy
 from cqi_core.errors import CQIError
 from cqi_core.storage.facts import content_version
-from cqi_core.storage.kept import keep, kept_path
+from cqi_core.storage.kept import keep, keyed_path
 from cqi_core.storage.store import Store
 from cqi_core.analysis.qualitative.codebook import Codebook, check_writable, load_codebook, table_exists
 from cqi_core.analysis.qualitative.sources import (EXCERPT_SCHEMA, build_excerpts,
@@ -111,9 +110,9 @@ JOIN ex ON ex.excerpt_id = k.excerpt_id AND ex.text_hash = k.text_hash"""
 
 def _suggestions_file(store: Store, hits: str, params: dict[str, Any]) -> Path:
     full = privacy.full(store)
-    key = hashlib.sha1(f"{content_version(full)}|{excerpts_sql(store, kept=False)}|{hits}|"
-                       f"{sorted((k, str(v)) for k, v in params.items())}".encode()).hexdigest()
-    return kept_path(full.path, f"suggestions-{key[:16]}.parquet")
+    return keyed_path(full.path, "suggestions", content_version(full),
+                      excerpts_sql(store, kept=False), hits,
+                      sorted((k, str(v)) for k, v in params.items()))
 
 
 def _statement(store: Store, name: str, codebook: Codebook,

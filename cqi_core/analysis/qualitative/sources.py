@@ -24,7 +24,7 @@ import polars as pl
 from cqi_core import privacy
 from cqi_core.errors import CQIError
 from cqi_core.storage.facts import content_version
-from cqi_core.storage.kept import keep, kept_path
+from cqi_core.storage.kept import keep, keyed_path
 from cqi_core.storage.store import Store
 
 SOURCE_TYPES = ("case_review", "feedback", "staff_survey")
@@ -115,9 +115,10 @@ def excerpts_sql(store: Store, kept: bool = True) -> str:
     When the refresh has kept every excerpt of the data version (`build_excerpts`) and
     `kept`, the statement reads them from that file with the same filters instead of
     joining and hashing every text again."""
-    if kept and (path := _excerpts_file(store)).exists():
+    statement = _excerpts_statement(store)
+    if kept and (path := _excerpts_file(store, statement)).exists():
         return _KEPT_EXCERPTS.replace("/*FILE*/", _literal(str(path)))
-    return _excerpts_statement(store)
+    return statement
 
 
 def _excerpts_statement(store: Store) -> str:
@@ -143,19 +144,18 @@ def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _excerpts_file(store: Store) -> Path:
+def _excerpts_file(store: Store, statement: str) -> Path:
     full = privacy.full(store)
-    key = hashlib.sha1(f"{content_version(full)}|{_excerpts_statement(store)}|"
-                       f"{list(EXCERPT_SCHEMA.items())}".encode()).hexdigest()[:16]
-    return kept_path(full.path, f"excerpts-{key}.parquet")
+    return keyed_path(full.path, "excerpts", content_version(full), statement,
+                      list(EXCERPT_SCHEMA.items()))
 
 
 def build_excerpts(store: Store) -> int:
     """Keep every excerpt of the data version beside the database (the refresh runs this
     first). Returns the excerpts kept."""
-    found = conform(run(store, _excerpts_statement(store), excerpt_params(None, None, None)),
-                    EXCERPT_SCHEMA)
-    keep(found, _excerpts_file(store), "excerpts-*.parquet")
+    statement = _excerpts_statement(store)
+    found = conform(run(store, statement, excerpt_params(None, None, None)), EXCERPT_SCHEMA)
+    keep(found, _excerpts_file(store, statement), "excerpts-*.parquet")
     return found.height
 
 
