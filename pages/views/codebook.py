@@ -112,19 +112,20 @@ with tabs[2]:
                   hide_index=True, width="stretch")
 
 with tabs[3]:
-    c1, c2, c3 = st.columns(3)
+    c1, c2 = st.columns(2)
     with c1:
         dl.download("Codebook (REFI-QDA .qdc)", lambda: cqi_core.export_qdc(book),
                     "codebook.qdc", "application/xml", "Codebook", "qdc")
     with c2:
         dl.download("Codebook (CSV)", lambda: cqi_core.export_codebook_csv(book),
                     "codebook.csv", "text/csv", "Codebook", "csv")
-    with c3:  # every coded excerpt of every source: a large table, prepared when asked for
-        if st.toggle("Prepare every coded excerpt for download", key="cb_coded"):
-            coded = cqi_core.text_for_audience(
-                rw.coded(version, coding, None, None, cqi_core.SOURCE_TYPES), ui.role(), store)
-            dl.table_downloads(coded, "Coded excerpts", noun="the coded excerpts",
-                               file_stem="coded_excerpts")
+    # every coded excerpt of every source: a large table, prepared when asked for
+    if st.toggle("Prepare the coded excerpts for download", key="cb_coded",
+                 help="Every coded excerpt of every source, as CSV or Excel."):
+        coded = cqi_core.text_for_audience(
+            rw.coded(version, coding, None, None, cqi_core.SOURCE_TYPES), ui.role(), store)
+        dl.table_downloads(coded, "Coded excerpts", noun="the coded excerpts",
+                           file_stem="coded_excerpts")
     upload = st.file_uploader("Import a codebook (.qdc or CSV)", type=["qdc", "csv"])
     who = cdw.user_name("cb_import")
     if upload is not None and st.button("Import it as a new version"):
