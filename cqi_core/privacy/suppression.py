@@ -154,19 +154,40 @@ def _relations(frame: pl.DataFrame, margins: Sequence[Margin]) -> list[Relation]
 
 def complement(values: np.ndarray, masked: np.ndarray, rels: Sequence[Relation]) -> np.ndarray:
     """Extend `masked` until no relation has exactly one masked member (complementary
-    suppression on one count column; the publication runs it over all its periods)."""
+    suppression on one count column; the publication runs it over all its periods).
+
+    Relations are visited in order, pass after pass, until a pass adds nothing; each
+    relation's count of masked members is kept up to date as cells are masked, so a pass
+    jumps from one relation with a single masked member to the next."""
     masked = masked.copy()
+    if not rels:
+        return masked
+    sizes = np.fromiter((len(cells) + (total is not None) for cells, total in rels),
+                        dtype=np.int64, count=len(rels))
+    members = np.fromiter((p for cells, total in rels
+                           for p in (cells if total is None else (*cells, total))),
+                          dtype=np.int64, count=int(sizes.sum()))
+    owner = np.repeat(np.arange(len(rels)), sizes)
+    hidden = np.bincount(owner, weights=masked[members], minlength=len(rels)).astype(np.int64)
+    order = np.argsort(members, kind="stable")
+    by_cell, owners = members[order], owner[order]  # each cell's relations, cell by cell
     changed = True
     while changed:
         changed = False
-        for cells, total in rels:
-            members = [*cells, *([] if total is None else [total])]
-            if sum(masked[p] for p in members) != 1:
-                continue
+        at = 0
+        while True:
+            lone = np.flatnonzero(hidden[at:] == 1)
+            if not len(lone):
+                break
+            at += int(lone[0])
+            cells, total = rels[at]
             pick = _partner(values, masked, cells, total)
             if pick is not None:
                 masked[pick] = True
+                first, last = np.searchsorted(by_cell, [pick, pick + 1])
+                np.add.at(hidden, owners[first:last], 1)
                 changed = True
+            at += 1
     return masked
 
 

@@ -112,16 +112,20 @@ class Model:
             for q in self.quarters:
                 self.var[(g, q)] = len(self.var)
         self.links: list[tuple[list[int], list[int]]] = []
-        present = set(groups)
-        by_group_q = {(c.group, c.quarter): c.pos for c in cells}
+        row = {g: i for i, g in enumerate(groups)}
+        group_of = np.fromiter((row[c.group] for c in cells), dtype=np.int64, count=len(cells))
+        quarter_of = np.fromiter((c.quarter for c in cells), dtype=np.int64, count=len(cells))
+        self._pos = np.fromiter((c.pos for c in cells), dtype=np.int64, count=len(cells))
+        table = _Table(groups, self.quarters, group_of, quarter_of - first, self._pos, values)
         for members, total in relations:
-            members = [m for m in members if m in present]
-            if not members or (total is not None and total not in present):
+            members = [m for m in members if m in row]
+            if not members or (total is not None and total not in row):
                 continue
-            if total is not None and not _adds_up(members, total, by_group_q, values):
+            adding = table.periods_adding_up(members, total) if total is not None else None
+            if total is not None and len(adding) < table.periods(total):
                 # Not in every period, so not quarter by quarter; but in each period where
                 # the figures do add up, an attacker may use that period's windows.
-                for q in _periods_adding_up(members, total, by_group_q, values):
+                for q in adding:
                     window = range(q - 3, q + 1)
                     self.links.append(([self.var[(m, s)] for m in members for s in window],
                                        [self.var[(total, s)] for s in window]))
@@ -130,7 +134,7 @@ class Model:
                 # Relations that each cover a whole grouping (a theme by source type, by
                 # unit, by region, by group) all add up to the same total: one latent
                 # series, so the attacker may set one grouping against another.
-                whole = {g for g in present if g[0] == members[0][0]} == set(members)
+                whole = {g for g in row if g[0] == members[0][0]} == set(members)
                 key = ("\x00latent", "whole" if whole else str(len(self.links)))
                 if (key, self.quarters[0]) in self.var:
                     total = key
@@ -144,17 +148,16 @@ class Model:
             for q in self.quarters:
                 self.links.append(([self.var[(m, q)] for m in members], [self.var[(total, q)]]))
         self.n = len(self.var)
-        self._pos = np.array([c.pos for c in cells], dtype=np.int64)
-        self._windows = np.array([self._window(c) for c in cells], dtype=np.int64).reshape(-1, 4)
+        # A group's quarters are numbered in a row of their own, oldest first: a window is
+        # its last quarter and the three before.
+        start = group_of * len(self.quarters) + (quarter_of - 3 - first)
+        self._windows = start[:, None] + np.arange(4)
         self._index = {c.pos: k for k, c in enumerate(cells)}
         self._link_rows = _link_matrix(self.links)
         self._free: set[int] = set()
         """Hidden cells shown free at the last audit (a range of PIN or more)."""
         self._free_under: frozenset[int] = frozenset()
         """The hidden cells of that audit: hiding more only widens every range."""
-
-    def _window(self, c: Cell) -> list[int]:
-        return [self.var[(c.group, q)] for q in range(c.quarter - 3, c.quarter + 1)]
 
     def equalities(self, values: np.ndarray, masked: np.ndarray):
         """The attacker's equalities: each shown window is the sum of its four quarters, and
@@ -394,20 +397,27 @@ def _steps_reach(sub, x: np.ndarray, d: np.ndarray, rate: np.ndarray, off: float
             & (spread >= PIN + EQUAL_TOL))
 
 
-def _adds_up(members, total, by_group_q, values: np.ndarray) -> bool:
-    """Whether the members add up to the total in every published period (so the
-    relation holds quarter by quarter too)."""
-    quarters = {q for (g, q) in by_group_q if g == total}
-    return len(_periods_adding_up(members, total, by_group_q, values)) == len(quarters)
+class _Table:
+    """A block's published figures as a table of groups by quarters (the last quarter of
+    each window; -1 where a group has no figure), to ask where relations add up."""
 
+    def __init__(self, groups, quarters: list[int], group_of: np.ndarray, quarter_of: np.ndarray,
+                 pos: np.ndarray, values: np.ndarray) -> None:
+        self.row = {g: i for i, g in enumerate(groups)}
+        self.quarters = quarters
+        self.pos = np.full((len(groups), len(quarters)), -1, dtype=np.int64)
+        self.pos[group_of, quarter_of] = pos
+        self.value = np.where(self.pos >= 0, values[np.maximum(self.pos, 0)], 0.0)
 
-def _periods_adding_up(members, total, by_group_q, values: np.ndarray) -> list[int]:
-    """The periods (last quarters) in which the members add up to the total exactly."""
-    out = []
-    for q in sorted({q for (g, q) in by_group_q if g == total}):
-        parts = [by_group_q.get((m, q)) for m in members]
-        t = values[by_group_q[(total, q)]]
-        s = sum(values[p] for p in parts if p is not None)
-        if not (np.isnan(t) or np.isnan(s) or abs(s - t) > 1e-9):
-            out.append(q)
-    return out
+    def periods(self, group) -> int:
+        """How many periods the group has a figure in."""
+        return int((self.pos[self.row[group]] >= 0).sum())
+
+    def periods_adding_up(self, members, total) -> list[int]:
+        """The periods (last quarters, oldest first) in which the members add up to the
+        total exactly (a member without a figure counts nothing; an unknown one spoils it)."""
+        t = self.row[total]
+        sums = self.value[[self.row[m] for m in members]].sum(axis=0)
+        ok = ((self.pos[t] >= 0) & ~np.isnan(self.value[t]) & ~np.isnan(sums)
+              & (np.abs(sums - self.value[t]) <= 1e-9))
+        return [self.quarters[i] for i in np.flatnonzero(ok)]
