@@ -63,6 +63,24 @@ def test_two_masked_cells_need_no_more():
     assert out["n"].to_list() == [None, None, 80, 85]
 
 
+def test_complementary_masks_chain_through_relations_in_order_until_none_is_left_alone():
+    from cqi_core.privacy.suppression import complement
+
+    # Cells 0..5 hold 3, 20, 30, 40, 50, 70; only cell 0 (3) is primary. By hand, visiting
+    # the relations in order: r1 [0, 1] has one hidden, so 1 (the smallest non-zero) goes;
+    # then r2 [1, 4] has one, so 4; r3 [4, 2] has one, so 2; r4 [0, 1, 5] has two and
+    # keeps 5. A second pass finds r0 [2, 3] with one hidden (2, masked after r0 was
+    # visited), so 3 goes. Nothing is then alone: cells 0-4 hidden, 5 shown.
+    values = np.array([3.0, 20, 30, 40, 50, 70])
+    rels = [([2, 3], None), ([0, 1], None), ([1, 4], None), ([4, 2], None), ([0, 1, 5], None)]
+    masked = complement(values, np.array([True, False, False, False, False, False]), rels)
+    assert masked.tolist() == [True, True, True, True, True, False]
+    # A total joins the relation; with no non-zero member left open the total is taken.
+    out = complement(np.array([4.0, 0.0, 4.0]), np.array([True, False, False]),
+                     [([0, 1], 2)])
+    assert out.tolist() == [True, False, True]
+
+
 def test_release_leaves_analysts_and_supervisors_untouched(tmp_path):
     import cqi_core
 
