@@ -115,7 +115,7 @@ from cqi_core.analysis.casemix import INDICATORS as CASEMIX_INDICATORS
 from cqi_core.analysis.casemix import adjusted as casemix_adjusted
 from cqi_core.analysis.casemix import load_settings as casemix_settings
 from cqi_core.analysis.time_in_care import (median_time, placement_trajectory, public_rule_words,
-                                           survival)
+                                           shared_cohorts, survival)
 from cqi_core.analysis.time_in_care import cohorts as time_in_care_cohorts
 from cqi_core.analysis.time_in_care import followed_months as plus_months_followed
 from cqi_core.analysis.time_in_care import load_settings as time_in_care_settings
@@ -219,7 +219,7 @@ __all__ = [
     "TrendChart", "add_note", "build_series", "chart_notes", "chart_phases", "control_chart",
     "period_label", "remove_note", "series_for", "series_ready", "trend_settings", "scan_changes",
     "recent_changes",
-    "survival", "median_time", "placement_trajectory", "public_rule_words",
+    "survival", "median_time", "placement_trajectory", "public_rule_words", "shared_cohorts",
     "time_in_care_cohorts", "time_in_care_settings", "plus_months_followed",
     "AdjustedComparison", "adjuster_words", "compare_adjusted", "group_adjusted", "never_words",
     "CASEMIX_INDICATORS", "casemix_adjusted", "casemix_settings", "oe_funnel_figure",

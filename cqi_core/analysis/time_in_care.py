@@ -18,9 +18,12 @@ rules (`public_rule_words`).
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
+from typing import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -32,7 +35,7 @@ from cqi_core.indicators.engine import prepare_cursor
 from cqi_core.periods import plus_months
 from cqi_core.privacy.publication import UNPUBLISHED
 from cqi_core.settings import load_yaml
-from cqi_core.storage.facts import as_of_date
+from cqi_core.storage.facts import as_of_date, data_version
 from cqi_core.storage.statements import statement
 from cqi_core.storage.store import Store
 
@@ -135,6 +138,22 @@ def _load(path: str) -> TimeInCareSettings:
 
 # --------------------------------------------------------------------------- the cohort
 
+_SHARED: ContextVar[dict | None] = ContextVar("time_in_care_cohorts", default=None)
+
+
+@contextmanager
+def shared_cohorts() -> Iterator[None]:
+    """While open, each cohort is read once per data version and shared by every curve,
+    median and trajectory asked for in the same thread (one visit of the Time in care page
+    asks for the same entry year up to four times). Outside it nothing is kept: data
+    written without an import would not change the data version."""
+    token = _SHARED.set({} if _SHARED.get() is None else _SHARED.get())
+    try:
+        yield
+    finally:
+        _SHARED.reset(token)
+
+
 def cohort_rows(store: Store, start: date, end: date, as_of: date | None = None) -> pl.DataFrame:
     """One row per entry into care in [start, end] (cohort.sql), with `exit_type` added.
 
@@ -147,9 +166,19 @@ def cohort_rows(store: Store, start: date, end: date, as_of: date | None = None)
         age_group, sex, race_ethnicity (None groups as 'unknown').
     """
     as_of = as_of or as_of_date(store)
-    settings = load_settings()
     if as_of is None:
         return _empty_cohort()
+    kept = _SHARED.get()
+    if kept is None:
+        return _cohort_rows(store, start, end, as_of)
+    key = (data_version(store), start, end, as_of)
+    if key not in kept:
+        kept[key] = _cohort_rows(store, start, end, as_of)
+    return kept[key]
+
+
+def _cohort_rows(store: Store, start: date, end: date, as_of: date) -> pl.DataFrame:
+    settings = load_settings()
     cur = store.cursor()
     try:
         prepare_cursor(cur)

@@ -242,6 +242,24 @@ def test_by_unit_gives_each_unit_its_own_curves(tmp_path):
     assert med["U2"]["median_permanency"] == 2
 
 
+def test_a_shared_visit_reads_each_cohort_once_and_nothing_is_kept_after_it(tmp_path):
+    s = _five(tmp_path)
+    with tic.shared_cohorts():
+        first = tic.cohort_rows(s, *PERIOD)
+        assert tic.cohort_rows(s, *PERIOD) is first  # the same rows, not read again
+        assert tic.cohort_rows(s, date(2024, 1, 1), date(2024, 3, 31)) is not first
+        # the five children's curves and medians are the same as read without sharing
+        shared = (tic.survival(s, *PERIOD), tic.median_time(s, *PERIOD, by="unit"))
+    assert shared[0].equals(tic.survival(s, *PERIOD))
+    assert shared[1].equals(tic.median_time(s, *PERIOD, by="unit"))
+    # Outside a visit every call reads the database: a child added without an import (so
+    # the data version stays the same) is counted at once: 5 entries, then 6.
+    assert tic.cohort_rows(s, *PERIOD).height == 5
+    _child(s, "M")
+    _episode(s, "EM", "M", "2024-01-15", "2024-02-20", "reunification", unit="U2")
+    assert tic.cohort_rows(s, *PERIOD).height == 6
+
+
 def test_the_placement_trajectory_counts_each_child_once_a_month(tmp_path):
     s = _five(tmp_path)
     _placement(s, "P1", "EE", "E", "2024-01-15", "relative_foster_home", "2024-04-01")
