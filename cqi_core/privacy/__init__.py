@@ -15,8 +15,8 @@ from cqi_core.privacy.publication import (ALL_TEXT, NotPublished, PublicationInf
                                          theme_rows, window_start)
 from cqi_core.privacy.suppression import (SUPPRESSED, Margin, Relation, complement, release,
                                          suppress, suppression_words)
-from cqi_core.privacy.tables import (INDICATOR_COUNTS, INDICATOR_DERIVED, indicator_relations,
-                                     masked_as_released, release_indicator_rows, unit_regions)
+from cqi_core.privacy.tables import (INDICATOR_COUNTS, INDICATOR_DERIVED, grouping_relations,
+                                     indicator_relations, masked_as_released, release_indicator_rows, unit_regions)
 from cqi_core.privacy.handle import Handle, full, viewer_of
 from cqi_core.privacy.approvals import (NOT_APPROVED, ApprovalItem, approvals_version, approve_text,
                                       approved_fields, approved_text, revoke_text,
@@ -29,7 +29,7 @@ __all__ = [
     "revoke_text", "text_approvals", "text_hash",
     "ALL_TEXT", "ANALYST", "AUDIENCES", "AccessDenied", "INDICATOR_COUNTS", "INDICATOR_DERIVED", "Margin",
     "Handle", "NotPublished", "PUBLIC", "Policy", "PublicationInfo", "Relation", "SUPPRESSED",
-    "Viewer", "case_units", "home_unit", "complement", "full", "indicator_relations", "indicator_rows", "latest_period",
+    "Viewer", "case_units", "home_unit", "complement", "full", "grouping_relations", "indicator_relations", "indicator_rows", "latest_period",
     "load_policy", "masked_as_released", "period_ends", "publication", "published_periods", "release", "release_indicator_rows",
     "require_case_access", "resolve_viewer", "suppress", "suppression_words", "theme_rows",
     "unit_regions", "viewer_of", "window_start",

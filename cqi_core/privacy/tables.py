@@ -41,26 +41,48 @@ def indicator_relations(frame: pl.DataFrame, unit_region: dict[str, str],
                         block: list[str] | None = None) -> list[Relation]:
     """The additive relations of indicator rows: each grouping within its agency row, and
     each region's units within the region's row."""
-    block = list(_BLOCK) if block is None else block
+    return grouping_relations(frame, list(_BLOCK) if block is None else block, unit_region,
+                              total="all")
+
+
+def grouping_relations(frame: pl.DataFrame, block: list[str], unit_region: dict[str, str],
+                       total: str | None) -> list[Relation]:
+    """Relations of rows in blocks (one block per value of the `block` columns, in the
+    order blocks first appear): in each block, each grouping's rows (`group_by`, in the
+    order they first appear) add up to the block's `total` row (group_by = total; None: a
+    total published elsewhere), then each region's unit rows (in the order the regions
+    first appear among them) add up to the block's row for that region, if any. A region's
+    units add up to the region's figure, published here or on another page, so each
+    region's units are a relation of their own."""
     pos = frame.select(*block, "group_by", "group_value").with_row_index("_pos")
-    rels: list[Relation] = []
-    groups = pos.group_by(block, maintain_order=True) if block else [((), pos)]
-    for _, g in groups:
-        everyone = g.filter(pl.col("group_by") == "all")["_pos"].to_list()
-        total = everyone[0] if everyone else None
-        for (by,), cells in g.filter(pl.col("group_by") != "all").group_by(
-                ["group_by"], maintain_order=True):
-            rels.append((cells["_pos"].to_list(), total))
-        # A region's units add up to the region's figure, published here or on another
-        # page, so each region's units are a relation of their own.
-        regions = dict(zip(*g.filter(pl.col("group_by") == "region")
-                           .select("group_value", "_pos").get_columns()))
-        by_region: dict[str, list[int]] = {}
-        for unit, p in g.filter(pl.col("group_by") == "unit").select("group_value", "_pos").iter_rows():
-            if unit in unit_region:
-                by_region.setdefault(unit_region[unit], []).append(p)
-        rels.extend((cells, regions.get(r)) for r, cells in by_region.items())
-    return rels
+    if block:  # each block numbered in the order it first appears
+        keys = pos.select(block).unique(maintain_order=True).with_row_index("_b")
+        pos = pos.join(keys, on=block, how="left", nulls_equal=True, maintain_order="left")
+    else:
+        pos = pos.with_columns(pl.lit(0, pl.UInt32).alias("_b"))
+    members = pos if total is None else pos.filter(pl.col("group_by") != total)
+    groupings = (members.group_by("_b", "group_by", maintain_order=True)
+                 .agg(pl.col("_pos").alias("cells")).drop("group_by"))
+    if total is None:
+        groupings = groupings.with_columns(pl.lit(None, pl.UInt32).alias("total"))
+    else:
+        totals = (pos.filter(pl.col("group_by") == total).group_by("_b")
+                  .agg(pl.col("_pos").first().alias("total")))
+        groupings = groupings.join(totals, on="_b", how="left", maintain_order="left")
+    regions = (pos.filter(pl.col("group_by") == "region")
+               .group_by("_b", "group_value").agg(pl.col("_pos").last().alias("total"))
+               .rename({"group_value": "_region"}))
+    units = (pos.filter((pl.col("group_by") == "unit") & pl.col("group_value").is_in(list(unit_region)))
+             .with_columns(pl.col("group_value").replace_strict(unit_region, return_dtype=pl.String)
+                           .alias("_region"))
+             .group_by("_b", "_region", maintain_order=True).agg(pl.col("_pos").alias("cells"))
+             .join(regions, on=["_b", "_region"], how="left", nulls_equal=True,
+                   maintain_order="left").drop("_region"))
+    both = pl.concat([groupings.with_columns(pl.lit(0).alias("_kind")),
+                      units.with_columns(pl.lit(1).alias("_kind"))], how="diagonal_relaxed")
+    both = both.sort("_b", "_kind", maintain_order=True)
+    return [(cells, None if t is None else int(t))
+            for cells, t in zip(both["cells"].to_list(), both["total"].to_list())]
 
 
 def masked_as_released(frame: pl.DataFrame, viewer: Viewer, released: pl.DataFrame, key: str,

@@ -43,7 +43,7 @@ from cqi_core.ingest.load import import_files
 from cqi_core.periods import month_end, plus_months
 from cqi_core.privacy import Handle
 from cqi_core.privacy import (ALL_TEXT, INDICATOR_COUNTS, INDICATOR_DERIVED, PublicationInfo, complement, full,
-                              indicator_relations, load_policy, publication, unit_regions,
+                              grouping_relations, indicator_relations, load_policy, publication, unit_regions,
                               window_start)
 from cqi_core.publish.audit import Cell, Model
 from cqi_core.storage.facts import as_of_date, content_version
@@ -225,18 +225,7 @@ def _primary(values: np.ndarray, threshold: int) -> np.ndarray:
 def _theme_relations(frame: pl.DataFrame, unit_region: dict[str, str]):
     """Per code and period: each grouping adds up to one total (every excerpt has one source
     type, one group, one region or 'unknown'), and a region's units to the region."""
-    rels = []
-    for _, g in frame.group_by(["code", "period_end"], maintain_order=True):
-        for _, cells in g.group_by("group_by", maintain_order=True):
-            rels.append((cells["_pos"].to_list(), None))
-        regions = dict(zip(*g.filter(pl.col("group_by") == "region")
-                           .select("group_value", "_pos").get_columns()))
-        units: dict[str, list[int]] = {}
-        for unit, p in g.filter(pl.col("group_by") == "unit").select("group_value", "_pos").iter_rows():
-            if unit in unit_region:
-                units.setdefault(unit_region[unit], []).append(p)
-        rels.extend((cells, regions.get(r)) for r, cells in units.items())
-    return rels
+    return grouping_relations(frame, ["code", "period_end"], unit_region, total=None)
 
 
 def _blocks(frame: pl.DataFrame, id_col: str, counts) -> list[_Block]:

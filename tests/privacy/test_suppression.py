@@ -81,6 +81,25 @@ def test_complementary_masks_chain_through_relations_in_order_until_none_is_left
     assert out.tolist() == [True, False, True]
 
 
+def test_relations_of_blocks_by_hand():
+    from cqi_core.privacy import grouping_relations
+
+    # Rows 0-6 of one code in one period, rows 7-8 of another period (its own block).
+    # Block 1: the groupings source (rows 0, 1), unit (2, 3, 4) and region (5, 6), each
+    # adding up to a total published elsewhere (None); then the units U1 and U2 of region N
+    # add up to row 5 (N), and U3 of region S to row 6 (S). Block 2: unit U1 alone (row 7)
+    # under region N (row 8).
+    frame = pl.DataFrame({
+        "code": ["t"] * 9,
+        "period_end": ["p1"] * 7 + ["p2"] * 2,
+        "group_by": ["source", "source", "unit", "unit", "unit", "region", "region", "unit", "region"],
+        "group_value": ["a", "b", "U1", "U3", "U2", "N", "S", "U1", "N"]})
+    regions = {"U1": "N", "U2": "N", "U3": "S"}
+    assert grouping_relations(frame, ["code", "period_end"], regions, total=None) == [
+        ([0, 1], None), ([2, 3, 4], None), ([5, 6], None), ([2, 4], 5), ([3], 6),
+        ([7], None), ([8], None), ([7], 8)]
+
+
 def test_release_leaves_analysts_and_supervisors_untouched(tmp_path):
     import cqi_core
 
