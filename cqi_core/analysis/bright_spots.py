@@ -35,7 +35,7 @@ from cqi_core.errors import CQIError
 from cqi_core.indicators.catalog import Catalog, load_catalog
 from cqi_core.indicators.display import format_share, format_value
 from cqi_core.analysis.joint_pairs import JointSettings, load_joint_settings
-from cqi_core.analysis.reviews import ITEMS, RATING_WORDS, item_names, rated_items
+from cqi_core.analysis.reviews import ITEMS, RATING_WORDS, item_names, item_rates, rated_items
 from cqi_core.periods import month_end_on_or_before, period_ending, period_label
 from cqi_core.storage.store import Store
 from cqi_core.storage.facts import as_of_date, unit_list
@@ -281,6 +281,8 @@ def bright_spots(store: Store | privacy.Handle, as_of: date | None = None, serie
     units = {r["unit_id"]: r for r in unit_list(full).iter_rows(named=True)}
     order = (signals.group_by("unit_id").agg(pl.len().alias("n"), pl.col("points").max().alias("longest"))
              .sort(["n", "longest", "unit_id"], descending=[True, True, False]))
+    agency = item_rates(rated)  # the same beside every unit
+    rated_of, coded_of, texts_of = _by_unit(rated), _by_unit(coded), _by_unit(texts)
     spots = []
     for unit_id in order["unit_id"].to_list():
         mine = signals.filter(pl.col("unit_id") == unit_id)
@@ -291,12 +293,13 @@ def bright_spots(store: Store | privacy.Handle, as_of: date | None = None, serie
             continue
         paired = [i for p in joint.pairs if p.indicator in set(mine["indicator_id"].to_list())
                   for i in p.items]
-        items = item_rows(rated, unit_id, joint, items_named).filter(pl.col("item").is_in(paired))
+        items = item_rows(rated_of(unit_id), unit_id, joint, items_named, agency).filter(
+            pl.col("item").is_in(paired))
         items = privacy.release(items, viewer, counts=["strengths", "n", "agency_strengths", "agency_n"],
                                 derived=["rate", "ci_low", "ci_high", "agency_rate", "versus_agency"])
-        themes = privacy.release(strength_themes(coded, unit_id, s.top_themes, names), viewer,
+        themes = privacy.release(strength_themes(coded_of(unit_id), unit_id, s.top_themes, names), viewer,
                                  counts=["strength_texts", "texts"], derived=["strength_share"])
-        picked = strength_quotes(store, texts, unit_id, paired, s.quotes)
+        picked = strength_quotes(store, texts_of(unit_id), unit_id, paired, s.quotes)
         unit = units.get(unit_id, {"unit_name": unit_id, "region": None})
         spot_charts = () if viewer.public else tuple(
             charts[(unit_id, i)] for i in dict.fromkeys(mine["indicator_id"].to_list()))
@@ -306,6 +309,12 @@ def bright_spots(store: Store | privacy.Handle, as_of: date | None = None, serie
             summary=summary_markdown(unit["unit_name"], unit["region"], released, items, themes,
                                      picked, start, end, as_of, s.grain)))
     return tuple(spots)
+
+
+def _by_unit(frame: pl.DataFrame):
+    """A unit's rows of `frame` (none for a unit without any), split once for every unit."""
+    parts = frame.partition_by("unit_id", as_dict=True)
+    return lambda unit_id: parts.get((unit_id,), frame.clear())
 
 
 def strength_themes(coded: pl.DataFrame, unit_id: str, top: int,

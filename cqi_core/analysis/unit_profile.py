@@ -233,11 +233,13 @@ def _chart_status(series: pl.DataFrame | None, entry, unit_id: str, as_of: date)
 # --------------------------------------------------------------------------- review items
 
 def item_rows(rated: pl.DataFrame, unit_id: str, settings: JointSettings,
-              names: dict[str, str]) -> pl.DataFrame:
+              names: dict[str, str], agency: pl.DataFrame | None = None) -> pl.DataFrame:
     """Strength rate per item for the unit beside the agency's, with Wilson intervals.
 
     Args:
-        rated: `reviews.rated_items` of the window (every unit).
+        rated: `reviews.rated_items` of the window (every unit, or at least the unit's).
+        agency: `reviews.item_rates` of every unit's `rated` (computed from `rated` when
+            None; pass it when asking for many units of the same window).
     """
     schema = {"item": pl.String, "item_name": pl.String, "strengths": pl.Int64, "n": pl.Int64,
               "rate": pl.Float64, "ci_low": pl.Float64, "ci_high": pl.Float64,
@@ -246,7 +248,7 @@ def item_rows(rated: pl.DataFrame, unit_id: str, settings: JointSettings,
     mine = item_rates(rated.filter(pl.col("unit_id") == unit_id)).filter(pl.col("n") > 0)
     if mine.is_empty():
         return pl.DataFrame(schema=schema)
-    everyone = item_rates(rated).select("item", pl.col("strengths").alias("agency_strengths"),
+    everyone = (item_rates(rated) if agency is None else agency).select("item", pl.col("strengths").alias("agency_strengths"),
                                         pl.col("n").alias("agency_n"),
                                         pl.col("rate").alias("agency_rate"))
     out = mine.select("item", "strengths", "n", "rate").join(everyone, on="item", how="left")
