@@ -55,6 +55,19 @@ def test_legible_sets_text_sizes_and_lifts_label_limits():
     assert shown.to_dict()["config"]["axis"]["labelFontSize"] == 20
 
 
+def test_legible_keeps_a_configuration_the_chart_already_has_and_leaves_its_source_alone():
+    base = alt.Chart(pl.DataFrame({"a": [1]})).mark_bar().encode(x="a:Q")
+    framed = base.configure_view(stroke=None)
+    layered = alt.layer(base, base).configure_view(stroke=None)
+    for chart in (framed, layered):
+        config = cv.legible(chart).to_dict()["config"]
+        assert config["view"]["stroke"] is None  # set before, still there
+        assert config["title"]["fontSize"] == 16 and config["text"]["fontSize"] == 12
+        assert config["axisTemporal"] == {"labelFlush": True, "labelBound": True}
+    source = base.to_dict().get("config", {})  # the chart the configured ones came from
+    assert "title" not in source and "stroke" not in source.get("view", {})
+
+
 def test_a_proportion_reads_as_a_percent_and_missing_values_as_words():
     frame = pl.DataFrame({"group_value": ["North", "South", "East"],
                           "numerator": [9, None, None], "denominator": [23, None, 4],
