@@ -297,8 +297,9 @@ def bright_spots(store: Store | privacy.Handle, as_of: date | None = None, serie
             pl.col("item").is_in(paired))
         items = privacy.release(items, viewer, counts=["strengths", "n", "agency_strengths", "agency_n"],
                                 derived=["rate", "ci_low", "ci_high", "agency_rate", "versus_agency"])
-        themes = privacy.release(strength_themes(coded_of(unit_id), unit_id, s.top_themes, names), viewer,
-                                 counts=["strength_texts", "texts"], derived=["strength_share"])
+        themes = privacy.release(strength_themes(coded_of(unit_id), unit_id, s.top_themes, names),
+                                 viewer, counts=["strength_texts", "texts"],
+                                 derived=["strength_share"])
         picked = strength_quotes(store, texts_of(unit_id), unit_id, paired, s.quotes)
         unit = units.get(unit_id, {"unit_name": unit_id, "region": None})
         spot_charts = () if viewer.public else tuple(

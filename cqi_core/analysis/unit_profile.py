@@ -248,9 +248,9 @@ def item_rows(rated: pl.DataFrame, unit_id: str, settings: JointSettings,
     mine = item_rates(rated.filter(pl.col("unit_id") == unit_id)).filter(pl.col("n") > 0)
     if mine.is_empty():
         return pl.DataFrame(schema=schema)
-    everyone = (item_rates(rated) if agency is None else agency).select("item", pl.col("strengths").alias("agency_strengths"),
-                                        pl.col("n").alias("agency_n"),
-                                        pl.col("rate").alias("agency_rate"))
+    agency = item_rates(rated) if agency is None else agency
+    everyone = agency.select("item", pl.col("strengths").alias("agency_strengths"),
+                             pl.col("n").alias("agency_n"), pl.col("rate").alias("agency_rate"))
     out = mine.select("item", "strengths", "n", "rate").join(everyone, on="item", how="left")
     low, high = wilson(out["strengths"].to_numpy(), out["n"].to_numpy(), z_value(settings))
     out = out.with_columns(pl.Series("ci_low", low), pl.Series("ci_high", high),

@@ -16,7 +16,8 @@ from cqi_core.privacy.publication import (ALL_TEXT, NotPublished, PublicationInf
 from cqi_core.privacy.suppression import (SUPPRESSED, Margin, Relation, complement, release,
                                          suppress, suppression_words)
 from cqi_core.privacy.tables import (INDICATOR_COUNTS, INDICATOR_DERIVED, grouping_relations,
-                                     indicator_relations, masked_as_released, release_indicator_rows, unit_regions)
+                                     indicator_relations, masked_as_released,
+                                     release_indicator_rows, unit_regions)
 from cqi_core.privacy.handle import Handle, full, viewer_of
 from cqi_core.privacy.approvals import (NOT_APPROVED, ApprovalItem, approvals_version, approve_text,
                                       approved_fields, approved_text, revoke_text,

@@ -42,9 +42,9 @@ from cqi_core.indicators.engine import compute_series, load_config
 from cqi_core.ingest.load import import_files
 from cqi_core.periods import month_end, plus_months
 from cqi_core.privacy import Handle
-from cqi_core.privacy import (ALL_TEXT, INDICATOR_COUNTS, INDICATOR_DERIVED, PublicationInfo, complement, full,
-                              grouping_relations, indicator_relations, load_policy, publication, unit_regions,
-                              window_start)
+from cqi_core.privacy import (ALL_TEXT, INDICATOR_COUNTS, INDICATOR_DERIVED, PublicationInfo,
+                              complement, full, grouping_relations, indicator_relations,
+                              load_policy, publication, unit_regions, window_start)
 from cqi_core.publish.audit import Cell, Model
 from cqi_core.storage.facts import as_of_date, content_version
 from cqi_core.storage.store import Store
