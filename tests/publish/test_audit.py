@@ -127,6 +127,32 @@ def test_a_block_the_first_solve_calls_infeasible_is_asked_again(monkeypatch):
     assert asked == ["highs-ipm", "highs"]
 
 
+def test_a_kept_programme_answers_each_new_objective_as_a_fresh_one_would():
+    # x0 + x1 = 10 and x2 + x3 = 5, every x >= 0. Asked one objective after another on the
+    # same model (each starting from the last one's basis): x0 at most 10, then at least
+    # 0, x2 + x3 fixed at 5 whatever is pushed, and -x0 - x1 at least -10.
+    rows = csr_matrix(np.array([[1.0, 1.0, 0.0, 0.0], [0.0, 0.0, 1.0, 1.0]]))
+    programme = audit._Programme(rows, np.array([10.0, 5.0]))
+    top = programme.minimise(np.array([-1.0, 0.0, 0.0, 0.0]))
+    assert top[0] == pytest.approx(10.0) and top[1] == pytest.approx(0.0)
+    low = programme.minimise(np.array([1.0, 0.0, 0.0, 0.0]))
+    assert low[0] == pytest.approx(0.0) and low[1] == pytest.approx(10.0)
+    pushed = programme.minimise(np.array([0.0, 0.0, -1.0, 1.0]))
+    assert pushed[2] == pytest.approx(5.0) and pushed[3] == pytest.approx(0.0)
+    both = programme.minimise(np.array([-1.0, -1.0, 0.0, 0.0]))
+    assert both[0] + both[1] == pytest.approx(10.0)
+
+
+def test_a_kept_programme_says_none_when_a_count_has_no_bound_and_goes_on_answering():
+    # x0 - x1 = 0 with nothing else: x0 can grow without end (no optimum), yet its
+    # smallest value is still 0 when asked next on the same model.
+    rows = csr_matrix(np.array([[1.0, -1.0]]))
+    programme = audit._Programme(rows, np.array([0.0]))
+    assert programme.minimise(np.array([-1.0, 0.0])) is None
+    low = programme.minimise(np.array([1.0, 0.0]))
+    assert low is not None and low[0] == pytest.approx(0.0) and low[1] == pytest.approx(0.0)
+
+
 def test_the_interior_point_is_above_zero_wherever_a_count_can_be():
     # x0 + x1 = 2 and x2 + x3 = 0: x2 and x3 are zero everywhere, x0 and x1 are not.
     rows = csr_matrix(np.array([[1.0, 1.0, 0.0, 0.0], [0.0, 0.0, 1.0, 1.0]]))
