@@ -26,8 +26,10 @@ STATEMENTS = sorted([*SQL_DIR.glob("*.sql"), *(SQL_DIR / "cases").glob("*.sql"),
 COPIES = {
     # discharge_date - removal_date >= 8 (or < 8, <= 7, > 7), report_date - removal_date >= 8
     "short stay": re.compile(r"-\s*[\w.]*removal_date\s*(<|>=|<=|>)\s*[78]\b"),
-    # ORDER BY start_date DESC, placement_id DESC: the last placement of an episode
-    "last placement": re.compile(r"start_date\s+DESC\s*,\s*[\w.]*placement_id\s+DESC", re.I),
+    # ORDER BY start_date DESC, placement_id DESC, or the greatest (start_date, placement_id):
+    # the last placement of an episode
+    "last placement": re.compile(r"start_date\s+DESC\s*,\s*[\w.]*placement_id\s+DESC"
+                                 r"|\(\s*[\w.]*start_date\s*,\s*[\w.]*placement_id\s*\)", re.I),
     # disposition IN ('substantiated', 'indicated')
     "victim report": re.compile(r"'substantiated'|'indicated'"),
     # a victim report date one day after the previous one is not counted again
@@ -69,6 +71,7 @@ def test_the_macros_hold_each_rule_once():
     "AND v.report_date - k.removal_date >= 8",
     "QUALIFY row_number() OVER (PARTITION BY p.episode_id "
     "ORDER BY p.start_date DESC, p.placement_id DESC) = 1",
+    "SELECT arg_max(p.setting, (p.start_date, p.placement_id)) FROM placements p",
     "WHERE disposition IN ('substantiated', 'indicated')",
     "lag(report_date) OVER (PARTITION BY child_id ORDER BY report_date) AS previous_date",
     "WHERE discharge_reason IN ('reunification', 'relative', 'guardianship')",

@@ -49,13 +49,16 @@ CREATE OR REPLACE TEMP MACRO exit_home(reason) AS
 -- start_date, ties by the largest placement_id. One row per episode with a placement, for
 -- the episodes of `episodes`, the name of a table or of the caller's CTE with an
 -- episode_id column (`last_placement('cohort')`). Only those episodes' placements are
--- ranked: ranking every placement of a state-size agency would take several times longer.
+-- looked at: every placement of a state-size agency would take several times longer. The
+-- latest is found by an aggregate over (start_date, placement_id), compared in that order
+-- (arg_max_null keeps that placement's setting even if it were empty), not by sorting each
+-- episode's placements: a series asks this once per month of its calendar.
 CREATE OR REPLACE TEMP MACRO last_placement(episodes) AS TABLE
-SELECT episode_id, setting, start_date
+SELECT episode_id, arg_max_null(setting, (start_date, placement_id)) AS setting,
+       max(start_date) AS start_date
 FROM placements
 WHERE episode_id IN (SELECT episode_id FROM query_table(episodes))
-QUALIFY row_number() OVER (PARTITION BY episode_id
-                           ORDER BY start_date DESC, placement_id DESC) = 1;
+GROUP BY episode_id;
 
 -- Victim report (INDICATORS.md common terms): disposition substantiated or indicated.
 CREATE OR REPLACE TEMP MACRO victim_report(disposition) AS
