@@ -343,6 +343,11 @@ def _grouped_periods(cur, cfg: IndicatorConfig, periods: list[tuple[date, date]]
 _SHARED: dict[tuple[str, str], tuple[frozenset, pl.DataFrame]] | None = None
 """Monthly sums of the `by_month` measures kept while `shared_months` is open, by (data
 version, measure): the groupings they cover and the sums of each month counted so far."""
+_SHARED_PERIODS: dict[tuple[str, str, date, date], tuple[frozenset, pl.DataFrame]] | None = None
+"""Each measure's grouped sums of every period `compute_series` has counted while
+`shared_months` is open, by (data version, measure, start, end): the groupings they cover
+and the sums."""
+_SUMS = ["period_id", "indicator_id", "group_by", "group_value", "numerator", "denominator"]
 
 
 @contextmanager
@@ -351,14 +356,67 @@ def shared_months() -> Iterator[None]:
     `compute_series` on the same data version: the refresh builds the publication's
     overlapping periods, the monthly and quarterly series and the latest figures from the
     same months. Outside it nothing is kept (data written without an import would not change
-    the data version)."""
-    global _SHARED
-    outer = _SHARED
+    the data version).
+
+    A whole period counted once is kept too, with its groupings: the latest figures the
+    refresh keeps are 12-month periods the publication's grid has counted already whenever
+    the data end on a quarter's last day, and are then taken from it."""
+    global _SHARED, _SHARED_PERIODS
+    outer, outer_periods = _SHARED, _SHARED_PERIODS
     _SHARED = {} if outer is None else outer
+    _SHARED_PERIODS = {} if outer_periods is None else outer_periods
     try:
         yield
     finally:
-        _SHARED = outer
+        _SHARED, _SHARED_PERIODS = outer, outer_periods
+
+
+def _counted(store: Store, cur, cfg: IndicatorConfig, periods: list[tuple[date, date]],
+             by: Sequence[str]) -> pl.DataFrame:
+    """An indicator's grouped sums of each period (period_id = its place in `periods`)."""
+    months = _months_of(periods) if cfg.by_month else None
+    if months is not None and (_SHARED is not None or
+                               len(months) < sum(len(m) for m in months.values())):
+        # periods of whole months that share months (or months another call of the same
+        # refresh has counted): each month once, then summed
+        g = _sums_by_month(_monthly_sums(store, cur, cfg, list(months), by), months)
+    else:
+        g = _grouped_periods(cur, cfg, periods, by)
+    return g.with_columns(pl.col("period_id").cast(pl.Int32)).select(_SUMS)
+
+
+def _kept_periods(store: Store, cfg: IndicatorConfig, periods: list[tuple[date, date]],
+                  by: Sequence[str]) -> tuple[list[pl.DataFrame], list[int]]:
+    """The grouped sums `shared_months` keeps for the periods already counted with every
+    grouping asked (each with its place in `periods` as period_id), and the places of the
+    periods still to count."""
+    if _SHARED_PERIODS is None:
+        return [], list(range(len(periods)))
+    version = data_version(store)
+    wanted = frozenset(g for g in by if g in cfg.groupings)
+    found, todo = [], []
+    for i, (start, end) in enumerate(periods):
+        covered, sums = _SHARED_PERIODS.get((version, cfg.id, start, end), (frozenset(), None))
+        if sums is not None and wanted <= covered:
+            found.append(sums.filter(pl.col("group_by").is_in(["all", *wanted]))
+                         .with_columns(pl.lit(i, pl.Int32).alias("period_id")).select(_SUMS))
+        else:
+            todo.append(i)
+    return found, todo
+
+
+def _keep_periods(store: Store, cfg: IndicatorConfig, periods: list[tuple[date, date]],
+                  by: Sequence[str], sums: pl.DataFrame) -> None:
+    """Keep each period's grouped sums (period_id = its place in `periods`) while
+    `shared_months` is open."""
+    if _SHARED_PERIODS is None:
+        return
+    version = data_version(store)
+    covered = frozenset(g for g in by if g in cfg.groupings)
+    parts = sums.partition_by("period_id", as_dict=True)
+    empty = sums.clear()
+    for i, (start, end) in enumerate(periods):
+        _SHARED_PERIODS[(version, cfg.id, start, end)] = (covered, parts.get((i,), empty))
 
 
 def _monthly_sums(store: Store, cur, cfg: IndicatorConfig, months: list[tuple[date, date]],
@@ -480,16 +538,13 @@ def compute_series(handle: Store | Handle, periods: Sequence[tuple[date, date]],
         prepare_cursor(cur)
         for k, (fid, ids) in enumerate(wanted.items(), start=1):
             cfg = config[fid]
-            months = _months_of(periods) if cfg.by_month else None
-            if months is not None and (_SHARED is not None or
-                                       len(months) < sum(len(m) for m in months.values())):
-                # periods of whole months that share months (or months another call of the
-                # same refresh has counted): each month once, then summed
-                g = _sums_by_month(_monthly_sums(store, cur, cfg, list(months), by), months)
-            else:
-                g = _grouped_periods(cur, cfg, periods, by)
-            g = g.with_columns(pl.col("period_id").cast(pl.Int32)) \
-                .filter(pl.col("indicator_id").is_in(ids))
+            found, todo = _kept_periods(store, cfg, periods, by)
+            if todo:
+                counted = _counted(store, cur, cfg, [periods[i] for i in todo], by)
+                _keep_periods(store, cfg, [periods[i] for i in todo], by, counted)
+                found.append(counted.with_columns(pl.col("period_id").replace_strict(
+                    dict(enumerate(todo)), return_dtype=pl.Int32)))
+            g = pl.concat(found).filter(pl.col("indicator_id").is_in(ids))
             # Every period shows each indicator's agency row, zero when nothing was counted.
             missing = (calendar.select("period_id")
                        .join(pl.DataFrame({"indicator_id": ids}, schema={"indicator_id": pl.String}),

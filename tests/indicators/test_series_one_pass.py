@@ -8,7 +8,7 @@ in the period" is ranked within each period, not across the calendar."""
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date
+from datetime import date, timedelta
 
 import polars as pl
 import pytest
@@ -16,7 +16,7 @@ import pytest
 from cqi_core.analysis import trends
 from cqi_core.indicators import engine
 from cqi_core.indicators.engine import GROUPINGS, OUTPUT_COLUMNS, compute, compute_series
-from cqi_core.periods import period_ending
+from cqi_core.periods import month_end, period_ending
 from cqi_core.publish.build import grid
 from cqi_core.storage.facts import as_of_date
 from cqi_core.storage.store import open_store
@@ -174,3 +174,42 @@ def test_months_shared_across_calls_give_the_same_figures(sample):
     for (spans, by), got in zip(calls, shared):
         alone = compute_series(sample, spans, by=by, indicators=["V1", "V2"], as_of=as_of)
         _assert_same(got, alone)
+
+
+def test_periods_counted_once_are_taken_again_for_fewer_groupings(sample, monkeypatch):
+    # The refresh counts the publication's 12-month periods with every grouping, then the
+    # latest figures ask some of the same periods again for the agency, regions and units:
+    # inside `shared_months` those are taken from the first count, and only a period not
+    # counted yet is counted. Each answer must equal the same call made alone.
+    as_of = as_of_date(sample)
+    ends = [e for _, e in trends.periods(as_of, "quarter", 12)]
+    grid_spans = [period_ending(end, 12) for end in ends]  # four 12-month periods
+    later = period_ending(month_end(ends[-2] + timedelta(days=1)), 12)  # ends on no quarter end
+    asked = [grid_spans[-1], grid_spans[0], later]
+    indicators = ["P1", "S1", "V1", "E1"]
+    counted: list[list[tuple]] = []
+    real = engine._grouped_periods
+
+    def spy(cur, cfg, periods, by):
+        counted.append(list(periods))
+        return real(cur, cfg, periods, by)
+
+    monkeypatch.setattr(engine, "_grouped_periods", spy)
+    with engine.shared_months():
+        first = compute_series(sample, grid_spans, indicators=indicators, as_of=as_of)
+        counted.clear()
+        again = compute_series(sample, asked, by=["unit", "region"], indicators=indicators,
+                               as_of=as_of)
+    assert engine._SHARED_PERIODS is None  # nothing outlives the block
+    # P1, S1 and E1 are counted by period: only the period not counted before is counted
+    # (V1 adds up its months, all counted by the first call, and counts none here).
+    assert later not in grid_spans
+    assert counted == [[later]] * 3
+    monkeypatch.setattr(engine, "_grouped_periods", real)
+    _assert_same(first, compute_series(sample, grid_spans, indicators=indicators, as_of=as_of))
+    alone = compute_series(sample, asked, by=["unit", "region"], indicators=indicators,
+                           as_of=as_of)
+    _assert_same(again, alone)
+    assert set(again["group_by"]) == {"all", "unit", "region"}
+    # in the order asked: the last grid period first
+    assert again["period_start"].unique(maintain_order=True).to_list() == [s for s, _ in asked]
