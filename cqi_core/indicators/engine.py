@@ -390,13 +390,14 @@ def _kept_periods(store: Store, cfg: IndicatorConfig, periods: list[tuple[date, 
     """The grouped sums `shared_months` keeps for the periods already counted with every
     grouping asked (each with its place in `periods` as period_id), and the places of the
     periods still to count."""
-    if _SHARED_PERIODS is None:
+    shared = _SHARED_PERIODS  # once: another thread's refresh may close the block meanwhile
+    if shared is None:
         return [], list(range(len(periods)))
     version = data_version(store)
     wanted = frozenset(g for g in by if g in cfg.groupings)
     found, todo = [], []
     for i, (start, end) in enumerate(periods):
-        covered, sums = _SHARED_PERIODS.get((version, cfg.id, start, end), (frozenset(), None))
+        covered, sums = shared.get((version, cfg.id, start, end), (frozenset(), None))
         if sums is not None and wanted <= covered:
             found.append(sums.filter(pl.col("group_by").is_in(["all", *wanted]))
                          .with_columns(pl.lit(i, pl.Int32).alias("period_id")).select(_SUMS))
@@ -409,25 +410,27 @@ def _keep_periods(store: Store, cfg: IndicatorConfig, periods: list[tuple[date, 
                   by: Sequence[str], sums: pl.DataFrame) -> None:
     """Keep each period's grouped sums (period_id = its place in `periods`) while
     `shared_months` is open."""
-    if _SHARED_PERIODS is None:
+    shared = _SHARED_PERIODS
+    if shared is None:
         return
     version = data_version(store)
     covered = frozenset(g for g in by if g in cfg.groupings)
     parts = sums.partition_by("period_id", as_dict=True)
     empty = sums.clear()
     for i, (start, end) in enumerate(periods):
-        _SHARED_PERIODS[(version, cfg.id, start, end)] = (covered, parts.get((i,), empty))
+        shared[(version, cfg.id, start, end)] = (covered, parts.get((i,), empty))
 
 
 def _monthly_sums(store: Store, cur, cfg: IndicatorConfig, months: list[tuple[date, date]],
                   by: Sequence[str]) -> pl.DataFrame:
     """`_grouped_periods` for calendar months (period_id = index in `months`), from the months
     `shared_months` keeps when it is open (counting only the months it lacks)."""
-    if _SHARED is None:
+    shared = _SHARED  # once: another thread's refresh may close the block meanwhile
+    if shared is None:
         return _grouped_periods(cur, cfg, months, by)
     key = (data_version(store), cfg.id)
     wanted = frozenset(g for g in by if g in cfg.groupings)
-    covered, kept = _SHARED.get(key, (frozenset(), None))
+    covered, kept = shared.get(key, (frozenset(), None))
     if kept is None or not wanted <= covered:
         covered, kept = wanted | covered, None  # count again, with every grouping asked so far
     have = set() if kept is None else set(kept["month_start"].to_list())
@@ -440,7 +443,7 @@ def _monthly_sums(store: Store, cur, cfg: IndicatorConfig, months: list[tuple[da
                .with_columns(pl.col("period_id").cast(pl.Int64))
                .join(ids, on="period_id").drop("period_id"))
         kept = new if kept is None else pl.concat([kept, new])
-        _SHARED[key] = (covered, kept)
+        shared[key] = (covered, kept)
     index = pl.DataFrame({"month_start": [m[0] for m in months],
                           "period_id": list(range(len(months)))},
                          schema={"month_start": pl.Date, "period_id": pl.Int64})
