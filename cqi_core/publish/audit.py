@@ -27,6 +27,9 @@ day, an average headcount) are left to the per-period relations: no such sum exi
 
 from __future__ import annotations
 
+import os
+import sys
+import threading
 import warnings
 from dataclasses import dataclass
 
@@ -312,7 +315,7 @@ class _Programme:
         lp.a_matrix_.start_ = columns.indptr
         lp.a_matrix_.index_ = columns.indices
         lp.a_matrix_.value_ = columns.data
-        self._highs = highspy.Highs()
+        self._highs = _new_highs()
         self._highs.setOptionValue("output_flag", False)
         self._highs.passModel(lp)
         self._all = np.arange(self.n, dtype=np.int32)
@@ -325,6 +328,33 @@ class _Programme:
         if self._highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             return None
         return np.asarray(self._highs.getSolution().col_value, dtype=float)
+
+
+_FIRST = threading.Lock()
+_STARTED = [False]
+
+
+def _new_highs() -> highspy.Highs:
+    """A HiGHS instance. The first one a process makes writes HiGHS's name, version and
+    licence line to the process's standard output, beneath Python's `sys.stdout` and before
+    any option can silence it; a command's output may be a CSV or JSON file another program
+    reads, so that first one is made with file descriptor 1 pointed at nothing for the
+    moment it takes."""
+    with _FIRST:
+        if _STARTED[0]:
+            return highspy.Highs()
+        sys.stdout.flush()
+        kept = os.dup(1)
+        nothing = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(nothing, 1)
+            highs = highspy.Highs()
+        finally:
+            os.dup2(kept, 1)
+            os.close(kept)
+            os.close(nothing)
+        _STARTED[0] = True
+        return highs
 
 
 class _Seen:

@@ -9,6 +9,11 @@ a careless shortcut would free.
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
 import numpy as np
 import pytest
 from scipy.optimize import linprog
@@ -17,6 +22,7 @@ from scipy.sparse import csr_matrix
 from cqi_core.publish import audit
 from cqi_core.publish.audit import INSIDE, PIN, Cell, Model
 
+ROOT = Path(__file__).resolve().parents[2]
 Q = 100  # the first window's last quarter; the quarters before it are Q - 3 .. Q
 U1, U2, R = ("unit", "U1"), ("unit", "U2"), ("region", "R")
 REGION = [([U1, U2], R)]
@@ -151,6 +157,25 @@ def test_a_kept_programme_says_none_when_a_count_has_no_bound_and_goes_on_answer
     assert programme.minimise(np.array([-1.0, 0.0])) is None
     low = programme.minimise(np.array([1.0, 0.0]))
     assert low is not None and low[0] == pytest.approx(0.0) and low[1] == pytest.approx(0.0)
+
+
+def test_the_solver_writes_nothing_to_a_commands_standard_output():
+    # HiGHS announces itself on the process's standard output the first time a model is
+    # made; a command whose output is a CSV or JSON file read by another program would get
+    # that line in it. In a fresh process, two programmes solved print only what the
+    # script itself prints.
+    script = textwrap.dedent("""
+        import numpy as np
+        from scipy.sparse import csr_matrix
+        from cqi_core.publish import audit
+        rows = csr_matrix(np.array([[1.0, 1.0]]))
+        for sign in (-1.0, 1.0):
+            x = audit._Programme(rows, np.array([2.0])).minimise(np.array([sign, 0.0]))
+            print(int(round(x[0])))
+        """)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          cwd=ROOT, timeout=120, check=True)
+    assert done.stdout == "2\n0\n"
 
 
 def test_the_interior_point_is_above_zero_wherever_a_count_can_be():
