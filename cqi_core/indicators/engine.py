@@ -543,8 +543,9 @@ def compute_series(handle: Store | Handle, periods: Sequence[tuple[date, date]],
             cfg = config[fid]
             found, todo = _kept_periods(store, cfg, periods, by)
             if todo:
-                counted = _counted(store, cur, cfg, [periods[i] for i in todo], by)
-                _keep_periods(store, cfg, [periods[i] for i in todo], by, counted)
+                missing_periods = [periods[i] for i in todo]
+                counted = _counted(store, cur, cfg, missing_periods, by)
+                _keep_periods(store, cfg, missing_periods, by, counted)
                 found.append(counted.with_columns(pl.col("period_id").replace_strict(
                     dict(enumerate(todo)), return_dtype=pl.Int32)))
             g = pl.concat(found).filter(pl.col("indicator_id").is_in(ids))

@@ -331,7 +331,7 @@ class _Programme:
 
 
 _FIRST = threading.Lock()
-_STARTED = [False]
+_STARTED = False
 
 
 def _new_highs() -> highspy.Highs:
@@ -340,8 +340,9 @@ def _new_highs() -> highspy.Highs:
     any option can silence it; a command's output may be a CSV or JSON file another program
     reads, so that first one is made with file descriptor 1 pointed at nothing for the
     moment it takes."""
+    global _STARTED
     with _FIRST:
-        if _STARTED[0]:
+        if _STARTED:
             return highspy.Highs()
         sys.stdout.flush()
         kept = os.dup(1)
@@ -353,7 +354,7 @@ def _new_highs() -> highspy.Highs:
             os.dup2(kept, 1)
             os.close(kept)
             os.close(nothing)
-        _STARTED[0] = True
+        _STARTED = True
         return highs
 
 
