@@ -29,13 +29,13 @@ import math
 from datetime import date
 
 import polars as pl
-from scipy.stats import norm
 
 from cqi_core import privacy
 from cqi_core.errors import CQIError
 from cqi_core.indicators.catalog import CatalogEntry, load_catalog
 from cqi_core.indicators.display import format_value
 from cqi_core.indicators.engine import IndicatorConfig, compute, load_config
+from cqi_core.indicators.intervals import Z95
 from cqi_core.storage.store import Store
 from cqi_core.analysis.voices import GROUP_WORDS as SOURCE_WORDS
 
@@ -62,7 +62,6 @@ DERIVED = ("value", "ci_low", "ci_high", "reference_value", "ratio", "ratio_low"
            "reading")
 """Columns computed from the counts: masked with them for public audiences."""
 _RATIO = ("reference_value", "ratio", "ratio_low", "ratio_high")
-Z95 = float(norm.ppf(0.975))
 
 
 def indicators() -> list[str]:

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
-from scipy.stats import norm
 
 from cqi_core.indicators.catalog import Catalog
 from cqi_core.indicators.intervals import wilson
@@ -64,6 +63,8 @@ def inside(x: float, low: float, high: float) -> bool:
 
 def z_value(settings: JointSettings) -> float:
     """The normal quantile of the review side's interval (1.96 for 95%)."""
+    from scipy.stats import norm  # imported when used: scipy.stats costs every command 0.7 s to load
+
     return float(norm.ppf(1 - (1 - settings.labels.confidence) / 2))
 
 

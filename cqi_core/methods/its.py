@@ -41,7 +41,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
-from scipy.stats import norm, t as student_t
 
 from cqi_core.errors import CQIError
 
@@ -146,6 +145,8 @@ class SegmentedFit:
 
 
 def _critical(uses_t: bool, df: int) -> float:
+    from scipy.stats import norm, t as student_t  # imported when used: scipy.stats costs every command 0.7 s to load
+
     return float(student_t.ppf(0.975, df)) if uses_t else float(norm.ppf(0.975))
 
 
@@ -361,6 +362,8 @@ def segmented_regression(y: Sequence[float | None], change_at: int,
     q = _critical(uses_t, df)
     with np.errstate(divide="ignore", invalid="ignore"):
         stat = np.abs(beta / se)
+    from scipy.stats import norm, t as student_t  # imported when used: scipy.stats costs every command 0.7 s to load
+
     dist = student_t(df) if uses_t else norm
     p = np.where(np.isnan(stat), np.nan, 2 * dist.sf(stat))
 

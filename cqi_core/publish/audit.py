@@ -33,11 +33,7 @@ import threading
 import warnings
 from dataclasses import dataclass
 
-import highspy
 import numpy as np
-from scipy.optimize import OptimizeWarning, linprog
-from scipy.sparse import coo_matrix, identity
-from scipy.sparse.linalg import splu
 
 PIN = 0.5
 """A hidden count whose possible values span less than this is taken as worked out."""
@@ -63,8 +59,10 @@ CHUNK = 256
 # scipy passes `run_crossover` to HiGHS as it is and warns that it does not know it. The
 # warning is silenced here, once, by its own words: `warnings.catch_warnings` around the call
 # would change the process's filters while other threads audit other blocks at the same time.
+# (scipy's OptimizeWarning is a UserWarning; naming it here would load scipy's solvers with
+# this module, and every command loads it.)
 warnings.filterwarnings("ignore", message=r"Unrecognized options detected: \{'run_crossover'",
-                        category=OptimizeWarning)
+                        category=UserWarning)
 
 
 @dataclass(frozen=True)
@@ -176,6 +174,8 @@ class Model:
         vals = np.concatenate([np.ones(len(r)), lv])
         rhs = np.concatenate([values[self._pos[shown]].astype(float),
                               np.zeros(len(self.links))])
+        from scipy.sparse import coo_matrix  # loaded when a build audits (0.4 s of every command otherwise)
+
         return coo_matrix((vals, (rows, cols)), shape=(len(rhs), self.n)).tocsr(), rhs
 
     def feasible(self) -> bool:
@@ -188,6 +188,8 @@ class Model:
         wanted). Its "yes" is taken as it is (a block wrongly thought a sum over quarters is
         only audited for nothing); its "no" or a failure is asked again of the simplex,
         since a block found infeasible is left out of the time audit."""
+        from scipy.optimize import linprog  # loaded when a build audits (0.4 s of every command otherwise)
+
         if self._feasible is None:
             rows, rhs = self.equalities(self.values, np.zeros(len(self.values), dtype=bool))
             res = linprog(np.zeros(self.n), A_eq=rows, b_eq=rhs, bounds=(0, None),
@@ -303,6 +305,8 @@ class _Programme:
     side."""
 
     def __init__(self, rows, rhs: np.ndarray) -> None:
+        import highspy  # loaded when a build audits (0.4 s of every command otherwise)
+
         columns = rows.tocsc()
         self.n = columns.shape[1]
         lp = highspy.HighsLp()
@@ -323,6 +327,8 @@ class _Programme:
     def minimise(self, cost: np.ndarray) -> np.ndarray | None:
         """The counts at which `cost` @ x is smallest; None when the solver finds no optimum
         (the caller then treats the cell as one no programme has answered)."""
+        import highspy  # loaded when a build audits (0.4 s of every command otherwise)
+
         self._highs.changeColsCost(self.n, self._all, np.asarray(cost, dtype=float))
         self._highs.run()
         if self._highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
@@ -334,12 +340,14 @@ _FIRST = threading.Lock()
 _STARTED = False
 
 
-def _new_highs() -> highspy.Highs:
+def _new_highs() -> "highspy.Highs":
     """A HiGHS instance. The first one a process makes writes HiGHS's name, version and
     licence line to the process's standard output, beneath Python's `sys.stdout` and before
     any option can silence it; a command's output may be a CSV or JSON file another program
     reads, so that first one is made with file descriptor 1 pointed at nothing for the
     moment it takes."""
+    import highspy  # loaded when a build audits (0.4 s of every command otherwise)
+
     global _STARTED
     with _FIRST:
         if _STARTED:
@@ -395,6 +403,8 @@ def _interior_point(rows, rhs: np.ndarray, n: int) -> np.ndarray | None:
     """A point inside the attacker's polytope: every quarterly count that can be above zero
     is above zero there. An interior-point solve with no objective, stopped before crossover
     (which would move it to a corner), ends in the relative interior; None if it fails."""
+    from scipy.optimize import linprog  # loaded when a build audits (0.4 s of every command otherwise)
+
     res = linprog(np.zeros(n), A_eq=rows, b_eq=rhs, bounds=(0, None), method="highs-ipm",
                   options={"presolve": False, "run_crossover": "off"})
     return res.x if res.status == 0 and res.x is not None else None
@@ -409,6 +419,8 @@ def _stepped(rows, rhs: np.ndarray, inside: np.ndarray, windows: np.ndarray) -> 
     their sparse Gram matrix, `_row_solver`). The step stops short of any count reaching
     zero. Both points are checked against the equalities and the bounds before they free a
     cell, so a poor direction only leaves the cell to the exact programmes."""
+    from scipy.sparse import coo_matrix  # loaded when a build audits (0.4 s of every command otherwise)
+
     out = np.zeros(len(windows), dtype=bool)
     movable = np.flatnonzero(inside > INSIDE)
     sub = rows.tocsc()[:, movable].tocsr()
@@ -441,6 +453,9 @@ def _row_solver(sub):
     G is sparse but singular when equalities repeat one another, so it is factorised with a
     tiny ridge and the answer refined a few times (each pass shrinks the ridge's error by
     the ridge over the eigenvalue). None when the factorisation fails."""
+    from scipy.sparse import identity  # loaded when a build audits (0.4 s of every command otherwise)
+    from scipy.sparse.linalg import splu
+
     gram = (sub @ sub.T).tocsc()
     ridge = RIDGE * max(float(gram.diagonal().max(initial=0.0)), 1.0)
     try:

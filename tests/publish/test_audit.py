@@ -118,7 +118,9 @@ def test_a_block_the_first_solve_calls_infeasible_is_asked_again(monkeypatch):
     # The quick interior-point solve's "no" is not believed alone: were it wrong, a block
     # of sums over quarters would escape the time audit. Here it answers "no" for windows
     # that are sums over quarters (80, then 60 ending a quarter later); the simplex says yes.
-    real = audit.linprog
+    import scipy.optimize
+
+    real = scipy.optimize.linprog
     asked = []
 
     def wrong_first(*args, method, **kwargs):
@@ -127,7 +129,7 @@ def test_a_block_the_first_solve_calls_infeasible_is_asked_again(monkeypatch):
             return type("Result", (), {"status": 2, "x": None})()
         return real(*args, method=method, **kwargs)
 
-    monkeypatch.setattr(audit, "linprog", wrong_first)
+    monkeypatch.setattr(scipy.optimize, "linprog", wrong_first)  # the audit imports it per call
     cells, values = _one_group([80, 60])
     assert Model(cells, [], values).feasible()
     assert asked == ["highs-ipm", "highs"]

@@ -49,7 +49,6 @@ from typing import Any
 
 import numpy as np
 import polars as pl
-from scipy.stats import chi2
 
 from cqi_core.errors import CQIError
 from cqi_core.methods.funnel.limits import limits, outliers, se, to_scale
@@ -229,6 +228,8 @@ def funnel(numerator: Sequence[float] | pl.Series, denominator: Sequence[float] 
     df = big_i - 1 if target is None else big_i
     tested = phi is not None and big_i >= settings.overdispersion_min_units and df >= 1
     stat = big_i * phi if tested else None
+    from scipy.stats import chi2  # imported when used: scipy.stats costs every command 0.7 s to load
+
     p_value = float(chi2.sf(stat, df)) if tested else None
     tau2 = _dersimonian_laird(phi, big_i, s[est])
     factor = math.sqrt(phi) if overdispersion == "multiplicative" and phi and phi > 1 else 1.0

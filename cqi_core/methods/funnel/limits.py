@@ -11,7 +11,6 @@ import math
 from collections.abc import Sequence
 
 import numpy as np
-from scipy.stats import binom, chi2, norm, poisson
 
 from cqi_core.methods.funnel.settings import load_settings
 
@@ -64,6 +63,8 @@ def _from_scale(kind: str, method: str, y: np.ndarray) -> np.ndarray:
 
 def _exact(kind: str, theta: float, n: np.ndarray, prob: float) -> np.ndarray:
     """One exact limit (tail probability `prob`) at each denominator."""
+    from scipy.stats import binom, chi2, poisson  # imported when used: scipy.stats costs every command 0.7 s to load
+
     if kind == "sr":  # FunnelPlotR: θ0·χ²(p; 2E)/(2E) and θ0·χ²(p; 2(E+1))/(2E), E = n·θ0
         e = theta * n
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -103,6 +104,8 @@ def limits(n: Sequence[float] | np.ndarray, target: float, kind: str = "proporti
     Returns:
         lcl95, ucl95, lcl998, ucl998 as arrays (level names as in compare.yaml).
     """
+    from scipy.stats import norm  # imported when used: scipy.stats costs every command 0.7 s to load
+
     n = np.asarray(n, dtype=float)
     out = {}
     for level, (lo_p, hi_p) in load_settings().tails().items():
