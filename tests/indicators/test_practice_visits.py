@@ -97,6 +97,34 @@ def test_v1_same_day_reentry_keeps_the_child_in_care_and_the_month_goes_to_the_l
     assert got[("V1", "region", "South")] == (1, 3)
 
 
+def test_v1_episodes_outside_the_period_neither_add_nor_take_away_months(tmp_path):
+    store = new_store(tmp_path)
+    add(store, "children", [child("A", "2015-01-01"), child("B", "2015-01-01")])
+    add(store, "episodes", [
+        # A: a chain of touching episodes from 2020, the last one running through Q1 2025
+        episode("A1", "A", "2020-05-01", "2022-07-01", unit="U1"),
+        episode("A2", "A", "2022-07-01", "2025-02-15", unit="U1"),
+        episode("A3", "A", "2025-02-15", unit="U2"),
+        # B: out of care from 2023 until 1 March 2025, then an episode starting after Q1
+        episode("B1", "B", "2021-01-01", "2023-06-01", unit="U1"),
+        episode("B2", "B", "2025-03-01", "2025-03-20", unit="U1"),
+        episode("B3", "B", "2025-05-01", unit="U1"),
+    ])
+    add(store, "visits", [visit("a1", "A", "2025-02-20"), visit("b1", "B", "2025-03-02")])
+    # A: in care on every day of Jan, Feb and Mar (A2 and A3 touch on 15 Feb); Jan in U1 (no
+    #    visit), Feb and Mar in U2 (the episode in care on the month's last day), visited in
+    #    Feb → 1 / 3. B: March is not whole (B2 ends on the 20th); the episodes of 2021-2023
+    #    and from May cover no day of Q1 → 0 / 0. Total 1 / 3; U1 0 / 1, U2 1 / 2.
+    got = sums(store, "V1", *Q1_2025)
+    assert got[("V1", "all", "all")] == (1, 3)
+    assert got[("V1", "unit", "U1")] == (0, 1)
+    assert got[("V1", "unit", "U2")] == (1, 2)
+    # The same months counted one month at a time add up to the quarter.
+    months = [("2025-01-01", "2025-01-31"), ("2025-02-01", "2025-02-28"),
+              ("2025-03-01", "2025-03-31")]
+    assert [total(store, "V1", *m) for m in months] == [(0, 1), (1, 1), (0, 1)]
+
+
 def test_v1_any_visit_counts_whatever_its_location_or_worker(tmp_path):
     store = new_store(tmp_path)
     add(store, "children", [child("A", "2015-01-01", sex="male", race_ethnicity="black")])

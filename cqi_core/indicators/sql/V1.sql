@@ -23,14 +23,13 @@ months AS (
     WHERE CAST(m AS DATE) >= p.p_start AND last_day(CAST(m AS DATE)) <= p.p_end
 ),
 ep AS (
-    -- empty episodes (discharged the day they started) cover no day; episodes that end
-    -- before the period cannot make a month of it (one ending on its first day may still
-    -- touch the next, so it is kept)
+    -- empty episodes (discharged the day they started) cover no day. Every other episode
+    -- is kept, whatever the period: a month of the period is covered by a spell exactly
+    -- when the episodes that touch the month cover it, so the spells need not depend on the
+    -- period, and a series of many periods merges each child's episodes once
     SELECT child_id, removal_date AS s, COALESCE(discharge_date, DATE '9999-12-31') AS e
-    FROM episodes, p
-    WHERE (discharge_date IS NULL OR discharge_date > removal_date)
-      AND (discharge_date IS NULL OR discharge_date >= p.p_start)
-      AND removal_date <= p.p_end
+    FROM episodes
+    WHERE discharge_date IS NULL OR discharge_date > removal_date
 ),
 marked AS (
     SELECT child_id, s, e,
