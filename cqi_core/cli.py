@@ -80,7 +80,8 @@ def _refresh(store, quiet: bool) -> bool:
     series = ", ".join(f"{rows:,} {grain}ly series points" for grain, rows in info.series_rows.items())
     took = ", ".join(f"{name} {sec:.1f} s" for name, sec in info.seconds.items())
     print(f"Refreshed: the public figures ({len(pub.period_ends)} periods, {pub.cells:,} counts "
-          f"of which {pub.masked:,} hidden) and {series}. Took {took}.", file=sys.stderr)
+          f"of which {pub.masked:,} hidden) and {series}. Took {took} (the recent changes "
+          f"are looked for beside the public figures).", file=sys.stderr)
     return True
 
 

@@ -967,9 +967,21 @@ def _empty_scan() -> pl.DataFrame:
 
 
 
-def _scan_file(store: Store, grain: str) -> Path:
+def scan_file(store: Store, grain: str) -> Path:
+    """Where the strongest recent signal of every chart of this grain (the settings' own rules
+    and recent periods) is kept beside the database for its data version."""
     return keyed_path(store.path, f"scan-{grain}", content_version(store), grain,
                       SERIES_COLUMNS, load_settings())
+
+
+def scan_and_keep(series: pl.DataFrame, catalog: Catalog, grain: str,
+                  path: Path) -> pl.DataFrame:
+    """`scan(strongest_only=True)` of `series` with the settings' own rules and recent periods,
+    kept at `path` (`scan_file`), where `recent_changes` reads it. It needs no database: the
+    refresh runs it in a process of its own (`publish.scan_job`)."""
+    found = scan(series, catalog, grain, strongest_only=True)
+    keep(found, path, f"scan-{grain}-*.parquet")  # read-only folder: computed when asked
+    return found
 
 
 def recent_changes(store: Store | privacy.Handle, grain: str = "month",
@@ -991,15 +1003,14 @@ def recent_changes(store: Store | privacy.Handle, grain: str = "month",
         build_series(store, grain)  # refuses, as the series themselves do
     full = privacy.full(store)
     usual = preset == settings.preset and recent == settings.recent_periods[grain]
-    path = _scan_file(full, grain)
+    path = scan_file(full, grain)
     if usual and path.exists():
         return pl.read_parquet(path)
     series = build_series(full, grain)
-    found = scan(series, load_catalog(full), grain, preset=preset, recent=recent,
-                 strongest_only=True)
     if usual:
-        keep(found, path, f"scan-{grain}-*.parquet")  # read-only folder: computed when asked
-    return found
+        return scan_and_keep(series, load_catalog(full), grain, path)
+    return scan(series, load_catalog(full), grain, preset=preset, recent=recent,
+                strongest_only=True)
 
 
 def build_scan(store: Store | privacy.Handle, grain: str = "month") -> int:

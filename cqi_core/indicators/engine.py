@@ -432,7 +432,9 @@ def _monthly_sums(store: Store, cur, cfg: IndicatorConfig, months: list[tuple[da
     wanted = frozenset(g for g in by if g in cfg.groupings)
     covered, kept = shared.get(key, (frozenset(), None))
     if kept is None or not wanted <= covered:
-        covered, kept = wanted | covered, None  # count again, with every grouping asked so far
+        # count with every grouping the measure has: the refresh asks for the trend series'
+        # few groupings first and the publication's every grouping later
+        covered, kept = frozenset(cfg.groupings), None
     have = set() if kept is None else set(kept["month_start"].to_list())
     todo = [m for m in months if m[0] not in have]
     if todo:

@@ -5,19 +5,21 @@ the nightly job).
 A refresh builds, in order: the theme suggestions of every excerpt under the codebook in
 force (`analysis.qualitative.coding.build_suggestions`), which the publication's theme
 counts, Voices, Case reviews, the Codebook and Bright spots read instead of matching every
-text again; the public publication (`build_publication`); the monthly and
-the quarterly trend series of every measure for the agency, each region and each unit
-(`analysis.trends.build_series`, kept beside the database for this data version), which What
-changed, Trends, Bright spots and the unit profile read; every measure's latest figures for
-the agency, each region and each unit (`indicators.latest.build_latest`), which the
-scorecard, the unit profile and the presentation read; and last the strongest recent signal
-of every monthly and quarterly chart (`analysis.trends.build_scan`), which What changed and
-Bright spots read. Measures counted by calendar month (`by_month` in indicators/config.yaml)
-count each month once for all of these (`indicators.engine.shared_months`) and add the
-months up for each period. While it runs it writes how far it has got to a small status
-file beside the database (`<database>.cache/refresh.json`), so a page that needs a series
-not built yet can say "being refreshed" with the progress instead of building it a second
-time for its visitor.
+text again; the monthly and the quarterly trend series of every measure for the agency, each
+region and each unit (`analysis.trends.build_series`, kept beside the database for this data
+version), which What changed, Trends, Bright spots and the unit profile read; the public
+publication (`build_publication`), while a process of its own looks for the strongest recent
+signal of every monthly and quarterly chart (`publish.scan_job`, which What changed and
+Bright spots read: it needs the series, not the database, and would otherwise keep one core
+busy on its own for several seconds); and every measure's latest figures for the agency,
+each region and each unit (`indicators.latest.build_latest`), which the scorecard, the unit
+profile and the presentation read. Measures counted by calendar month (`by_month` in
+indicators/config.yaml) count each month once for all of these
+(`indicators.engine.shared_months`) and add the months up for each period; the latest figures
+are taken from the publication's 12-month periods where they are the same. While it runs it
+writes how far it has got to a small status file beside the database
+(`<database>.cache/refresh.json`), so a page that needs a series not built yet can say
+"being refreshed" with the progress instead of building it a second time for its visitor.
 """
 
 from __future__ import annotations
@@ -32,10 +34,11 @@ from pathlib import Path
 from typing import Callable
 
 from cqi_core.analysis.qualitative.coding import build_suggestions
-from cqi_core.analysis.trends import GRAINS, build_scan, build_series
+from cqi_core.analysis.trends import GRAINS, build_series
 from cqi_core.indicators.engine import shared_months
 from cqi_core.indicators.latest import build_latest
 from cqi_core.privacy import Handle, PublicationInfo, full
+from cqi_core.publish import scan_job
 from cqi_core.publish.build import build_publication, import_then
 from cqi_core.storage.facts import as_of_date, content_version
 from cqi_core.storage.kept import kept_path
@@ -46,14 +49,15 @@ Progress = Callable[[str, float], None]
 STALE_AFTER = timedelta(minutes=10)
 """A refresh on another machine that has written no progress for this long has stopped."""
 
-STEPS = ("the theme suggestions", "the public figures",
-         *(f"the {grain}ly trend series" for grain in GRAINS), "the latest figures",
-         "the recent changes")
-"""What a refresh builds, in order (the names its progress messages use)."""
-_SHARE = {"the theme suggestions": 0.05, "the public figures": 0.5,
-          "the monthly trend series": 0.15, "the quarterly trend series": 0.07,
-          "the latest figures": 0.06, "the recent changes": 0.17}
-"""Each step's share of the progress bar (roughly its share of the time on the sample)."""
+STEPS = ("the theme suggestions", *(f"the {grain}ly trend series" for grain in GRAINS),
+         "the public figures", "the recent changes", "the latest figures")
+"""What a refresh builds, in order (the names its progress messages use); the recent changes
+are looked for beside the public figures."""
+_SHARE = {"the theme suggestions": 0.08, "the monthly trend series": 0.13,
+          "the quarterly trend series": 0.07, "the public figures": 0.65,
+          "the recent changes": 0.02, "the latest figures": 0.05}
+"""Each step's share of the progress bar (roughly its share of the time at state size; the
+recent changes' share is what is left to wait for once the public figures are built)."""
 
 
 @dataclass(frozen=True)
@@ -67,7 +71,8 @@ class RefreshInfo:
     series_rows: dict[str, int]
     """Rows of each grain's trend series."""
     seconds: dict[str, float]
-    """Seconds each step took, by step name."""
+    """Seconds each step took, by step name (the recent changes: from their start, beside the
+    public figures, until they were kept)."""
 
 
 @dataclass(frozen=True)
@@ -134,29 +139,40 @@ def refresh(store: Store | Handle, progress: Progress | None = None) -> RefreshI
             record.write(text, at)
         return report
 
+    def timed(name: str, build: Callable[[], object]) -> object:
+        nonlocal done
+        t = time.perf_counter()
+        out = build()
+        seconds[name] = round(time.perf_counter() - t, 2)
+        done += _SHARE[name]
+        return out
+
     publication, rows = None, {}
     if as_of_date(store) is not None:
         with shared_months():  # measures counted by month count each month once
-            for name in STEPS:
-                t = time.perf_counter()
-                if name == "the theme suggestions":
-                    step(name)("reading every narrative and comment and matching every theme "
-                               "of the codebook in it", 0.0)
-                    build_suggestions(store)
-                elif name == "the public figures":
-                    publication = build_publication(store, progress=step(name))
-                elif name == "the latest figures":
-                    build_latest(store, progress=step(name))
-                elif name == "the recent changes":
-                    for k, grain in enumerate(GRAINS):
-                        step(name)(f"looking for signals in every {grain}ly chart",
-                                   k / len(GRAINS))
-                        build_scan(store, grain)
-                else:
-                    grain = name.split()[1][:-2]  # "monthly" → "month"
-                    rows[grain] = build_series(store, grain, progress=step(name)).height
-                seconds[name] = round(time.perf_counter() - t, 2)
-                done += _SHARE[name]
+            def suggestions() -> None:
+                step("the theme suggestions")("reading every narrative and comment and matching "
+                                              "every theme of the codebook in it", 0.0)
+                build_suggestions(store)
+            timed("the theme suggestions", suggestions)
+            series = {grain: timed(f"the {grain}ly trend series", lambda g=grain: build_series(
+                store, g, progress=step(f"the {g}ly trend series"))) for grain in GRAINS}
+            rows = {grain: frame.height for grain, frame in series.items()}
+            began = time.perf_counter()
+            job = scan_job.start(store, series)
+            try:
+                publication = timed("the public figures", lambda: build_publication(
+                    store, progress=step("the public figures")))
+                step("the recent changes")("looking for signals in every monthly and "
+                                           "quarterly chart", 0.0)
+                scan_job.finish(job, store)
+            except BaseException:
+                scan_job.stop(job)
+                raise
+            seconds["the recent changes"] = round(time.perf_counter() - began, 2)
+            done += _SHARE["the recent changes"]
+            timed("the latest figures", lambda: build_latest(
+                store, progress=step("the latest figures")))
     record.write("Everything is up to date.", 1.0, finished=True)
     say("Everything is up to date.", 1.0)
     return RefreshInfo(version, publication, rows, seconds)
@@ -176,8 +192,8 @@ def refresh_status(store: Store | Handle) -> RefreshStatus | None:
 def import_and_refresh(store: Store | Handle, paths, progress: Progress | None = None,
                        **options):
     """Import files (`ingest.import_files`, same options) and, when the batch lands, refresh
-    everything derived from the new data (the publication first, so no public figure of the
-    old data outlives it).
+    everything derived from the new data (until its publication is built, public audiences
+    are refused rather than shown figures of the old data).
 
     Returns:
         The import's result.

@@ -26,11 +26,18 @@ def keyed_path(database: Path, prefix: str, *parts: object) -> Path:
 def keep(frame: pl.DataFrame, path: Path, older: str) -> None:
     """Write `frame` to `path`, first removing the files of its folder matching `older` (the
     same thing built for earlier data versions). A read-only folder keeps nothing: whatever
-    reads the file computes its figures when asked instead."""
+    reads the file computes its figures when asked instead. The file is written under
+    another name and renamed, so a page reading it meanwhile (the refresh writes some from
+    a process of its own) finds the whole file or none."""
+    part = path.with_name(path.name + ".part")
     try:
         path.parent.mkdir(exist_ok=True)
         for old in path.parent.glob(older):
             old.unlink()
-        frame.write_parquet(path)
+        frame.write_parquet(part)
+        part.replace(path)
     except OSError:
-        pass
+        try:
+            part.unlink(missing_ok=True)
+        except OSError:
+            pass

@@ -89,22 +89,27 @@ def test_progress_is_reported_in_order_and_ends_at_one(imported, tmp_path, monke
     monkeypatch.setattr(refresh_module, "build_latest", latest)
     monkeypatch.setattr(refresh_module, "build_suggestions",
                         lambda store: calls.append("suggestions") or 9)
-    monkeypatch.setattr(refresh_module, "build_scan",
-                        lambda store, grain: calls.append(f"scan {grain}") or 3)
+    monkeypatch.setattr(refresh_module.scan_job, "start",
+                        lambda store, series: calls.append(f"scan {', '.join(series)}") or "job")
+    monkeypatch.setattr(refresh_module.scan_job, "finish",
+                        lambda job, store: calls.append(f"wait for the {job}") or [])
     seen: list[tuple[str, float]] = []
     info = cqi_core.refresh(cqi_core.open_store(copy), progress=lambda m, f: seen.append((m, f)))
-    # The theme suggestions the publication counts, then the publication (public figures of
-    # the old data must not outlive it), then the monthly and the quarterly series, the
-    # latest figures, and the scans of the series.
-    assert calls == ["suggestions", "publication", "month", "quarter", "latest", "scan month",
-                     "scan quarter"]
+    # The theme suggestions the publication counts, then the monthly and the quarterly
+    # series, whose scan starts (in a process of its own) before the publication is built
+    # beside it; the refresh waits for the scan, then keeps the latest figures, which take
+    # the publication's periods.
+    assert calls == ["suggestions", "month", "quarter", "scan month, quarter", "publication",
+                     "wait for the job", "latest"]
     fractions = [round(f, 3) for _, f in seen]
-    # shares 0.05, 0.5, 0.15, 0.07, 0.06, 0.17: the suggestions say when they start (0), then
-    # half of each step and all of it (the scans say when each grain starts), then the
-    # closing message: 0 | 0.05 + 0.25 = 0.3, 0.55 | 0.55 + 0.075 = 0.625, 0.7 | 0.7 + 0.035
-    # = 0.735, 0.77 | 0.77 + 0.03 = 0.8, 0.83 | 0.83, 0.83 + 0.085 = 0.915 | 1.0
-    assert fractions == [0.0, 0.3, 0.55, 0.625, 0.7, 0.735, 0.77, 0.8, 0.83, 0.83, 0.915, 1.0]
-    assert seen[1][0] == "Building the public figures: half"
+    # shares 0.08, 0.13, 0.07, 0.65, 0.02, 0.05: the suggestions say when they start (0), then
+    # half of each step and all of it, the wait for the recent changes when it starts, then
+    # the closing message: 0 | 0.08 + 0.065 = 0.145, 0.21 | 0.21 + 0.035 = 0.245, 0.28 |
+    # 0.28 + 0.325 = 0.605, 0.93 | 0.93 | 0.95 + 0.025 = 0.975, 1.0 | 1.0
+    assert fractions == [0.0, 0.145, 0.21, 0.245, 0.28, 0.605, 0.93, 0.93, 0.975, 1.0, 1.0]
+    assert seen[1][0] == "Building the monthly trend series: half"
+    assert seen[5][0] == "Building the public figures: half"
+    assert seen[7][0].startswith("Building the recent changes: looking for signals")
     assert seen[-1] == ("Everything is up to date.", 1.0)
     assert info.series_rows == {"month": 4, "quarter": 2}
     assert set(info.seconds) == set(STEPS)
