@@ -44,8 +44,9 @@ _STEP = r"""
 import json, resource, sys, time
 t0 = time.perf_counter()
 {body}
-print("BENCH " + json.dumps({{"seconds": time.perf_counter() - t0,
-    "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "note": note}}))
+peak = sum(resource.getrusage(w).ru_maxrss for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+print("BENCH " + json.dumps({{"seconds": time.perf_counter() - t0, "peak_mb": peak / 1024,
+    "note": note}}))
 """
 
 
@@ -58,7 +59,8 @@ class StepResult:
     seconds: float
     """Wall-clock seconds inside the step's process (interpreter start excluded)."""
     peak_mb: float
-    """Peak resident memory of the step's process, in MB."""
+    """Peak resident memory of the step's process, in MB, plus that of the largest process
+    it started (the refresh's scan runs in one beside it): an upper bound of both at once."""
     note: str
     """What the step produced (row counts, outcome)."""
 
@@ -390,7 +392,8 @@ note = f"{{rows['review_id'].n_unique():,}} reviews, {{int(rows['compared'].sum(
 def _write_markdown(path: Path, size: str, seed: int, results: list[StepResult],
                     pages: list[PageResult] | None = None) -> None:
     header = "# Benchmarks\n\nMeasured by `python -m cqi_core bench [--size state]`. Each step runs " \
-             "in its own process; peak memory is that process's peak resident set.\n" \
+             "in its own process; peak memory is that process's peak resident set, plus the largest of " \
+             "any process it started (the refresh looks for recent changes in one of its own).\n" \
              f"Targets for a state-size agency on 2 cores (issue 16): import {TARGETS['import']} " \
              f"(the floor step of the same run), all indicators for a 12-month period with every " \
              f"grouping {TARGETS['indicators']}, the refresh after an import {TARGETS['refresh']}, " \

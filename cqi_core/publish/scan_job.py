@@ -51,23 +51,24 @@ class ScanJob:
 
 def start(store: Store, series: dict[str, pl.DataFrame]) -> ScanJob:
     """Start scanning the series of each grain (`build_series`'s frames, for `store`'s
-    current data version) in a new process, and return at once."""
+    current data version) in a new process, and return at once. When its inputs cannot be
+    written or the process cannot be started, the job has no process and `finish` scans."""
     folder = Path(tempfile.mkdtemp(prefix="cqi-scan-"))
-    with (folder / "catalog.pickle").open("wb") as fh:
-        pickle.dump(load_catalog(store), fh)
-    jobs = []
-    for grain, frame in series.items():
-        frame.write_parquet(folder / f"series-{grain}.parquet")
-        jobs.append({"grain": grain, "out": str(scan_file(store, grain))})
-    (folder / "job.json").write_text(json.dumps(jobs), encoding="utf-8")
     path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)
     try:
+        with (folder / "catalog.pickle").open("wb") as fh:
+            pickle.dump(load_catalog(store), fh)
+        jobs = []
+        for grain, frame in series.items():
+            frame.write_parquet(folder / f"series-{grain}.parquet")
+            jobs.append({"grain": grain, "out": str(scan_file(store, grain))})
+        (folder / "job.json").write_text(json.dumps(jobs), encoding="utf-8")
         with (folder / "log.txt").open("wb") as log:
             process = subprocess.Popen(
                 [sys.executable, "-c", _ENTRY, str(folder)],
                 stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
                 env={**os.environ, "PYTHONPATH": path})
-    except OSError:
+    except OSError:  # a full disk, no temporary folder: the refresh scans itself
         process = None
     return ScanJob(folder, tuple(series), process)
 

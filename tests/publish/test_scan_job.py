@@ -63,3 +63,17 @@ def test_a_refresh_that_fails_ends_the_process_and_removes_its_folder(sample_db_
     assert job.process.returncode is not None and job.process.returncode != 0
     assert not job.folder.exists()
     store.close()
+
+
+def test_a_process_that_cannot_start_leaves_the_scan_to_the_refresh(sample_db_copy, monkeypatch):
+    def cannot(*args, **kwargs):
+        raise OSError("no process for you")
+
+    monkeypatch.setattr(scan_job.subprocess, "Popen", cannot)
+    store = cqi_core.open_store(sample_db_copy)
+    job = scan_job.start(store, {"quarter": trends.build_series(store, "quarter")})
+    assert job.process is None
+    assert scan_job.finish(job, store) == ["quarter"]
+    assert trends.scan_file(store, "quarter").exists()
+    assert not job.folder.exists()
+    store.close()
