@@ -1,7 +1,8 @@
 """Loading a batch: one transaction per batch, snapshot or delta, archive and import log.
 
-The batch is planned first (headers only); any file that cannot be read or lacks a
-required column refuses the whole batch before a single row is touched. Then, holding
+The batch is planned first (headers only), while a thread judges every CSV whole (its
+checksum, encoding and NUL bytes); any file that cannot be read or lacks a required column
+refuses the whole batch before a single row is touched. Then, holding
 the store's write lock and on one cursor, inside BEGIN … COMMIT: every table of the batch
 is staged, validated and applied in contract order (referenced tables first, so that a
 reference check sees exactly the rows that will remain), rejects and the log are written,
@@ -46,9 +47,9 @@ from cqi_core.ingest.batchlog import ArchiveError, archive, discard, last_landed
 from cqi_core.ingest.mapping import positions
 from cqi_core.ingest.model import FilePlan, FileResult, ImportPlan, ImportResult, MappingProfile, empty_rejects
 from cqi_core.ingest.plan import plan_import, resolve_profile
-from cqi_core.ingest.encoding import scan_text, text_encoding
-from cqi_core.ingest.read import ReadError, csv_head, drop_temp, parquet_columns, \
-    record_number_sql, sha256_of, stage_csv, stage_parquet, stage_xlsx
+from cqi_core.ingest.encoding import TextScan, scan_text, text_encoding
+from cqi_core.ingest.read import ReadError, csv_head, drop_temp, expand_paths, file_kind, \
+    parquet_columns, record_number_sql, sha256_of, stage_csv, stage_parquet, stage_xlsx
 from cqi_core.ingest.validate import alias_rows, date_formats, raw_col, shown_sql, validate_table
 
 MODES = ("snapshot", "delta")
@@ -96,9 +97,31 @@ def import_files(store: Store, paths: Sequence[str | Path], mode: str = "snapsho
     profile = resolve_profile(mapping)
     say = progress or (lambda message, fraction: None)
     say("Reading file headers", 0.0)
-    plan = plan_import(paths, profile)
-    job = _Job(store, plan, mode, profile, user or os_user(), say, dry_run)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        # Every CSV is judged whole (checksum, encoding, NUL bytes) beside the planning: a
+        # workbook's plan reads the whole workbook, seconds the scan no longer waits for.
+        scanning = pool.submit(_scan_csvs, paths)
+        plan = plan_import(paths, profile)
+        scans = scanning.result()
+    job = _Job(store, plan, mode, profile, user or os_user(), say, dry_run, scans)
     return job.run()
+
+
+def _scan_csvs(paths) -> dict[tuple[str, bool], TextScan]:
+    """`scan_text` of every CSV among `paths`, by (file, read as UTF-16). A file that cannot
+    be found or read is left out: the import judges it again and says what is wrong."""
+    out: dict[tuple[str, bool], TextScan] = {}
+    try:
+        files = [p for p in expand_paths(paths) if file_kind(p) == "csv"]
+    except Exception:  # the planner raises the same error with its own words
+        return out
+    for path in files:
+        try:
+            utf16 = csv_head(path).encoding == "utf-16"
+            out[(str(path), utf16)] = scan_text(path, utf16=utf16)
+        except Exception:  # an unreadable file: judged again, and refused, by the import
+            continue
+    return out
 
 
 def _commit(cur: duckdb.DuckDBPyConnection) -> None:
@@ -126,8 +149,10 @@ class _Job:
     """One batch being imported (kept as an object so the steps share their state)."""
 
     def __init__(self, store: Store, plan: ImportPlan, mode: str, profile: MappingProfile | None,
-                 user: str | None, say: Progress, dry_run: bool) -> None:
+                 user: str | None, say: Progress, dry_run: bool,
+                 scans: dict[tuple[str, bool], TextScan] | None = None) -> None:
         self.store, self.plan, self.mode, self.profile = store, plan, mode, profile
+        self.scans = scans or {}
         self.user, self.say, self.dry_run = user, say, dry_run
         self.started = datetime.now()
         self.contract = load_contract()
@@ -155,7 +180,8 @@ class _Job:
                 if f.kind == "csv":
                     # the whole file is judged here (the plan saw only its start): a NUL
                     # byte or a foreign encoding deep in a file refuses it before any row
-                    scan = scan_text(Path(f.file), utf16=f.encoding == "utf-16")
+                    utf16 = f.encoding == "utf-16"
+                    scan = self.scans.get((f.file, utf16)) or scan_text(Path(f.file), utf16=utf16)
                     self.sha[f.file], self.utf8[f.file] = scan.sha256, scan.utf8
                     try:
                         text_encoding(scan, f.encoding or "utf-8")

@@ -192,3 +192,26 @@ def test_plan_writes_nothing_and_names_each_files_table(store):
                        "rating": "normalised", "comment": "normalised"}
     assert plan.problems == []
     assert store.scalar("SELECT count(*) FROM import_batches") == 0
+
+
+def test_each_csv_is_judged_whole_once_beside_the_planning(store, monkeypatch):
+    """The checksum and encoding pass over every CSV runs while the batch is planned, and
+    the import uses what it found instead of reading each file a second time."""
+    import threading
+
+    from cqi_core.ingest import load
+
+    real, seen, where = load.scan_text, [], set()
+
+    def counting(path, utf16=False):
+        seen.append(path.name)
+        where.add(threading.current_thread() is threading.main_thread())
+        return real(path, utf16=utf16)
+
+    monkeypatch.setattr(load, "scan_text", counting)
+    result = import_files(store, [GOOD], user="tester")
+    assert result.outcome == "landed"
+    csvs = sorted(p.name for p in GOOD.iterdir() if p.suffix == ".csv")
+    assert sorted(seen) == csvs  # once each, none twice
+    assert where == {False}  # on the thread beside the planning, not after it
+    assert all(f.sha256 for f in result.files)
