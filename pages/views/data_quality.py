@@ -51,8 +51,11 @@ found = checks.filter(pl.col("failing") > 0)
 st.markdown(f"**{found.height} of {checks.height} checks** flag something, "
             f"{int(found['failing'].sum()):,} records in all. Checks that flag most come first.")
 
-tab_checks, tab_entry = st.tabs(["Checks", "Data-entry timeliness"])
-with tab_checks:
+# One view at a time (tabs would run both on every visit: the timeliness of every visit and
+# report is a second scan of the data that a reader of the checks does not need)
+view = st.radio("Show", ["Checks", "Data-entry timeliness"], horizontal=True,
+                help="The checks of the loaded data, or how many days records take to be entered.")
+if view == "Checks":
     tables.show(
         checks.select("name", "severity", "table", "failing", "checked", "share"),
         "One row per data check, those that flag most first: the check, its severity, the "
@@ -101,7 +104,7 @@ with tab_checks:
     dl.table_downloads(failing, f"Records flagged by data check {check_id}",
                        noun="the flagged records", file_stem=f"data_quality_{check_id}")
 
-with tab_entry:
+else:
     st.write("How many days pass between a visit or a report and its entry in the system. "
              "Late entry delays every indicator that depends on it.")
     units = _timeliness(version, "unit")

@@ -88,6 +88,25 @@ def test_data_quality_counts_same_day_discharges(monkeypatch, sample_db_copy):
     assert int(row["failing"].iloc[0]) == same_day_discharges()
 
 
+def test_data_quality_shows_entry_timeliness_only_when_asked(monkeypatch, sample_db_copy):
+    import cqi_core
+
+    calls = []
+    real = cqi_core.entry_timeliness
+    monkeypatch.setattr(cqi_core, "entry_timeliness",
+                        lambda store, by="unit", **kw: calls.append(by) or real(store, by=by, **kw))
+    at = _app(monkeypatch, sample_db_copy).run()
+    at.switch_page("pages/views/data_quality.py").run()
+    assert not at.exception
+    assert calls == []  # the checks are shown first; the timeliness scan waits to be asked for
+    view = next(r for r in at.radio if r.label == "Show")
+    view.set_value("Data-entry timeliness").run()
+    assert not at.exception
+    assert calls == ["unit", "month"]
+    months = at.dataframe[0].value
+    assert set(months["source"]) <= {"visits", "reports"} and len(months) > 0
+
+
 def test_a_page_opened_directly_still_refuses_a_role_it_does_not_serve(monkeypatch, sample_db_copy):
     # Streamlit can start a file in pages/ without the router (its older multipage
     # style); the page itself must still refuse roles it does not serve.
