@@ -6,6 +6,8 @@ whatever else it depends on), so a new import simply makes new names."""
 from __future__ import annotations
 
 import hashlib
+import os
+import threading
 from pathlib import Path
 
 import polars as pl
@@ -28,8 +30,9 @@ def keep(frame: pl.DataFrame, path: Path, older: str) -> None:
     same thing built for earlier data versions). A read-only folder keeps nothing: whatever
     reads the file computes its figures when asked instead. The file is written under
     another name and renamed, so a page reading it meanwhile (the refresh writes some from
-    a process of its own) finds the whole file or none."""
-    part = path.with_name(path.name + ".part")
+    a process of its own) finds the whole file or none; the name is the writer's own, so two
+    writers of the same file never write into each other's."""
+    part = path.with_name(f"{path.name}.{os.getpid()}-{threading.get_ident()}.part")
     try:
         path.parent.mkdir(exist_ok=True)
         for old in path.parent.glob(older):
