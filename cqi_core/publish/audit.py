@@ -323,15 +323,14 @@ class _Programme:
         self._highs.setOptionValue("output_flag", False)
         self._highs.passModel(lp)
         self._all = np.arange(self.n, dtype=np.int32)
+        self._optimal = highspy.HighsModelStatus.kOptimal
 
     def minimise(self, cost: np.ndarray) -> np.ndarray | None:
         """The counts at which `cost` @ x is smallest; None when the solver finds no optimum
         (the caller then treats the cell as one no programme has answered)."""
-        import highspy  # loaded when a build audits (0.4 s of every command otherwise)
-
         self._highs.changeColsCost(self.n, self._all, np.asarray(cost, dtype=float))
         self._highs.run()
-        if self._highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        if self._highs.getModelStatus() != self._optimal:
             return None
         return np.asarray(self._highs.getSolution().col_value, dtype=float)
 
